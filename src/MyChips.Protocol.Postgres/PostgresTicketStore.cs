@@ -105,8 +105,10 @@ public sealed class PostgresTicketStore : ITicketStore, IAsyncDisposable
 
     private async Task<TicketRedemption> ConsumeAsync(NpgsqlConnection connection, TicketPresentation presentation, CancellationToken ct)
     {
-        var presenterAddress = ClaimedAddress(presentation);
-        await using (var consume = Command(connection, _sql.Consume, presentation.Token, (object?)presenterAddress ?? DBNull.Value))
+        object[] values = _options.Names.TokenBoundChadColumn is null
+            ? [presentation.Token]
+            : [presentation.Token, (object?)ClaimedAddress(presentation) ?? DBNull.Value];
+        await using (var consume = Command(connection, _sql.Consume, values))
         await using (var reader = await consume.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
             if (await reader.ReadAsync(ct).ConfigureAwait(false))

@@ -9,6 +9,8 @@ internal static class Signals
 
     public static Task Within(this Task task) => task.WaitAsync(Patience);
 
+    public static Task<T> Within<T>(this Task<T> task) => task.WaitAsync(Patience);
+
     public static TaskCompletionSource<T> New<T>() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes when the provider's listener reaches the given state.</summary>

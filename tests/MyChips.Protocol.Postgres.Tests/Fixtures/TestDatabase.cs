@@ -66,7 +66,8 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         await using var command = DataSource.CreateCommand(sql);
         foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
-        return await command.ExecuteScalarAsync();
+        var result = await command.ExecuteScalarAsync();
+        return result is DBNull ? null : result;
     }
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
