@@ -42,10 +42,17 @@ internal sealed class BoundedDatabase
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsUnanswered(e))
         {
-            // An abandoned attempt may still fail later; observe it so it is not reported as unobserved.
-            _ = attempts.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw Unavailable(operation, e);
+        }
+        finally
+        {
+            if (!attempts.IsCompleted)
+            {
+                // Abandoned: tell it to give up now, and observe its late failure so it is not reported as unobserved.
+                await linked.CancelAsync().ConfigureAwait(false);
+                _ = attempts.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
     }
 

@@ -55,6 +55,16 @@ public static class MyChipsDatabase
     public static Task ApplySchemaAsync(NpgsqlDataSource dataSource, MyChipsTableNames? names = null, CancellationToken cancellationToken = default) =>
         ExecuteAsync(dataSource, SchemaScript(names), cancellationToken);
 
+    /// <summary>Creates the schema of <see cref="SchemaScript"/> in the database a connection string names (idempotent).</summary>
+    public static async Task ApplySchemaAsync(string connectionString, MyChipsTableNames? names = null, CancellationToken cancellationToken = default)
+    {
+        var dataSource = CreateDataSource(connectionString);
+        await using (dataSource.ConfigureAwait(false))
+        {
+            await ApplySchemaAsync(dataSource, names, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Adds <see cref="AdditionsScript"/> to an existing MyCHIPs database (idempotent).</summary>
     public static Task ApplyAdditionsAsync(NpgsqlDataSource dataSource, MyChipsTableNames? names = null, CancellationToken cancellationToken = default) =>
         ExecuteAsync(dataSource, AdditionsScript(names), cancellationToken);

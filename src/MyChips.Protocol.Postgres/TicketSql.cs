@@ -12,8 +12,11 @@ internal sealed class TicketSql
         var tokens = $"{Q(n.Schema)}.{Q(n.TokensTable)}";
         var bound = n.TokenBoundChadColumn is null ? null : Q(n.TokenBoundChadColumn);
 
+        // Issues for one user take turns (a transaction lock, which needs no update right on users), so
+        // the next tally and token numbers below do not collide.
         FindIssuer =
-            $"select {Q(n.UserEntityColumn)} from {users} where {Q(n.UserCuidColumn)} = $1 and {Q(n.UserAgentColumn)} = $2 for update";
+            $"select {Q(n.UserEntityColumn)}, pg_advisory_xact_lock(hashtextextended({SqlNames.Literal(n.Schema + "." + n.TokensTable + ":")} || {Q(n.UserEntityColumn)}, 0)) " +
+            $"from {users} where {Q(n.UserCuidColumn)} = $1 and {Q(n.UserAgentColumn)} = $2";
 
         InsertDraftTally =
             $"insert into {tallies} ({Q(n.TallyEntityColumn)}, {Q(n.TallySeqColumn)}, {Q(n.TallyStatusColumn)}) " +

@@ -100,4 +100,16 @@ public sealed class SchemaTests(PostgresFixture fixture)
         Assert.Equal(2L, await db.ScalarAsync(
             "select count(*) from pg_trigger where tgrelid = 'mychips.agents'::regclass and tgname like 'agents_tr_notify%'"));
     }
+
+    [Fact]
+    public async Task The_schema_can_be_applied_from_a_connection_string()
+    {
+        var connectionString = await fixture.Server.CreateDatabaseAsync("schema");
+
+        await MyChipsDatabase.ApplySchemaAsync(connectionString);
+
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var command = dataSource.CreateCommand("select count(*) from pg_tables where schemaname = 'mychips'");
+        Assert.Equal(4L, await command.ExecuteScalarAsync());
+    }
 }

@@ -45,6 +45,26 @@ public sealed class TicketStoreTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task Tickets_issued_at_the_same_time_for_one_user_each_get_their_own_tally()
+    {
+        await using var db = await TestDatabase.CreateAsync(fixture.Server);
+        var issuer = await db.AddUserAsync("alice");
+        var store = new PostgresTicketStore(db.DataSource, db.Options);
+        var start = Signals.New<bool>();
+
+        var issues = Enumerable.Range(0, 8).Select(async _ =>
+        {
+            await start.Task;
+            return await store.IssueAsync(new TicketRequest(issuer, Hour));
+        }).ToArray();
+        start.SetResult(true);
+        var tickets = await Task.WhenAll(issues).Within();
+
+        Assert.Equal(8, tickets.Select(t => t.Token).Distinct().Count());
+        Assert.Equal(8L, await db.ScalarAsync("select count(distinct tally_seq) from mychips.tokens where token_ent = 'palice'"));
+    }
+
+    [Fact]
     public async Task A_ticket_is_accepted_once_with_the_issuers_address()
     {
         await using var db = await TestDatabase.CreateAsync(fixture.Server);
