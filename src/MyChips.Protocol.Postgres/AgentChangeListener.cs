@@ -84,6 +84,7 @@ internal sealed class AgentChangeListener : IAsyncDisposable
                     await using var listen = new NpgsqlCommand($"LISTEN {SqlNames.Quote(channel)}", connection);
                     listen.CommandTimeout = _database.CommandTimeoutSeconds;
                     await listen.ExecuteNonQueryAsync(deadline.Token).ConfigureAwait(false);
+                    await RequireNotifyTriggerAsync(connection, deadline.Token).ConfigureAwait(false);
                 }
                 // From here every change is announced to us, so records read from now on may be kept.
                 _cache.Reset(fresh: true);
@@ -104,8 +105,9 @@ internal sealed class AgentChangeListener : IAsyncDisposable
             {
                 _cache.Reset(fresh: false);
                 SetState(AgentListenerState.Disconnected);
+                var problem = e is MissingNotifyTriggerException ? e.Message : _database.Unavailable("listen for agent changes", e).Message;
                 _logger.LogWarning(e, "{Problem} Retrying in {Delay} ms; agent lookups bypass the cache meanwhile.",
-                    _database.Unavailable("listen for agent changes", e).Message, delay.TotalMilliseconds);
+                    problem, delay.TotalMilliseconds);
             }
             finally
             {
@@ -126,6 +128,29 @@ internal sealed class AgentChangeListener : IAsyncDisposable
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
         }
     }
+
+    // LISTEN succeeds on any channel, announced or not: without the trigger the cache would never hear
+    // of a change, so it is not used until the trigger is there.
+    private async Task RequireNotifyTriggerAsync(NpgsqlConnection connection, CancellationToken token)
+    {
+        var names = _options.Names;
+        var table = $"{SqlNames.Quote(names.Schema)}.{SqlNames.Quote(names.AgentsTable)}";
+        await using var check = new NpgsqlCommand(
+            "select exists (select 1 from pg_trigger t join pg_proc p on p.oid = t.tgfoid " +
+            "where t.tgrelid = to_regclass($1) and not t.tgisinternal and t.tgenabled <> 'D' " +
+            // A row trigger on insert, update and delete: tgtype bits ROW 1, INSERT 4, DELETE 8, UPDATE 16.
+            "and (t.tgtype & 29) = 29 " +
+            "and p.prosrc like '%pg_notify%' and strpos(p.prosrc, $2) > 0)", connection);
+        check.CommandTimeout = _database.CommandTimeoutSeconds;
+        check.Parameters.Add(new NpgsqlParameter { Value = table });
+        check.Parameters.Add(new NpgsqlParameter { Value = SqlNames.Literal(names.AgentsChangedChannel) });
+        if (await check.ExecuteScalarAsync(token).ConfigureAwait(false) is not true)
+            throw new MissingNotifyTriggerException(
+                $"No enabled trigger on {table} announces changes on channel '{names.AgentsChangedChannel}', so agent records " +
+                $"cannot be cached safely. Apply {nameof(MyChipsDatabase)}.{nameof(MyChipsDatabase.AdditionsScript)}() to the database.");
+    }
+
+    private sealed class MissingNotifyTriggerException(string message) : Exception(message);
 
     // A silent connection may be a dead one: ask the server something small, within the deadline.
     private async Task KeepAliveAsync(NpgsqlConnection connection, CancellationToken stop)

@@ -9,6 +9,9 @@ public enum AgentListenerState
     Connecting,
     /// <summary>Receiving change notices: lookups are served from the cache when they can be.</summary>
     Listening,
-    /// <summary>The connection was lost; the cache is cleared and a reconnect waits its turn.</summary>
+    /// <summary>
+    /// The connection was lost (or the agents table has no change-notice trigger); the cache is cleared
+    /// and bypassed, and a reconnect waits its turn.
+    /// </summary>
     Disconnected,
 }

@@ -102,8 +102,30 @@ public sealed class AgentChangeNotificationTests(PostgresFixture fixture)
         await provider.StopAsync();
         Assert.Equal(AgentListenerState.Stopped, provider.ListenerState);
         Assert.Equal(7004, (await provider.FindAgentAsync(agent.Agent))?.Port);
+        await db.ExecuteAsync("alter table mychips.agents enable trigger agents_tr_notify");
 
         await provider.StartAsync();
+        await provider.WhenListeningAsync().Within();
+        Assert.Equal(AgentListenerState.Listening, provider.ListenerState);
+    }
+
+    [Fact]
+    public async Task Without_the_notify_trigger_the_cache_is_not_used_until_the_trigger_is_added()
+    {
+        await using var db = await TestDatabase.CreateAsync(fixture.Server);
+        var agent = await db.AddAgentAsync();
+        await db.ExecuteAsync("drop trigger agents_tr_notify on mychips.agents");
+        var options = db.Options with { ReconnectDelay = TimeSpan.FromMilliseconds(20), MaxReconnectDelay = TimeSpan.FromMilliseconds(100) };
+        await using var provider = new PostgresKeyProvider(db.DataSource, options);
+        var refused = provider.ReachesAsync(AgentListenerState.Disconnected);
+        await provider.StartAsync();
+        await refused;
+
+        await provider.FindAgentAsync(agent.Agent);
+        await db.ExecuteAsync("update mychips.agents set agent_port = 7005 where agent = $1", agent.Agent.ToString());
+        Assert.Equal(7005, (await provider.FindAgentAsync(agent.Agent))?.Port);
+
+        await MyChipsDatabase.ApplyAdditionsAsync(db.DataSource);
         await provider.WhenListeningAsync().Within();
         Assert.Equal(AgentListenerState.Listening, provider.ListenerState);
     }
