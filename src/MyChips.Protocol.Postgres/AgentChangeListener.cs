@@ -194,6 +194,7 @@ internal sealed class AgentChangeListener : IAsyncDisposable
             if (state == AgentListenerState.Listening) _listening.TrySetResult();
             else if (_listening.Task.IsCompleted) _listening = NewSignal();
         }
+        KeyStoreMetrics.ListenerState(state);
         Raise(() => StateChanged?.Invoke(state));
     }
 

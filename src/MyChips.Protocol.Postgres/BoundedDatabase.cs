@@ -30,8 +30,9 @@ internal sealed class BoundedDatabase
 
     public NpgsqlDataSource DataSource => _dataSource;
 
+    /// <param name="kind">The operation's name in metrics: lookup, issue, redeem.</param>
     /// <param name="operation">What is being done, as a phrase: "look up agent X".</param>
-    public async Task<T> RunAsync<T>(string operation, Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    public async Task<T> RunAsync<T>(string kind, string operation, Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         using var deadline = new CancellationTokenSource(_timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
@@ -42,6 +43,7 @@ internal sealed class BoundedDatabase
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsUnanswered(e))
         {
+            KeyStoreMetrics.Unavailable(kind);
             throw Unavailable(operation, e);
         }
         finally

@@ -109,10 +109,15 @@ public sealed class PostgresKeyProvider : IKeyProvider, IAsyncDisposable
     public async ValueTask<AgentRecord?> FindAgentAsync(AgentId agent, CancellationToken cancellationToken = default)
     {
         if (agent.IsEmpty) throw new ArgumentException("The empty agent id names no agent.", nameof(agent));
-        if (_cache.TryGet(agent, out var cached)) return cached;
+        if (_cache.TryGet(agent, out var cached))
+        {
+            KeyStoreMetrics.Lookup(fromCache: true, found: true);
+            return cached;
+        }
         var generation = _cache.Generation;
-        var record = await _database.RunAsync($"look up agent {agent}", (connection, token) => ReadAsync(connection, agent, token),
+        var record = await _database.RunAsync("lookup", $"look up agent {agent}", (connection, token) => ReadAsync(connection, agent, token),
             cancellationToken).ConfigureAwait(false);
+        KeyStoreMetrics.Lookup(fromCache: false, found: record is not null);
         if (record is not null && _options.CacheAgents) _cache.Store(record, generation);
         return record;
     }

@@ -66,7 +66,7 @@ public sealed class PostgresTicketStore : ITicketStore, IAsyncDisposable
             throw new NotSupportedException(
                 $"Tickets cannot be bound to an address: {nameof(MyChipsTableNames)}.{nameof(MyChipsTableNames.TokenBoundChadColumn)} is not set.");
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(18));
-        var expires = await _database.RunAsync($"issue a ticket for {request.Issuer}",
+        var expires = await _database.RunAsync("issue", $"issue a ticket for {request.Issuer}",
             (connection, ct) => InsertAsync(connection, request, token, ct), cancellationToken).ConfigureAwait(false);
         return new ConnectionTicket(token, expires, request.Issuer);
     }
@@ -74,10 +74,12 @@ public sealed class PostgresTicketStore : ITicketStore, IAsyncDisposable
     public async ValueTask<TicketRedemption> RedeemAsync(TicketPresentation presentation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(presentation);
-        if (string.IsNullOrEmpty(presentation.Token) || presentation.Token.Length > MaxTokenLength)
-            return TicketRedemption.Reject(TicketRejection.UnknownToken);
-        return await _database.RunAsync("redeem a ticket", (connection, ct) => ConsumeAsync(connection, presentation, ct),
-            cancellationToken).ConfigureAwait(false);
+        var redemption = string.IsNullOrEmpty(presentation.Token) || presentation.Token.Length > MaxTokenLength
+            ? TicketRedemption.Reject(TicketRejection.UnknownToken)
+            : await _database.RunAsync("redeem", "redeem a ticket", (connection, ct) => ConsumeAsync(connection, presentation, ct),
+                cancellationToken).ConfigureAwait(false);
+        KeyStoreMetrics.Redemption(redemption.Rejection);
+        return redemption;
     }
 
     public async ValueTask DisposeAsync()
