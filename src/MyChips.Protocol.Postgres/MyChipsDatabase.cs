@@ -24,12 +24,17 @@ public static class MyChipsDatabase
         options.Validate();
         var seconds = Math.Max(1, (int)Math.Ceiling(options.OperationTimeout.TotalSeconds));
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.Timeout = Math.Min(builder.ConnectionStringBuilder.Timeout, seconds);
-        builder.ConnectionStringBuilder.CommandTimeout = Math.Min(builder.ConnectionStringBuilder.CommandTimeout, seconds);
+        var settings = builder.ConnectionStringBuilder;
+        settings.Timeout = Bounded(settings.Timeout, seconds);
+        settings.CommandTimeout = Bounded(settings.CommandTimeout, seconds);
         // A cancelled query on a server that does not answer is given up quickly instead of waited for.
-        builder.ConnectionStringBuilder.CancellationTimeout = Math.Min(500, (int)options.OperationTimeout.TotalMilliseconds);
+        settings.CancellationTimeout = Math.Min(500, (int)options.OperationTimeout.TotalMilliseconds);
         return builder.Build();
     }
+
+    // Npgsql reads 0 as "wait for ever".
+    private static int Bounded(int configuredSeconds, int limitSeconds) =>
+        configuredSeconds <= 0 ? limitSeconds : Math.Min(configuredSeconds, limitSeconds);
 
     /// <summary>
     /// The whole script for a fresh database: a MyCHIPs-shaped subset of agents (with the trigger that fills

@@ -92,6 +92,20 @@ public sealed class UnreachableDatabaseTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => listening).Within();
     }
 
+    [Theory]
+    [InlineData("Timeout=0;Command Timeout=0", 2, 2)]
+    [InlineData("Timeout=60;Command Timeout=60", 2, 2)]
+    [InlineData("Timeout=1;Command Timeout=1", 1, 1)]
+    public void The_data_source_timeouts_fit_inside_the_deadline(string settings, int connect, int command)
+    {
+        using var dataSource = MyChipsDatabase.CreateDataSource($"Host=127.0.0.1;{settings}",
+            new PostgresKeyStoreOptions { OperationTimeout = TimeSpan.FromSeconds(2) });
+
+        var effective = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        Assert.Equal(connect, effective.Timeout);
+        Assert.Equal(command, effective.CommandTimeout);
+    }
+
     [Fact]
     public void Options_that_cannot_work_are_refused_with_the_setting_named()
     {
