@@ -29,6 +29,8 @@ public static class MyChipsDatabase
         settings.CommandTimeout = Bounded(settings.CommandTimeout, seconds);
         // A cancelled query on a server that does not answer is given up quickly instead of waited for.
         settings.CancellationTimeout = Math.Min(500, (int)options.OperationTimeout.TotalMilliseconds);
+        // The same few statements run for every connection a node accepts: let Npgsql prepare them.
+        if (settings.MaxAutoPrepare == 0) settings.MaxAutoPrepare = 16;
         return builder.Build();
     }
 
