@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using MyChips.Protocol.Keys;
 using Npgsql;
@@ -62,8 +63,8 @@ internal sealed class BoundedDatabase
     public KeyStoreUnavailableException Unavailable(string operation, Exception e) => e switch
     {
         TimeoutException or OperationCanceledException or NpgsqlException { InnerException: TimeoutException } =>
-            new KeyStoreUnavailableException(
-                $"PostgreSQL at {Endpoint} did not answer in time ({_timeout.TotalSeconds:0.###} s) to {operation}.", e),
+            new KeyStoreUnavailableException(string.Create(CultureInfo.InvariantCulture,
+                $"PostgreSQL at {Endpoint} did not answer in time ({_timeout.TotalSeconds:0.###} s) to {operation}."), e),
         PostgresException pg =>
             new KeyStoreUnavailableException($"PostgreSQL at {Endpoint} refused to {operation}: {pg.SqlState}: {pg.MessageText}", e),
         _ => new KeyStoreUnavailableException($"PostgreSQL at {Endpoint} could not be reached to {operation}: {e.Message}", e),
