@@ -30,7 +30,7 @@ public sealed class TwoSitesEndToEndTests(PostgresFixture fixture)
         // The tally makes each site record the other's agent; then the first connection ends.
         await MyChipsDatabase.UpsertAgentAsync(a.Db.DataSource, b.Key.ToRecord() with { Port = b.Port });
         await MyChipsDatabase.UpsertAgentAsync(b.Db.DataSource, a.Key.ToRecord() with { Port = a.Port });
-        var closed = b.ClosedAsync();
+        var closed = b.InboundClosedAsync();
         a.Node.Disconnect(b.Agent);
         await closed;
 
@@ -47,11 +47,41 @@ public sealed class TwoSitesEndToEndTests(PostgresFixture fixture)
         Assert.Equal(TicketRejection.AlreadyUsed, (await b.Tickets.RedeemAsync(new TicketPresentation(ticket.Token, a.Agent))).Rejection);
     }
 
+    [Fact]
+    public async Task A_ticket_that_cannot_be_checked_opens_no_connection_and_stays_good()
+    {
+        // Only B's database goes away: A keeps its keys in memory.
+        using var aKey = AgentKey.Generate("127.0.0.1", 0);
+        await using var aNode = new PeerNode(new PeerNodeOptions { LocalKey = aKey, BlockList = BlockListOptions.Disabled });
+        await aNode.StartAsync();
+        await using var b = await Site.StartAsync(fixture.Server, PeerMode.Strict);
+        var ticket = await b.Tickets.IssueAsync(new TicketRequest(await b.AddUserAsync("b1"), TimeSpan.FromHours(1)));
+        // The test server runs with synchronous_commit=off: make the ticket survive the crash-stop.
+        await b.Db.ExecuteAsync("checkpoint");
+        var refused = b.InboundClosedAsync();
+
+        try
+        {
+            await fixture.Server.StopAsync();
+            await Assert.ThrowsAsync<DeliveryFailedException>(() =>
+                aNode.SendAsync(PeerDestination.From(ticket.Chad), Json("""{"target":"tally","action":"ticket"}"""), ticket)).Within();
+            Assert.Equal(CloseReason.KeyStoreUnavailable, (await refused).CloseReason);
+            Assert.False(b.Node.Messages.TryPeek(out _));
+        }
+        finally
+        {
+            await fixture.Server.StartAgainAsync();
+        }
+
+        await aNode.SendAsync(PeerDestination.From(ticket.Chad), Json("""{"target":"tally","action":"ticket"}"""), ticket).WaitAsync(Signals.Patience);
+        Assert.Equal(aKey.Agent, (await b.ReceiveAsync()).From);
+    }
+
     private static ReadOnlyMemory<byte> Json(string text) => Encoding.UTF8.GetBytes(text);
 
     private sealed class Site : IAsyncDisposable
     {
-        private readonly TaskCompletionSource<bool> _inboundClosed = Signals.New<bool>();
+        private readonly TaskCompletionSource<ConnectionStateChange> _inboundClosed = Signals.New<ConnectionStateChange>();
 
         private Site(TestDatabase db, AgentKey key, PostgresKeyProvider keys, PostgresTicketStore tickets, PeerNode node)
         {
@@ -62,7 +92,7 @@ public sealed class TwoSitesEndToEndTests(PostgresFixture fixture)
             Node = node;
             node.ConnectionStateChanged += (_, change) =>
             {
-                if (change.State == ConnectionState.Closed && change.Direction == ConnectionDirection.Inbound) _inboundClosed.TrySetResult(true);
+                if (change.State == ConnectionState.Closed && change.Direction == ConnectionDirection.Inbound) _inboundClosed.TrySetResult(change);
             };
         }
 
@@ -96,7 +126,8 @@ public sealed class TwoSitesEndToEndTests(PostgresFixture fixture)
             return address;
         }
 
-        public Task ClosedAsync() => _inboundClosed.Task.WaitAsync(Signals.Patience);
+        /// <summary>The first inbound connection's close.</summary>
+        public Task<ConnectionStateChange> InboundClosedAsync() => _inboundClosed.Task.WaitAsync(Signals.Patience);
 
         public async Task<PeerMessage> ReceiveAsync()
         {
