@@ -96,36 +96,69 @@ namespace MyChips.Protocol.Peers
         public static readonly global::Stateless.StateMachine<ResponderState, ResponderTrigger>.TriggerWithParameters<string> Failed = new(ResponderTrigger.Failed);
 
         /// <summary>
-        /// Builds the machine over state kept elsewhere (external storage), so that the machine itself
+        /// Builds the whole machine over state kept elsewhere (external storage), so that the machine
         /// can be built when needed and dropped after, and a connection keeps only its state.
         /// </summary>
         public static global::Stateless.StateMachine<ResponderState, ResponderTrigger> Create(global::System.Func<ResponderState> readState, global::System.Action<ResponderState> writeState, IResponderActions? actions)
         {
             var machine = new global::Stateless.StateMachine<ResponderState, ResponderTrigger>(readState, writeState, global::Stateless.FiringMode.Immediate);
-            machine.Configure(ResponderState.Listening)
-                .Permit(ResponderTrigger.ReceivedDeclare, ResponderState.Identified)
-                .Permit(ResponderTrigger.ReceivedTicket, ResponderState.Ticketed)
-                .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
-                .Permit(ResponderTrigger.Failed, ResponderState.Closed)
-                .Permit(ResponderTrigger.Close, ResponderState.Closed);
-            machine.Configure(ResponderState.Identified)
-                .Permit(ResponderTrigger.ReceivedKnock, ResponderState.Open)
-                .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
-                .Permit(ResponderTrigger.Failed, ResponderState.Closed)
-                .Permit(ResponderTrigger.Close, ResponderState.Closed);
-            machine.Configure(ResponderState.Ticketed)
-                .Permit(ResponderTrigger.TicketAccepted, ResponderState.Open)
-                .Permit(ResponderTrigger.TicketRejected, ResponderState.Closed)
-                .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
-                .Permit(ResponderTrigger.Failed, ResponderState.Closed)
-                .Permit(ResponderTrigger.Close, ResponderState.Closed);
-            machine.Configure(ResponderState.Open)
-                .PermitReentry(ResponderTrigger.ReceivedTransport)
-                .Permit(ResponderTrigger.IdleTimedOut, ResponderState.Closed)
-                .Permit(ResponderTrigger.Failed, ResponderState.Closed)
-                .Permit(ResponderTrigger.Close, ResponderState.Closed);
-            machine.Configure(ResponderState.Closed);
+            Configure(machine, ResponderState.Listening, actions);
+            Configure(machine, ResponderState.Identified, actions);
+            Configure(machine, ResponderState.Ticketed, actions);
+            Configure(machine, ResponderState.Open, actions);
+            Configure(machine, ResponderState.Closed, actions);
             return machine;
+        }
+
+        /// <summary>
+        /// Builds the machine with only one state configured: all that firing a trigger from that state
+        /// needs (the spec has no entry or exit actions), at a fraction of the cost of the whole machine.
+        /// </summary>
+        public static global::Stateless.StateMachine<ResponderState, ResponderTrigger> CreateFor(ResponderState state, global::System.Func<ResponderState> readState, global::System.Action<ResponderState> writeState, IResponderActions? actions)
+        {
+            var machine = new global::Stateless.StateMachine<ResponderState, ResponderTrigger>(readState, writeState, global::Stateless.FiringMode.Immediate);
+            Configure(machine, state, actions);
+            return machine;
+        }
+
+        private static void Configure(global::Stateless.StateMachine<ResponderState, ResponderTrigger> machine, ResponderState state, IResponderActions? actions)
+        {
+            switch (state)
+            {
+                case ResponderState.Listening:
+                    machine.Configure(ResponderState.Listening)
+                        .Permit(ResponderTrigger.ReceivedDeclare, ResponderState.Identified)
+                        .Permit(ResponderTrigger.ReceivedTicket, ResponderState.Ticketed)
+                        .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Failed, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Close, ResponderState.Closed);
+                    break;
+                case ResponderState.Identified:
+                    machine.Configure(ResponderState.Identified)
+                        .Permit(ResponderTrigger.ReceivedKnock, ResponderState.Open)
+                        .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Failed, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Close, ResponderState.Closed);
+                    break;
+                case ResponderState.Ticketed:
+                    machine.Configure(ResponderState.Ticketed)
+                        .Permit(ResponderTrigger.TicketAccepted, ResponderState.Open)
+                        .Permit(ResponderTrigger.TicketRejected, ResponderState.Closed)
+                        .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Failed, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Close, ResponderState.Closed);
+                    break;
+                case ResponderState.Open:
+                    machine.Configure(ResponderState.Open)
+                        .PermitReentry(ResponderTrigger.ReceivedTransport)
+                        .Permit(ResponderTrigger.IdleTimedOut, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Failed, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Close, ResponderState.Closed);
+                    break;
+                case ResponderState.Closed:
+                    machine.Configure(ResponderState.Closed);
+                    break;
+            }
         }
 
         /// <summary>Whether a state is final: no trigger leaves it.</summary>
@@ -193,8 +226,9 @@ namespace MyChips.Protocol.Peers
     /// <summary>
     /// The life of one connection in role Responder: a state field, the host's actions, and one method per
     /// trigger. A method returns false, changing nothing, when the spec allows no such transition from the
-    /// current state or its guard says no; it never throws for that. The Stateless machine is built for
-    /// each lifecycle step and dropped after, so an idle connection holds only this small object.
+    /// current state or its guard says no; it never throws for that. A Stateless machine configured for
+    /// the current state is built for each lifecycle step and dropped after, so an idle connection holds
+    /// only this small object; traffic checks <see cref="Accepts"/> and fires nothing.
     /// Not thread-safe: call it from one logical flow at a time.
     /// </summary>
     public sealed partial class ResponderConnection
@@ -242,9 +276,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedTicket))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderStateMachine.ReceivedTicket, peerMessage))
-                return false;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedTicket, peerMessage);
             OnFired(from, ResponderTrigger.ReceivedTicket);
             switch (from)
@@ -262,9 +294,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedDeclare))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderStateMachine.ReceivedDeclare, agentId))
-                return false;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedDeclare, agentId);
             OnFired(from, ResponderTrigger.ReceivedDeclare);
             switch (from)
@@ -282,9 +312,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedKnock))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderStateMachine.ReceivedKnock, peerMessage))
-                return false;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedKnock, peerMessage);
             OnFired(from, ResponderTrigger.ReceivedKnock);
             switch (from)
@@ -302,9 +330,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedTransport))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderStateMachine.ReceivedTransport, peerMessage))
-                return new(false);
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedTransport, peerMessage);
             OnFired(from, ResponderTrigger.ReceivedTransport);
             return new(true);
@@ -316,9 +342,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.TicketAccepted))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderTrigger.TicketAccepted))
-                return false;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.TicketAccepted);
             OnFired(from, ResponderTrigger.TicketAccepted);
             switch (from)
@@ -336,9 +360,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.TicketRejected))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderStateMachine.TicketRejected, reason))
-                return new(false);
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.TicketRejected, reason);
             OnFired(from, ResponderTrigger.TicketRejected);
             return new(true);
@@ -350,9 +372,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.Failed))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderStateMachine.Failed, reason))
-                return new(false);
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.Failed, reason);
             OnFired(from, ResponderTrigger.Failed);
             return new(true);
@@ -364,9 +384,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.Close))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderTrigger.Close))
-                return new(false);
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.Close);
             OnFired(from, ResponderTrigger.Close);
             return new(true);
@@ -378,9 +396,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.HandshakeTimedOut))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderTrigger.HandshakeTimedOut))
-                return new(false);
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.HandshakeTimedOut);
             OnFired(from, ResponderTrigger.HandshakeTimedOut);
             return new(true);
@@ -392,9 +408,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.IdleTimedOut))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderTrigger.IdleTimedOut))
-                return new(false);
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.IdleTimedOut);
             OnFired(from, ResponderTrigger.IdleTimedOut);
             return new(true);
