@@ -86,6 +86,17 @@ public sealed class CiyamLineCodecTests
     }
 
     [Fact]
+    public void An_unknown_command_line_can_be_skipped()
+    {
+        var buffer = new ReadOnlySequence<byte>("rm -rf\nbye\n"u8.ToArray());
+
+        Assert.True(FrameCodec.TrySkipFrame(ref buffer));
+        Assert.Equal(FrameReadStatus.Complete, FrameCodec.TryReadFrame(ref buffer, out var bye));
+        Assert.Equal(PacketType.Bye, bye.Type);
+        Assert.False(FrameCodec.TrySkipFrame(ref buffer));
+    }
+
+    [Fact]
     public void A_body_holding_a_line_end_is_refused()
     {
         Assert.Throws<ArgumentException>(() => FrameCodec.WriteFrame(new ArrayBufferWriter<byte>(), PacketType.Put, "a\nbye"u8));
