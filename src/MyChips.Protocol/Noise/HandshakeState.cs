@@ -121,13 +121,13 @@ public sealed class HandshakeState : IDisposable
     public int GetMessageLength(int payloadLength)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(payloadLength);
-        return GetOverhead(out _) + payloadLength;
+        return GetOverhead() + payloadLength;
     }
 
     /// <summary>Payload length of a next handshake message of this length; throws <see cref="NoiseException"/> when it is too short.</summary>
     public int GetPayloadLength(int messageLength)
     {
-        var payload = messageLength - GetOverhead(out _);
+        var payload = messageLength - GetOverhead();
         if (payload < 0)
             throw new NoiseException(NoiseError.MessageTooShort, $"handshake message {_messageIndex + 1} of {_pattern.Name} is {messageLength} bytes, shorter than its keys and tags.");
         return payload;
@@ -271,6 +271,15 @@ public sealed class HandshakeState : IDisposable
             : new NoiseTransport(responderSend, initiatorSend, _profile.MaxMessageLength);
     }
 
+    // For tests that check zeroing.
+    internal ReadOnlySpan<byte> LocalStaticPrivateKey => _localStatic.AsSpan(0, KeyLength);
+
+    internal ReadOnlySpan<byte> LocalEphemeralPrivateKey => _localEphemeral.AsSpan(0, KeyLength);
+
+    internal ReadOnlySpan<byte> PreSharedKeyBytes => _preSharedKeys;
+
+    internal SymmetricState Symmetric => _symmetric;
+
     /// <summary>Zeroes every secret and the handshake hash.</summary>
     public void Dispose()
     {
@@ -354,10 +363,10 @@ public sealed class HandshakeState : IDisposable
     }
 
     /// <summary>
-    /// Bytes in the next message besides the payload, and whether the payload is encrypted: 32 per key,
+    /// Bytes in the next message besides the payload: 32 per key,
     /// plus a tag on s and on the payload once a key is set (spec 5.3; an "e" sets one in PSK handshakes).
     /// </summary>
-    private int GetOverhead(out bool payloadTag)
+    private int GetOverhead()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (IsCompleted)
@@ -380,7 +389,6 @@ public sealed class HandshakeState : IDisposable
                     break;
             }
         }
-        payloadTag = hasKey;
         return bytes + (hasKey ? CipherState.TagLength : 0);
     }
 

@@ -44,6 +44,10 @@ public sealed class SymmetricState : IDisposable
     /// <summary>Whether the inner CipherState has a key (handshake payloads are encrypted).</summary>
     public bool HasKey => _cipherState.HasKey;
 
+    internal ReadOnlySpan<byte> ChainingKey => _chainingKey;
+
+    internal CipherState CipherState => _cipherState;
+
     internal int SnapshotLength => 2 * _hash.HashLength + NoiseCipher.KeyLength;
 
     public void MixKey(ReadOnlySpan<byte> inputKeyMaterial)
