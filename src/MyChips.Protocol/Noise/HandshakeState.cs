@@ -151,7 +151,11 @@ public sealed class HandshakeState : IDisposable
         return payload;
     }
 
-    /// <summary>Writes the next handshake message (keys, then the encrypted payload) into <paramref name="destination"/>; returns its length.</summary>
+    /// <summary>
+    /// Writes the next handshake message (keys, then the encrypted payload) into <paramref name="destination"/>,
+    /// which must not overlap <paramref name="payload"/>; returns its length. Throws <see cref="NoiseException"/>
+    /// (state unchanged) when the message would exceed the profile's limit or a peer key is unusable.
+    /// </summary>
     public int WriteMessage(ReadOnlySpan<byte> payload, Span<byte> destination)
     {
         EnsureTurn(write: true);
