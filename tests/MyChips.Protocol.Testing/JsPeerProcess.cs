@@ -111,6 +111,22 @@ public sealed class JsPeerProcess : IAsyncDisposable
         return CommandAsync(command);
     }
 
+    /// <summary>Asks the peer to send <paramref name="count"/> copies of a message as T packets on an open channel.</summary>
+    public Task SendRepeatedAsync(JsonObject message, int count, string? to = null)
+    {
+        var command = new JsonObject { ["send"] = message, ["repeat"] = count };
+        if (to is not null) command["to"] = to;
+        return CommandAsync(command);
+    }
+
+    /// <summary>Waits until the peer has received <paramref name="count"/> messages in all (works in quiet mode too).</summary>
+    public async Task WaitForReceivedCountAsync(long count, TimeSpan? timeout = null)
+    {
+        var before = EventCount;
+        await CommandAsync(new JsonObject { ["notify"] = new JsonObject { ["received"] = count } });
+        await WaitForEventAsync("reached", e => e.GetProperty("received").GetInt64() == count, timeout, before);
+    }
+
     /// <summary>Asks the peer to send a message to an agent at an explicit host and port.</summary>
     public Task SendToAsync(JsonObject message, string agent, string host, int port) =>
         CommandAsync(new JsonObject

@@ -137,6 +137,22 @@ public sealed class JsPeerHandshakeTests
     }
 
     [Fact]
+    public async Task A_quiet_echoing_responder_answers_a_burst_of_messages()
+    {
+        await using var pair = await StartAsync("encrypted", r => r with { Echo = true, Quiet = true });
+        await pair.Initiator.SendAsync(new JsonObject { ["n"] = 0 });
+        await pair.Initiator.WaitForEventAsync("open");
+        await pair.Initiator.WaitForReceivedCountAsync(1); // the echo of the first message
+
+        await pair.Initiator.SendRepeatedAsync(new JsonObject { ["payload"] = new string('p', 200) }, 500);
+
+        await pair.Initiator.WaitForReceivedCountAsync(501);
+        var responder = await pair.Responder.StatsAsync();
+        Assert.Equal((501L, 501L, 0L), responder);
+        Assert.Empty(pair.Responder.EventsNamed("frame")); // quiet: no per-frame events
+    }
+
+    [Fact]
     public async Task The_responder_closes_an_idle_connection()
     {
         await using var pair = await StartAsync("encrypted", r => r with { IdleMilliseconds = 300 });
