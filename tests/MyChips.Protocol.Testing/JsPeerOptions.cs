@@ -22,6 +22,9 @@ public sealed record JsPeerOptions
     /// <summary>Own identity from a 32-byte Ed25519 seed (hex).</summary>
     public string? SeedHex { get; init; }
 
+    /// <summary>A ticket JSON (<c>{"token":..,"expires":..,"chad":{..}}</c>) for the first new connection, which opens with I.</summary>
+    public string? TicketJson { get; init; }
+
     /// <summary>Agents accepted in N packets (<c>AGENT</c> or <c>AGENT@HOST:PORT</c>); empty: any valid agent.</summary>
     public IReadOnlyList<string> Known { get; init; } = [];
 
@@ -52,6 +55,7 @@ public sealed record JsPeerOptions
         }
         if (KeyFile is not null) args.AddRange(["--key", KeyFile]);
         if (SeedHex is not null) args.AddRange(["--seed", SeedHex]);
+        if (TicketJson is not null) args.AddRange(["--ticket", TicketJson]);
         foreach (var known in Known) args.AddRange(["--known", known]);
         foreach (var token in Tokens) args.AddRange(["--token", token]);
         if (Echo) args.Add("--echo");

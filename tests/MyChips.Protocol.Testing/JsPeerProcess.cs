@@ -102,12 +102,16 @@ public sealed class JsPeerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Asks the peer to send a message, to an agent id (or the default peer when null).</summary>
-    public Task SendAsync(JsonObject message, string? to = null, string? reference = null)
+    /// <summary>
+    /// Asks the peer to send a message, to an agent id (or the default peer when null). With a ticket, a
+    /// new connection opens with I (Noise IK) carrying it.
+    /// </summary>
+    public Task SendAsync(JsonObject message, string? to = null, string? reference = null, JsonObject? ticket = null)
     {
         var command = new JsonObject { ["send"] = message };
         if (to is not null) command["to"] = to;
         if (reference is not null) command["ref"] = reference;
+        if (ticket is not null) command["ticket"] = ticket;
         return CommandAsync(command);
     }
 

@@ -7,6 +7,7 @@
 // Commands:
 //   {"send": {...message...}, "to": "AGENT" | {"agent":..,"host":..,"port":..}, "ref": any}
 //   {"send": {...}, "to": .., "repeat": N}   N copies as T packets on an open channel (load runs)
+//   {"send": {...}, "to": .., "ticket": {"token":..,..}}  open a new channel with I (Noise IK)
 //   {"close": true}            close every connection and exit
 //   {"close": "AGENT"}         close the connections with that agent
 //   {"echo": true|false}       switch echo mode
@@ -117,17 +118,23 @@ class Peer {
     // Like the deployed peer, nothing is queued while a connection is being opened.
     if (existing) return this.drop(c, target.agent, `connection ${existing.id} is ${existing.state}`)
     if (!target.host || !target.port) return this.drop(c, target.agent, 'no host and port known for the agent')
-    this.open(target, message, c)
+    // A ticket (from the command, else the --ticket option, used once) opens the channel with I.
+    let ticket = c.ticket || null
+    if (!ticket && this.options.ticket) {
+      ticket = this.options.ticket
+      this.options.ticket = null
+    }
+    this.open(target, message, c, ticket)
   }
 
-  open (target, message, c) {
+  open (target, message, c, ticket) {
     const socket = net.connect(target.port, target.host)
     const conn = new Connection(this, socket, 'initiator')
     conn.agent = target.agent
     this.connections.add(conn)
     socket.once('connect', () => {
       this.emit({ event: 'connected', conn: conn.id, role: 'initiator', remote: `${target.host}:${target.port}` })
-      conn.initiate(target.agent, message)
+      conn.initiate(target.agent, message, ticket)
       this.counts.sent++
     })
     socket.once('error', e => {

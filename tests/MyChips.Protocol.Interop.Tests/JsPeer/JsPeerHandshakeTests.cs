@@ -91,6 +91,43 @@ public sealed class JsPeerHandshakeTests
     }
 
     [Fact]
+    public async Task A_ticket_given_to_the_initiator_opens_its_first_connection_with_IK_and_later_ones_with_KK()
+    {
+        await using var pair = await StartAsync("encrypted",
+            r => r with { Tokens = ["token-2"] },
+            i => i with { TicketJson = """{"token":"token-2","expires":"2030-01-01T00:00:00Z"}""" });
+
+        await pair.Initiator.SendAsync(new JsonObject { ["n"] = 1 });
+
+        var first = await pair.Responder.WaitForEventAsync("received");
+        Assert.Equal("I", Packet(first));
+        Assert.Equal("token-2", Message(first).GetProperty("ticket").GetProperty("token").GetString());
+        Assert.Equal(1, Message(first).GetProperty("n").GetInt32());
+        await pair.Initiator.WaitForEventAsync("open");
+        await pair.Initiator.CommandAsync(new JsonObject { ["close"] = pair.Responder.Agent });
+        await pair.Initiator.WaitForEventAsync("closed");
+
+        await pair.Initiator.SendAsync(new JsonObject { ["n"] = 2 });
+
+        var second = await pair.Responder.WaitForEventAsync("received", e => Packet(e) == "K");
+        Assert.False(Message(second).TryGetProperty("ticket", out _));
+        Assert.Equal(["IK", "KK"], pair.Responder.EventsNamed("open").Select(e => e.GetProperty("handshake").GetString()));
+    }
+
+    [Fact]
+    public async Task A_ticket_in_the_send_command_opens_with_IK()
+    {
+        await using var pair = await StartAsync("raw", r => r with { Tokens = ["token-3"] });
+
+        await pair.Initiator.SendAsync(new JsonObject { ["n"] = 1 }, ticket: new JsonObject { ["token"] = "token-3" });
+
+        var opened = await pair.Responder.WaitForEventAsync("open");
+        Assert.Equal("IK", opened.GetProperty("handshake").GetString());
+        var received = await pair.Responder.WaitForEventAsync("received");
+        Assert.Equal("token-3", Message(received).GetProperty("ticket").GetProperty("token").GetString());
+    }
+
+    [Fact]
     public async Task The_deployed_IK_initiator_sends_a_one_byte_I_frame_that_is_refused()
     {
         await using var pair = await StartAsync("encrypted", initiator: i => i with { BrokenIkInitiator = true });

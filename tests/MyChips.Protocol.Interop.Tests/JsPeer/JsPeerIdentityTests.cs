@@ -20,6 +20,33 @@ public sealed class JsPeerIdentityTests
     }
 
     [Fact]
+    public async Task A_key_file_in_the_form_mychips_writes_is_the_same_identity_in_both()
+    {
+        // Node's JWK export (property order crv, d, x, kty) and the port as a string, as bin/agentkey writes.
+        var seed = Enumerable.Range(7, 32).Select(i => (byte)i).ToArray();
+        using var expected = AgentKey.FromSeed(seed, "127.0.0.1", 65430);
+        var d = System.Buffers.Text.Base64Url.EncodeToString(seed);
+        var json = $$$"""{"host":"127.0.0.1","port":"65430","key":{"crv":"Ed25519","d":"{{{d}}}","x":"{{{expected.Agent}}}","kty":"OKP"}}""";
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(path, json);
+            using var parsed = AgentKeyFile.Load(path);
+
+            await using var peer = await JsPeerProcess.StartAsync(new JsPeerOptions { KeyFile = path });
+
+            Assert.Equal(expected.Agent, parsed.Agent);
+            Assert.Equal(65430, parsed.Port);
+            Assert.Equal(expected.Agent.ToString(), peer.Agent);
+            Assert.Equal(Convert.ToHexStringLower(parsed.NoisePublicKey), peer.NoiseKeyHex);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task An_agent_key_file_written_in_csharp_is_the_same_identity_in_javascript()
     {
         var folder = Directory.CreateTempSubdirectory("agk-");
