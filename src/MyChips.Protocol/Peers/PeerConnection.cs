@@ -1,0 +1,432 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using MyChips.Protocol.Keys;
+
+namespace MyChips.Protocol.Peers;
+
+/// <summary>
+/// One TCP connection: the frame loop, the handshake of its role, then T and R both ways. The read side
+/// uses zero-byte reads so an idle connection holds no receive buffer; writes are encrypted straight into
+/// the pipe writer under a per-connection lock (the nonce order is the wire order).
+/// </summary>
+internal sealed partial class PeerConnection
+{
+    private const int ReceiptBodyLength = 8;
+
+    private readonly PeerNode _node;
+    private readonly Socket _socket;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConnectionCipher _cipher;
+    private readonly long _createdAt;
+    private ITimer? _timer;
+    private long _lastActivity;
+    private int _closed;
+    private int _receiptSending;
+    private List<PeerMessage>? _undelivered;
+
+    // Delivery accounting: messages written and waiting for a receipt, by sequence.
+    private readonly Queue<(long Sequence, OutgoingMessage Message)> _unconfirmed = new();
+    private long _sentSequence;
+    private long _receivedCount;
+    private long _receiptSentCount;
+
+    // Handshake state, dropped once open.
+    private byte[]? _remoteStatic;
+    private byte[]? _heldPayload;
+    private OutgoingMessage? _firstMessage;
+    private TaskCompletionSource<bool>? _opened;
+
+    public PeerConnection(PeerNode node, long id, Socket socket, ConnectionDirection direction, long createdAt)
+    {
+        _node = node;
+        _socket = socket;
+        Direction = direction;
+        Id = id;
+        RemoteEndPoint = socket.RemoteEndPoint;
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, useZeroByteReads: true));
+        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096));
+        _cipher = node.CreateCipher();
+        _createdAt = createdAt;
+        _lastActivity = _createdAt;
+        Phase = direction == ConnectionDirection.Inbound ? ConnectionPhase.Listening : ConnectionPhase.AwaitingAck;
+    }
+
+    public long Id { get; }
+    public ConnectionDirection Direction { get; }
+    public EndPoint? RemoteEndPoint { get; }
+    public AgentId RemoteAgent { get; private set; }
+    public ConnectionPhase Phase { get; private set; }
+    public CloseReason CloseReason { get; private set; }
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+    public TimeSpan Age => _node.Time.GetElapsedTime(_createdAt);
+
+    private PeerNodeOptions Options => _node.Options;
+
+    /// <summary>Arms the handshake timeout and starts reading. The responder's side of the handshake runs in the loop.</summary>
+    public void Start()
+    {
+        _timer = _node.Time.CreateTimer(static state => ((PeerConnection)state!).OnTimer(), this, Options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
+        _node.ReportState(this, ConnectionState.Handshaking);
+        _ = ReadLoopAsync();
+    }
+
+    /// <summary>
+    /// Initiator: writes N+K (or I when the first message carries a ticket), then waits for A. The first message
+    /// rides in K or I. Throws <see cref="DeliveryFailedException"/> when the handshake fails.
+    /// </summary>
+    public async Task RunInitiatorHandshakeAsync(ReadOnlyMemory<byte> remoteStatic, OutgoingMessage first)
+    {
+        RemoteAgent = first.Destination.Agent;
+        _firstMessage = first;
+        _opened = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Start();
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (first.Ticket is { } ticket)
+            {
+                var payload = MessageJson.WithTicket(first.Json.Span, ticket, Options.LocalKey);
+                var body = FrameCodec.BeginFrame(_output, PacketTypes.Ticket, _cipher.TicketLength(payload.Length));
+                _output.Advance(FrameCodec.HeaderLength + _cipher.WriteTicket(remoteStatic.Span, payload, body));
+            }
+            else
+            {
+                var declare = MessageJson.EncodeAgentId(Options.LocalKey.Agent);
+                var body = FrameCodec.BeginFrame(_output, PacketTypes.Declare, _cipher.DeclareLength(declare.Length));
+                _output.Advance(FrameCodec.HeaderLength + _cipher.WriteDeclare(remoteStatic.Span, declare, body));
+                body = FrameCodec.BeginFrame(_output, PacketTypes.Knock, _cipher.KnockLength(first.Json.Length));
+                _output.Advance(FrameCodec.HeaderLength + _cipher.WriteKnock(remoteStatic.Span, first.Json.Span, body));
+            }
+            _sentSequence = 1;
+            if (first.Mode == DeliveryMode.Confirmed) _unconfirmed.Enqueue((1, first));
+            await _output.FlushAsync().ConfigureAwait(false);
+            PeerMetrics.MessagesSent.Add(1);
+            Touch();
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            Close(CloseReason.SocketError);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        await _opened.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes one application message as a T frame. False when the connection closed before the message was
+    /// written (the caller may send it elsewhere); once written, the message completes through a receipt,
+    /// the flush, or the connection's close.
+    /// </summary>
+    public async ValueTask<bool> TrySendAsync(OutgoingMessage message)
+    {
+        if (IsClosed) return false;
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        long sequence;
+        try
+        {
+            if (IsClosed) return false;
+            if (!message.TryTake()) return true;
+            var json = message.Json.Span;
+            var bodyLength = json.Length + _cipher.TransportOverhead;
+            var body = FrameCodec.BeginFrame(_output, PacketTypes.Transport, bodyLength);
+            _output.Advance(FrameCodec.HeaderLength + _cipher.Encrypt(json, body));
+            sequence = ++_sentSequence;
+            if (message.Mode == DeliveryMode.Confirmed && !TrackUnconfirmed(sequence, message)) return true;
+            WritePendingReceipt();
+            await _output.FlushAsync().ConfigureAwait(false);
+            PeerMetrics.MessagesSent.Add(1);
+            Touch();
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            Close(CloseReason.SocketError);
+            // A Written message whose flush failed is lost with the connection; a Confirmed one fails with the unconfirmed queue.
+            if (message.Mode == DeliveryMode.Written) message.Fail(DeliveryFailure.ConnectionLost, "the connection failed while the message was written.");
+            return true;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        if (message.Mode == DeliveryMode.Written)
+            message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, sequence, DeliveryMode.Written));
+        return true;
+    }
+
+    private bool TrackUnconfirmed(long sequence, OutgoingMessage message)
+    {
+        lock (_unconfirmed)
+        {
+            if (IsClosed)
+            {
+                message.Fail(DeliveryFailure.ConnectionLost, "the connection closed while the message was written.");
+                return false;
+            }
+            _unconfirmed.Enqueue((sequence, message));
+            return true;
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (!IsClosed)
+            {
+                var result = await _input.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var keepReading = true;
+                while (keepReading)
+                {
+                    var status = FrameCodec.TryRead(ref buffer, Options.EffectiveMaxFrameLength, out var type, out var body);
+                    switch (status)
+                    {
+                        case FrameStatus.NeedMoreData:
+                            keepReading = false;
+                            break;
+                        case FrameStatus.TooLarge:
+                            Close(CloseReason.OversizedFrame);
+                            return;
+                        case FrameStatus.Empty:
+                            Close(CloseReason.MalformedPacket);
+                            return;
+                        default:
+                            Touch();
+                            if (!Phase.Accepts(type))
+                            {
+                                Close(CloseReason.PacketNotAllowed);
+                                return;
+                            }
+                            var handled = type is PacketTypes.Transport or PacketTypes.Receipt
+                                ? HandleTraffic(type, body)
+                                : await HandleHandshakeAsync(type, body).ConfigureAwait(false);
+                            if (!handled) return;
+                            if (_undelivered is not null) await DeliverWaitingAsync().ConfigureAwait(false);
+                            break;
+                    }
+                }
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    Close(CloseReason.RemoteClosed);
+                    return;
+                }
+                if (_receivedCount != Volatile.Read(ref _receiptSentCount)) SendReceiptSoon();
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // ChannelClosedException (an InvalidOperationException): the node stopped while a message waited for room.
+            Close(_node.IsStopping ? CloseReason.LocalClosed : CloseReason.SocketError);
+        }
+        finally
+        {
+            await _input.CompleteAsync().ConfigureAwait(false);
+            await ReleaseAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The hot path: T and R in the open (or confirming) phase, no state machine, one allocation per message (its bytes).</summary>
+    private bool HandleTraffic(byte type, ReadOnlySequence<byte> body)
+    {
+        var overhead = _cipher.TransportOverhead;
+        if (body.Length < overhead)
+        {
+            Close(CloseReason.BadMac);
+            return false;
+        }
+        if (type == PacketTypes.Receipt)
+        {
+            if (body.Length != ReceiptBodyLength + overhead)
+            {
+                Close(CloseReason.MalformedPacket);
+                return false;
+            }
+            Span<byte> count = stackalloc byte[ReceiptBodyLength];
+            if (!Decrypt(body, count))
+            {
+                Close(CloseReason.BadMac);
+                return false;
+            }
+            if (Phase == ConnectionPhase.AwaitingConfirmation && !Confirm()) return false;
+            return Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count));
+        }
+        var plaintext = new byte[body.Length - overhead];
+        if (!Decrypt(body, plaintext))
+        {
+            Close(CloseReason.BadMac);
+            return false;
+        }
+        if (Phase == ConnectionPhase.AwaitingConfirmation && !Confirm()) return false;
+        Deliver(plaintext);
+        return true;
+    }
+
+    private bool Decrypt(ReadOnlySequence<byte> body, Span<byte> destination)
+    {
+        if (body.IsSingleSegment) return _cipher.TryDecrypt(body.FirstSpan, destination, out _);
+        var length = (int)body.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            body.CopyTo(rented);
+            return _cipher.TryDecrypt(rented.AsSpan(0, length), destination, out _);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private void Deliver(byte[] json)
+    {
+        _receivedCount++;
+        var message = new PeerMessage(RemoteAgent, Id, json);
+        if (_undelivered is null && _node.TryDeliver(message)) return;
+        // The application's queue is full: the read loop waits for room before reading on (TCP pushes back).
+        (_undelivered ??= []).Add(message);
+    }
+
+    private async ValueTask DeliverWaitingAsync()
+    {
+        var waiting = _undelivered!;
+        _undelivered = null;
+        foreach (var message in waiting) await _node.DeliverAsync(message).ConfigureAwait(false);
+    }
+
+    /// <summary>Completes every written message the receipt's cumulative count covers.</summary>
+    private bool Acknowledge(long count)
+    {
+        lock (_unconfirmed)
+        {
+            if (count < 0 || count > _sentSequence)
+            {
+                // A count of messages we never sent: the peer is broken or lying.
+                CloseLocked(CloseReason.MalformedPacket);
+                return false;
+            }
+            while (_unconfirmed.TryPeek(out var head) && head.Sequence <= count)
+            {
+                _unconfirmed.Dequeue();
+                head.Message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, head.Sequence, DeliveryMode.Confirmed));
+            }
+        }
+        return true;
+    }
+
+    private void CloseLocked(CloseReason reason) => ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Close(s.reason), (this, reason), preferLocal: false);
+
+    /// <summary>Sends a receipt without making the read loop wait for the write lock (both sides' read loops must keep reading).</summary>
+    private void SendReceiptSoon()
+    {
+        if (Options.Mode == PeerMode.MyChipsJs) return;
+        if (Interlocked.Exchange(ref _receiptSending, 1) == 1) return;
+        _ = SendReceiptAsync();
+    }
+
+    private async Task SendReceiptAsync()
+    {
+        try
+        {
+            await _writeLock.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                Volatile.Write(ref _receiptSending, 0);
+                if (IsClosed || !WritePendingReceipt()) return;
+                await _output.FlushAsync().ConfigureAwait(false);
+                Touch();
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            Close(CloseReason.SocketError);
+        }
+    }
+
+    /// <summary>Under the write lock: appends an R frame when messages arrived since the last one. True when it wrote one.</summary>
+    private bool WritePendingReceipt(bool force = false)
+    {
+        if (Options.Mode == PeerMode.MyChipsJs) return false;
+        var count = Volatile.Read(ref _receivedCount);
+        if (!force && count == _receiptSentCount) return false;
+        Span<byte> plain = stackalloc byte[ReceiptBodyLength];
+        BinaryPrimitives.WriteInt64BigEndian(plain, count);
+        var body = FrameCodec.BeginFrame(_output, PacketTypes.Receipt, ReceiptBodyLength + _cipher.TransportOverhead);
+        _output.Advance(FrameCodec.HeaderLength + _cipher.Encrypt(plain, body));
+        Volatile.Write(ref _receiptSentCount, count);
+        return true;
+    }
+
+    private void Touch() => Volatile.Write(ref _lastActivity, _node.Time.GetTimestamp());
+
+    private void OnTimer()
+    {
+        if (IsClosed) return;
+        if (Phase != ConnectionPhase.Open)
+        {
+            Close(CloseReason.HandshakeTimeout);
+            return;
+        }
+        var idle = _node.Time.GetElapsedTime(Volatile.Read(ref _lastActivity));
+        if (idle >= Options.IdleTimeout) Close(CloseReason.IdleTimeout);
+        else _timer?.Change(Options.IdleTimeout - idle, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Closes silently (no packet is sent), records the reason, and fails what was not delivered. Idempotent.</summary>
+    public void Close(CloseReason reason)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        CloseReason = reason;
+        var wasOpen = Phase is ConnectionPhase.Open;
+        Phase = ConnectionPhase.Closed;
+        _timer?.Dispose();
+        try
+        {
+            _socket.Dispose();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        _input.CancelPendingRead();
+        var failure = reason == CloseReason.HandshakeTimeout ? DeliveryFailure.HandshakeTimeout
+            : wasOpen ? DeliveryFailure.ConnectionLost
+            : DeliveryFailure.HandshakeFailed;
+        lock (_unconfirmed)
+        {
+            while (_unconfirmed.TryDequeue(out var pending))
+                pending.Message.Fail(failure, $"connection {Id} closed ({reason.ToTag()}) before the message was acknowledged.");
+        }
+        if (_firstMessage is { } first && Direction == ConnectionDirection.Outbound && !wasOpen)
+            first.Fail(failure, $"connection {Id} closed ({reason.ToTag()}) during the handshake.");
+        _opened?.TrySetException(new DeliveryFailedException(failure, $"Connection {Id} to {RemoteAgent} closed during the handshake: {reason.ToTag()}."));
+        _node.OnClosed(this, wasOpen);
+    }
+
+    // After the read loop ended: returns the writer's pooled buffers and zeroes keys once no writer holds the lock.
+    private async Task ReleaseAsync()
+    {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await _output.CompleteAsync().ConfigureAwait(false);
+            if (!ReferenceEquals(_cipher, RawCipher.Instance)) _cipher.Dispose();
+            if (_remoteStatic is not null) Array.Clear(_remoteStatic);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+}
