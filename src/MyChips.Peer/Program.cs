@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MyChips.Peer.NoiseVectors;
 
 var root = new RootCommand("mychips-peer: run and inspect MyCHIPs peer nodes.");
 
@@ -11,5 +12,6 @@ demo.SetAction(_ =>
     return 2;
 });
 root.Subcommands.Add(demo);
+root.Subcommands.Add(NoiseVectorsCommand.Create());
 
 return root.Parse(args).Invoke();

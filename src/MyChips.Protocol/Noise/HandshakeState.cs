@@ -1,0 +1,434 @@
+using System.Security.Cryptography;
+
+namespace MyChips.Protocol.Noise;
+
+/// <summary>
+/// The spec's HandshakeState (section 5.3): runs a handshake pattern message by message into caller
+/// buffers, then <see cref="Split"/>s into a <see cref="NoiseTransport"/>. A message that fails to write
+/// or read leaves the state as it was before the call. Secrets are zeroed on Split and on Dispose.
+/// </summary>
+public sealed class HandshakeState : IDisposable
+{
+    private const int KeyLength = X25519.KeyLength;
+
+    private readonly NoiseProtocol _protocol;
+    private readonly HandshakePattern _pattern;
+    private readonly NoiseProfile _profile;
+    private readonly SymmetricState _symmetric;
+
+    // Private key then public key, in pinned arrays zeroed when done.
+    private readonly byte[] _localStatic = GC.AllocateArray<byte>(2 * KeyLength, pinned: true);
+    private readonly byte[] _localEphemeral = GC.AllocateArray<byte>(2 * KeyLength, pinned: true);
+    private readonly byte[] _remoteStatic = new byte[KeyLength];
+    private readonly byte[] _remoteEphemeral = new byte[KeyLength];
+    private readonly byte[] _preSharedKeys;
+    private readonly byte[]? _fixedEphemeral;
+
+    private bool _hasLocalStatic;
+    private bool _hasLocalEphemeral;
+    private bool _hasRemoteStatic;
+    private bool _hasRemoteEphemeral;
+    private int _messageIndex;
+    private int _pskIndex;
+    private bool _split;
+    private bool _disposed;
+
+    /// <summary>Initialize(): checks that the options carry every key the pattern needs for this role.</summary>
+    public HandshakeState(NoiseProtocol protocol, NoiseRole role, NoiseHandshakeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(protocol);
+        options ??= new NoiseHandshakeOptions();
+        _protocol = protocol;
+        _pattern = protocol.Pattern;
+        _profile = options.Profile ?? NoiseProfile.Strict;
+        Role = role;
+
+        var myPreMessage = role == NoiseRole.Initiator ? _pattern.InitiatorPreMessage : _pattern.ResponderPreMessage;
+        var theirPreMessage = role == NoiseRole.Initiator ? _pattern.ResponderPreMessage : _pattern.InitiatorPreMessage;
+        var needsLocalStatic = myPreMessage.Contains(NoiseToken.S)
+            || _pattern.Messages.Any(m => m.Sender == role && m.Tokens.Contains(NoiseToken.S));
+        if (myPreMessage.Contains(NoiseToken.E) || theirPreMessage.Contains(NoiseToken.E))
+            throw new NotSupportedException($"Pattern '{_pattern.Name}' has an ephemeral key in a pre-message, which this engine does not support.");
+
+        if (needsLocalStatic)
+        {
+            if (options.LocalStaticPrivateKey.IsEmpty)
+                throw new ArgumentException($"{protocol.Name} needs the {Describe(role)}'s static private key (LocalStaticPrivateKey).", nameof(options));
+            CheckKey(options.LocalStaticPrivateKey.Span, "LocalStaticPrivateKey");
+            options.LocalStaticPrivateKey.Span.CopyTo(_localStatic);
+            X25519.DerivePublicKey(_localStatic.AsSpan(0, KeyLength), _localStatic.AsSpan(KeyLength));
+            _hasLocalStatic = true;
+        }
+        if (theirPreMessage.Contains(NoiseToken.S))
+        {
+            if (options.RemoteStaticPublicKey.IsEmpty)
+                throw new ArgumentException($"{protocol.Name} needs the {Describe(Other(role))}'s static public key in advance (RemoteStaticPublicKey).", nameof(options));
+            CheckKey(options.RemoteStaticPublicKey.Span, "RemoteStaticPublicKey");
+            options.RemoteStaticPublicKey.Span.CopyTo(_remoteStatic);
+            _hasRemoteStatic = true;
+        }
+
+        var pskCount = _pattern.PskModifiers.Count;
+        if (options.PreSharedKeys.Count != pskCount)
+            throw new ArgumentException($"{protocol.Name} needs {pskCount} pre-shared key(s), one per psk modifier; {options.PreSharedKeys.Count} given.", nameof(options));
+        _preSharedKeys = GC.AllocateArray<byte>(pskCount * KeyLength, pinned: true);
+        for (var i = 0; i < pskCount; i++)
+        {
+            if (options.PreSharedKeys[i].Length != KeyLength)
+                throw new ArgumentException($"Pre-shared key {i} is {options.PreSharedKeys[i].Length} bytes; a PSK is 32.", nameof(options));
+            options.PreSharedKeys[i].Span.CopyTo(_preSharedKeys.AsSpan(i * KeyLength));
+        }
+        if (!options.FixedEphemeralPrivateKey.IsEmpty)
+        {
+            CheckKey(options.FixedEphemeralPrivateKey.Span, "FixedEphemeralPrivateKey");
+            _fixedEphemeral = GC.AllocateArray<byte>(KeyLength, pinned: true);
+            options.FixedEphemeralPrivateKey.Span.CopyTo(_fixedEphemeral);
+        }
+
+        _symmetric = new SymmetricState(protocol);
+        _symmetric.MixHash(options.Prologue.Span);
+        MixPreMessage(NoiseRole.Initiator, _pattern.InitiatorPreMessage);
+        MixPreMessage(NoiseRole.Responder, _pattern.ResponderPreMessage);
+    }
+
+    public NoiseProtocol Protocol => _protocol;
+
+    public NoiseRole Role { get; }
+
+    /// <summary>True once every handshake message has been written or read; then call <see cref="Split"/>.</summary>
+    public bool IsCompleted => _messageIndex == _pattern.Messages.Count;
+
+    /// <summary>True when the next handshake message is this party's to write (false: read one).</summary>
+    public bool WritesNextMessage => !IsCompleted && _pattern.Messages[_messageIndex].Sender == Role;
+
+    /// <summary>The handshake hash h; once completed, the channel-binding value of spec 11.2.</summary>
+    public ReadOnlySpan<byte> HandshakeHash
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _symmetric.HandshakeHash;
+        }
+    }
+
+    /// <summary>The peer's static public key once known (pre-message or received), else empty.</summary>
+    public ReadOnlySpan<byte> RemoteStaticPublicKey => _hasRemoteStatic ? _remoteStatic : default;
+
+    /// <summary>This party's static public key, empty when the pattern uses none.</summary>
+    public ReadOnlySpan<byte> LocalStaticPublicKey => _hasLocalStatic ? _localStatic.AsSpan(KeyLength) : default;
+
+    /// <summary>Length of the next handshake message (whoever writes it) for a payload of this length.</summary>
+    public int GetMessageLength(int payloadLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(payloadLength);
+        return GetOverhead() + payloadLength;
+    }
+
+    /// <summary>Payload length of a next handshake message of this length; throws <see cref="NoiseException"/> when it is too short.</summary>
+    public int GetPayloadLength(int messageLength)
+    {
+        var payload = messageLength - GetOverhead();
+        if (payload < 0)
+            throw new NoiseException(NoiseError.MessageTooShort, $"handshake message {_messageIndex + 1} of {_pattern.Name} is {messageLength} bytes, shorter than its keys and tags.");
+        return payload;
+    }
+
+    /// <summary>Writes the next handshake message (keys, then the encrypted payload) into <paramref name="destination"/>; returns its length.</summary>
+    public int WriteMessage(ReadOnlySpan<byte> payload, Span<byte> destination)
+    {
+        EnsureTurn(write: true);
+        var length = GetMessageLength(payload.Length);
+        if (length > _profile.MaxMessageLength)
+            throw new NoiseException(NoiseError.MessageTooLarge, $"a {length}-byte handshake message exceeds the {_profile.MaxMessageLength}-byte limit.");
+        if (destination.Length < length)
+            throw new ArgumentException($"The destination holds {destination.Length} bytes; the message needs {length}.", nameof(destination));
+
+        Span<byte> snapshot = stackalloc byte[_symmetric.SnapshotLength];
+        var saved = Save(snapshot);
+        try
+        {
+            var offset = 0;
+            foreach (var token in _pattern.Messages[_messageIndex].Tokens)
+            {
+                switch (token)
+                {
+                    case NoiseToken.E:
+                        NewEphemeral();
+                        _localEphemeral.AsSpan(KeyLength).CopyTo(destination[offset..]);
+                        _symmetric.MixHash(destination.Slice(offset, KeyLength));
+                        if (_pattern.PskModifiers.Count > 0)
+                            _symmetric.MixKey(destination.Slice(offset, KeyLength));
+                        offset += KeyLength;
+                        break;
+                    case NoiseToken.S:
+                        offset += _symmetric.EncryptAndHash(_localStatic.AsSpan(KeyLength), destination[offset..]);
+                        break;
+                    default:
+                        MixToken(token);
+                        break;
+                }
+            }
+            offset += _symmetric.EncryptAndHash(payload, destination[offset..]);
+            _messageIndex++;
+            return offset;
+        }
+        catch
+        {
+            Restore(snapshot, saved);
+            throw;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(snapshot);
+        }
+    }
+
+    /// <summary>
+    /// Reads the next handshake message, writing its payload into <paramref name="payloadDestination"/>;
+    /// returns the payload length. Throws <see cref="NoiseException"/> (with the state unchanged) when the
+    /// message is too short, too long, fails to decrypt, or carries an unusable key.
+    /// </summary>
+    public int ReadMessage(ReadOnlySpan<byte> message, Span<byte> payloadDestination)
+    {
+        EnsureTurn(write: false);
+        if (message.Length > _profile.MaxMessageLength)
+            throw new NoiseException(NoiseError.MessageTooLarge, $"a {message.Length}-byte handshake message exceeds the {_profile.MaxMessageLength}-byte limit.");
+        var payloadLength = GetPayloadLength(message.Length);
+        if (payloadDestination.Length < payloadLength)
+            throw new ArgumentException($"The payload destination holds {payloadDestination.Length} bytes; the payload needs {payloadLength}.", nameof(payloadDestination));
+
+        Span<byte> snapshot = stackalloc byte[_symmetric.SnapshotLength];
+        var saved = Save(snapshot);
+        try
+        {
+            var offset = 0;
+            foreach (var token in _pattern.Messages[_messageIndex].Tokens)
+            {
+                switch (token)
+                {
+                    case NoiseToken.E:
+                        message.Slice(offset, KeyLength).CopyTo(_remoteEphemeral);
+                        _hasRemoteEphemeral = true;
+                        _symmetric.MixHash(_remoteEphemeral);
+                        if (_pattern.PskModifiers.Count > 0)
+                            _symmetric.MixKey(_remoteEphemeral);
+                        offset += KeyLength;
+                        break;
+                    case NoiseToken.S:
+                        var length = _symmetric.GetCiphertextLength(KeyLength);
+                        _symmetric.DecryptAndHash(message.Slice(offset, length), _remoteStatic);
+                        _hasRemoteStatic = true;
+                        offset += length;
+                        break;
+                    default:
+                        MixToken(token);
+                        break;
+                }
+            }
+            var written = _symmetric.DecryptAndHash(message[offset..], payloadDestination);
+            _messageIndex++;
+            return written;
+        }
+        catch
+        {
+            Restore(snapshot, saved);
+            throw;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(snapshot);
+        }
+    }
+
+    /// <summary>
+    /// After the last message: the transport, with keys assigned as the spec says (or swapped in the
+    /// JavaScript-compatible profile). Zeroes the handshake's secrets; <see cref="HandshakeHash"/> stays readable.
+    /// </summary>
+    public NoiseTransport Split()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!IsCompleted)
+            throw new InvalidOperationException($"Split needs a completed handshake; {_pattern.Name} is at message {_messageIndex + 1} of {_pattern.Messages.Count}.");
+        if (_split)
+            throw new InvalidOperationException("Split was already called on this handshake.");
+        _split = true;
+
+        var (first, second) = _symmetric.Split();
+        ClearSecrets();
+        var lastWriter = _pattern.Messages[^1].Sender;
+        var initiatorSendsFirst = !(_profile.SwapTransportKeys && lastWriter == NoiseRole.Responder);
+        var (initiatorSend, responderSend) = initiatorSendsFirst ? (first, second) : (second, first);
+        if (_pattern.IsOneWay)
+        {
+            // Only the initiator sends; the second key is discarded (spec 7.4).
+            second.Dispose();
+            return Role == NoiseRole.Initiator
+                ? new NoiseTransport(first, null, _profile.MaxMessageLength)
+                : new NoiseTransport(null, first, _profile.MaxMessageLength);
+        }
+        return Role == NoiseRole.Initiator
+            ? new NoiseTransport(initiatorSend, responderSend, _profile.MaxMessageLength)
+            : new NoiseTransport(responderSend, initiatorSend, _profile.MaxMessageLength);
+    }
+
+    // For tests that check zeroing.
+    internal ReadOnlySpan<byte> LocalStaticPrivateKey => _localStatic.AsSpan(0, KeyLength);
+
+    internal ReadOnlySpan<byte> LocalEphemeralPrivateKey => _localEphemeral.AsSpan(0, KeyLength);
+
+    internal ReadOnlySpan<byte> PreSharedKeyBytes => _preSharedKeys;
+
+    internal SymmetricState Symmetric => _symmetric;
+
+    /// <summary>Zeroes every secret and the handshake hash.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        ClearSecrets();
+        _symmetric.Dispose();
+    }
+
+    private void ClearSecrets()
+    {
+        _symmetric.ClearSecrets();
+        CryptographicOperations.ZeroMemory(_localStatic.AsSpan(0, KeyLength));
+        CryptographicOperations.ZeroMemory(_localEphemeral);
+        CryptographicOperations.ZeroMemory(_preSharedKeys);
+        if (_fixedEphemeral is not null)
+            CryptographicOperations.ZeroMemory(_fixedEphemeral);
+        _hasLocalEphemeral = false;
+    }
+
+    private void MixPreMessage(NoiseRole owner, IReadOnlyList<NoiseToken> tokens)
+    {
+        foreach (var token in tokens)
+        {
+            // Only static keys appear in the supported pre-messages (checked in the constructor).
+            _symmetric.MixHash(owner == Role ? _localStatic.AsSpan(KeyLength) : _remoteStatic);
+        }
+    }
+
+    private void MixToken(NoiseToken token)
+    {
+        if (token == NoiseToken.Psk)
+        {
+            _symmetric.MixKeyAndHash(_preSharedKeys.AsSpan(_pskIndex * KeyLength, KeyLength));
+            _pskIndex++;
+            return;
+        }
+        var initiator = Role == NoiseRole.Initiator;
+        var (useLocalStatic, useRemoteStatic) = token switch
+        {
+            NoiseToken.EE => (false, false),
+            NoiseToken.ES => (!initiator, initiator),
+            NoiseToken.SE => (initiator, !initiator),
+            NoiseToken.SS => (true, true),
+            _ => throw new InvalidOperationException($"Token {token} is not a DH token."),
+        };
+        var localPrivate = useLocalStatic ? LocalPrivate(_localStatic, _hasLocalStatic, "static") : LocalPrivate(_localEphemeral, _hasLocalEphemeral, "ephemeral");
+        var remotePublic = useRemoteStatic ? Remote(_remoteStatic, _hasRemoteStatic, "static") : Remote(_remoteEphemeral, _hasRemoteEphemeral, "ephemeral");
+        Span<byte> sharedSecret = stackalloc byte[KeyLength];
+        try
+        {
+            X25519.Agree(localPrivate, remotePublic, sharedSecret);
+            _symmetric.MixKey(sharedSecret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(sharedSecret);
+        }
+    }
+
+    private static ReadOnlySpan<byte> LocalPrivate(byte[] pair, bool present, string kind) =>
+        present ? pair.AsSpan(0, KeyLength) : throw new InvalidOperationException($"The local {kind} key is missing for a DH token.");
+
+    private static ReadOnlySpan<byte> Remote(byte[] key, bool present, string kind) =>
+        present ? key : throw new InvalidOperationException($"The remote {kind} key is missing for a DH token.");
+
+    private void NewEphemeral()
+    {
+        var pair = _localEphemeral.AsSpan();
+        if (_fixedEphemeral is not null)
+        {
+            _fixedEphemeral.CopyTo(pair);
+            X25519.DerivePublicKey(pair[..KeyLength], pair[KeyLength..]);
+        }
+        else
+        {
+            X25519.GenerateKeyPair(pair[..KeyLength], pair[KeyLength..]);
+        }
+        _hasLocalEphemeral = true;
+    }
+
+    /// <summary>
+    /// Bytes in the next message besides the payload: 32 per key,
+    /// plus a tag on s and on the payload once a key is set (spec 5.3; an "e" sets one in PSK handshakes).
+    /// </summary>
+    private int GetOverhead()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (IsCompleted)
+            throw new InvalidOperationException("The handshake is complete: call Split and use the transport.");
+        var hasKey = _symmetric.HasKey;
+        var bytes = 0;
+        foreach (var token in _pattern.Messages[_messageIndex].Tokens)
+        {
+            switch (token)
+            {
+                case NoiseToken.E:
+                    bytes += KeyLength;
+                    hasKey |= _pattern.PskModifiers.Count > 0;
+                    break;
+                case NoiseToken.S:
+                    bytes += KeyLength + (hasKey ? CipherState.TagLength : 0);
+                    break;
+                default:
+                    hasKey = true;
+                    break;
+            }
+        }
+        return bytes + (hasKey ? CipherState.TagLength : 0);
+    }
+
+    private void EnsureTurn(bool write)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (IsCompleted)
+            throw new InvalidOperationException("The handshake is complete: call Split and use the transport.");
+        if (WritesNextMessage != write)
+        {
+            throw new InvalidOperationException(write
+                ? $"Message {_messageIndex + 1} of {_pattern.Name} is the {Describe(Other(Role))}'s: read it instead."
+                : $"Message {_messageIndex + 1} of {_pattern.Name} is ours to write, not to read.");
+        }
+    }
+
+    private readonly record struct SavedFlags(ulong Nonce, bool HasKey, bool LocalEphemeral, bool RemoteStatic, bool RemoteEphemeral, int PskIndex);
+
+    private SavedFlags Save(Span<byte> snapshot)
+    {
+        _symmetric.Save(snapshot, out var nonce, out var hasKey);
+        return new SavedFlags(nonce, hasKey, _hasLocalEphemeral, _hasRemoteStatic, _hasRemoteEphemeral, _pskIndex);
+    }
+
+    private void Restore(ReadOnlySpan<byte> snapshot, SavedFlags saved)
+    {
+        _symmetric.Restore(snapshot, saved.Nonce, saved.HasKey);
+        _hasLocalEphemeral = saved.LocalEphemeral;
+        _hasRemoteStatic = saved.RemoteStatic;
+        _hasRemoteEphemeral = saved.RemoteEphemeral;
+        _pskIndex = saved.PskIndex;
+    }
+
+    private static void CheckKey(ReadOnlySpan<byte> key, string name)
+    {
+        if (key.Length != KeyLength)
+            throw new ArgumentException($"{name} is {key.Length} bytes; an X25519 key is {KeyLength}.");
+    }
+
+    private static NoiseRole Other(NoiseRole role) => role == NoiseRole.Initiator ? NoiseRole.Responder : NoiseRole.Initiator;
+
+    private static string Describe(NoiseRole role) => role == NoiseRole.Initiator ? "initiator" : "responder";
+}
