@@ -1,0 +1,360 @@
+using System.Linq;
+using MyChips.Protocol.Generators.Model;
+
+namespace MyChips.Protocol.Generators.Emit;
+
+/// <summary>Emits the packet enum, its metadata and the frame codec of one protocol.</summary>
+internal static class PacketEmitter
+{
+    public static string Emit(ProtocolModel protocol)
+    {
+        var w = new CodeWriter();
+        w.Header(protocol.Namespace);
+        EmitPacketType(w, protocol);
+        w.Line();
+        EmitRoles(w, protocol);
+        w.Line();
+        EmitNoise(w, protocol);
+        w.Line();
+        EmitPacketInfo(w, protocol);
+        w.Line();
+        EmitFrameTypes(w, protocol);
+        w.Line();
+        if (protocol.Framing == FramingKind.LengthPrefixed)
+            EmitLengthPrefixedCodec(w, protocol);
+        else
+            EmitLineCodec(w, protocol);
+        return w.Finish();
+    }
+
+    private static void EmitPacketType(CodeWriter w, ProtocolModel protocol)
+    {
+        w.Summary(protocol.Framing == FramingKind.LengthPrefixed
+            ? $"The packets of {protocol.Title}; each value is the packet's type byte on the wire."
+            : $"The packets (commands) of {protocol.Title}.");
+        w.Open(protocol.Framing == FramingKind.LengthPrefixed ? "public enum PacketType : byte" : "public enum PacketType");
+        var index = 0;
+        foreach (var packet in protocol.Packets)
+        {
+            w.Summary(packet.Description.Length > 0 ? $"'{packet.Keyword}': {packet.Description}" : $"'{packet.Keyword}'.");
+            w.Line(protocol.Framing == FramingKind.LengthPrefixed
+                ? $"{packet.Name} = {CodeWriter.Hex(packet.TypeByte)},"
+                : $"{packet.Name} = {index++},");
+        }
+        w.Close();
+    }
+
+    private static void EmitRoles(CodeWriter w, ProtocolModel protocol)
+    {
+        w.Summary("The roles of a connection; a packet's senders are a combination of them.");
+        w.Line("[global::System.Flags]");
+        w.Open("public enum PeerRoles");
+        w.Line("None = 0,");
+        for (var i = 0; i < protocol.Roles.Count; i++)
+            w.Line($"{protocol.Roles[i]} = {1 << i},");
+        w.Close();
+    }
+
+    private static void EmitNoise(CodeWriter w, ProtocolModel protocol)
+    {
+        w.Summary("Where a packet sits in the Noise protocol: outside it, a handshake message, or a transport message.");
+        w.Open("public enum NoiseStage");
+        w.Line("None,");
+        w.Line("Handshake,");
+        w.Line("Transport,");
+        w.Close();
+        w.Line();
+        w.Summary("The Noise handshake patterns a handshake packet may belong to.");
+        w.Line("[global::System.Flags]");
+        w.Open("public enum NoisePatterns");
+        w.Line("None = 0,");
+        for (var i = 0; i < protocol.NoisePatterns.Count; i++)
+            w.Line($"{protocol.NoisePatterns[i]} = {1 << i},");
+        w.Close();
+    }
+
+    private static void EmitPacketInfo(CodeWriter w, ProtocolModel protocol)
+    {
+        w.Summary("What the spec says about one packet.");
+        w.Line("/// <param name=\"Type\">The packet.</param>");
+        w.Line("/// <param name=\"Keyword\">Its type on the wire, as text: the type byte or the command word.</param>");
+        w.Line("/// <param name=\"Senders\">The roles that may send it.</param>");
+        w.Line("/// <param name=\"Stage\">Handshake message, transport message, or outside Noise.</param>");
+        w.Line("/// <param name=\"Patterns\">For a handshake message, the patterns it belongs to.</param>");
+        w.Line("/// <param name=\"MessageIndex\">For a handshake message, its 1-based index in the pattern; otherwise 0.</param>");
+        w.Line("/// <param name=\"Body\">The body type's name in the spec, or an empty string for no body.</param>");
+        w.Line("public sealed record PacketInfo(PacketType Type, string Keyword, PeerRoles Senders, NoiseStage Stage, NoisePatterns Patterns, int MessageIndex, string Body);");
+        w.Line();
+
+        w.SummaryXml("Metadata and lookups for <see cref=\"PacketType\"/>.");
+        w.Open("public static class PacketTypes");
+        w.Summary("Every packet, in spec order.");
+        w.Line("public static global::System.Collections.Generic.IReadOnlyList<PacketType> All { get; } = new[]");
+        w.Line("{");
+        foreach (var packet in protocol.Packets)
+            w.Line($"    PacketType.{packet.Name},");
+        w.Line("};");
+        w.Line();
+
+        foreach (var packet in protocol.Packets)
+        {
+            var senders = packet.Senders.Count == 0 ? "PeerRoles.None" : string.Join(" | ", packet.Senders.Select(s => "PeerRoles." + s));
+            var patterns = packet.NoisePatterns.Count == 0 ? "NoisePatterns.None" : string.Join(" | ", packet.NoisePatterns.Select(p => "NoisePatterns." + p));
+            w.Line($"private static readonly PacketInfo s_{Camel(packet.Name)} = new(PacketType.{packet.Name}, {CodeWriter.Literal(packet.Keyword)}, {senders}, NoiseStage.{packet.Stage}, {patterns}, {packet.MessageIndex}, {CodeWriter.Literal(packet.Body)});");
+        }
+        w.Line();
+
+        w.Summary("The spec's metadata of a packet.");
+        w.Open("public static PacketInfo GetInfo(this PacketType type) => type switch");
+        foreach (var packet in protocol.Packets)
+            w.Line($"PacketType.{packet.Name} => s_{Camel(packet.Name)},");
+        w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(type), type, \"Not a packet of this protocol.\"),");
+        w.Close(";");
+        w.Line();
+
+        w.Summary("Whether a role may send the packet.");
+        w.Line("public static bool CanBeSentBy(this PacketType type, PeerRoles role) => (type.GetInfo().Senders & role) == role && role != PeerRoles.None;");
+        w.Line();
+
+        if (protocol.Framing == FramingKind.LengthPrefixed)
+        {
+            w.Summary("Maps a type byte read from the wire to its packet; false for any other byte.");
+            w.Open("public static bool TryFromTypeByte(byte value, out PacketType type)");
+            w.Open("switch (value)");
+            foreach (var packet in protocol.Packets)
+            {
+                w.Line($"case {CodeWriter.Hex(packet.TypeByte)}:");
+                w.Line($"    type = PacketType.{packet.Name};");
+                w.Line("    return true;");
+            }
+            w.Line("default:");
+            w.Line("    type = default;");
+            w.Line("    return false;");
+            w.Close();
+            w.Close();
+        }
+        else
+        {
+            w.Summary("Maps a command word read from the wire to its packet; false for any other word.");
+            w.Open("public static bool TryFromKeyword(global::System.ReadOnlySpan<byte> word, out PacketType type)");
+            foreach (var packet in protocol.Packets)
+            {
+                w.Open($"if (global::System.MemoryExtensions.SequenceEqual(word, {CodeWriter.Literal(packet.Keyword)}u8))");
+                w.Line($"type = PacketType.{packet.Name};");
+                w.Line("return true;");
+                w.Close();
+            }
+            w.Line("type = default;");
+            w.Line("return false;");
+            w.Close();
+            w.Line();
+            w.Summary("The command word of a packet, as UTF-8.");
+            w.Open("public static global::System.ReadOnlySpan<byte> KeywordUtf8(this PacketType type) => type switch");
+            foreach (var packet in protocol.Packets)
+                w.Line($"PacketType.{packet.Name} => {CodeWriter.Literal(packet.Keyword)}u8,");
+            w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(type), type, \"Not a packet of this protocol.\"),");
+            w.Close(";");
+        }
+        w.Close();
+    }
+
+    private static void EmitFrameTypes(CodeWriter w, ProtocolModel protocol)
+    {
+        w.Summary("The outcome of reading one frame from received bytes.");
+        w.Open("public enum FrameReadStatus");
+        w.Summary("The buffer does not yet hold a whole frame; nothing was consumed. Read more and try again.");
+        w.Line("NeedMoreData,");
+        w.Summary("A frame was read and consumed from the buffer.");
+        w.Line("Complete,");
+        w.Summary("The frame is longer than the maximum; nothing was consumed. Close the connection.");
+        w.Line("TooLarge,");
+        w.Summary("The frame's type is not a packet of this protocol; nothing was consumed.");
+        w.Line("UnknownType,");
+        w.Summary("The frame is empty (no type); it was consumed.");
+        w.Line("Empty,");
+        w.Close();
+        w.Line();
+
+        w.Summary("One received frame. The body is a slice of the reader's buffer: use it before advancing the reader.");
+        w.Open("public readonly struct Frame");
+        w.Open($"public Frame(PacketType type, {TypeNames.Sequence} body)");
+        w.Line("Type = type;");
+        w.Line("Body = body;");
+        w.Close();
+        w.Line();
+        w.Line("public PacketType Type { get; }");
+        w.Line();
+        w.Summary("The packet body: the Noise message when encrypted, the plaintext body in raw mode.");
+        w.Line($"public {TypeNames.Sequence} Body {{ get; }}");
+        w.Close();
+    }
+
+    private static void EmitLengthPrefixedCodec(CodeWriter w, ProtocolModel protocol)
+    {
+        w.Summary("Frames on the wire: a 4-byte big-endian length, then the type byte, then the body. The length counts the type byte and the body.");
+        w.Open("public static class FrameCodec");
+        w.Summary("The length field and the type byte.");
+        w.Line("public const int HeaderLength = 5;");
+        w.Line();
+        w.Summary("The largest length field the spec allows (type byte plus body).");
+        w.Line($"public const int MaxFrameLength = {protocol.MaxFrameLength};");
+        w.Line();
+        w.Summary("The largest body the spec allows.");
+        w.Line("public const int MaxBodyLength = MaxFrameLength - 1;");
+        w.Line();
+        w.Summary("Reads one frame, allowing the spec's maximum length.");
+        w.Line($"public static FrameReadStatus TryReadFrame(ref {TypeNames.Sequence} buffer, out Frame frame) => TryReadFrame(ref buffer, out frame, MaxFrameLength);");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Reads one frame without allocating. The length is checked against <paramref name=\"maxFrameLength\"/>");
+        w.Line("/// as soon as its 4 bytes are there, before waiting for the body, so a hostile peer cannot make the");
+        w.Line("/// reader buffer more than the maximum. On <see cref=\"FrameReadStatus.Complete\"/> and");
+        w.Line("/// <see cref=\"FrameReadStatus.Empty\"/> the buffer is advanced past the frame; otherwise it is left as it was.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"maxFrameLength\">A run-time limit from 1 to <see cref=\"MaxFrameLength\"/>.</param>");
+        w.Open($"public static FrameReadStatus TryReadFrame(ref {TypeNames.Sequence} buffer, out Frame frame, int maxFrameLength)");
+        w.Line("if (maxFrameLength < 1 || maxFrameLength > MaxFrameLength)");
+        w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxFrameLength), maxFrameLength, \"The limit must be from 1 to MaxFrameLength.\");");
+        w.Line();
+        w.Line("frame = default;");
+        w.Line("if (buffer.Length < 4)");
+        w.Line("    return FrameReadStatus.NeedMoreData;");
+        w.Line();
+        w.Line("global::System.Span<byte> header = stackalloc byte[HeaderLength];");
+        w.Line("var available = (int)global::System.Math.Min(buffer.Length, HeaderLength);");
+        w.Line("global::System.Buffers.BuffersExtensions.CopyTo(buffer.Slice(0, available), header);");
+        w.Line("var length = global::System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header);");
+        w.Open("if (length == 0)");
+        w.Line("buffer = buffer.Slice(4);");
+        w.Line("return FrameReadStatus.Empty;");
+        w.Close();
+        w.Line("if (length > (uint)maxFrameLength)");
+        w.Line("    return FrameReadStatus.TooLarge;");
+        w.Line("if (available < HeaderLength)");
+        w.Line("    return FrameReadStatus.NeedMoreData;");
+        w.Line("if (!PacketTypes.TryFromTypeByte(header[4], out var type))");
+        w.Line("    return FrameReadStatus.UnknownType;");
+        w.Line("if (buffer.Length < 4 + (long)length)");
+        w.Line("    return FrameReadStatus.NeedMoreData;");
+        w.Line();
+        w.Line("frame = new Frame(type, buffer.Slice(HeaderLength, length - 1));");
+        w.Line("buffer = buffer.Slice(4 + (long)length);");
+        w.Line("return FrameReadStatus.Complete;");
+        w.Close();
+        w.Line();
+        w.Summary("The number of bytes a frame with this body length takes on the wire.");
+        w.Line("public static int GetFrameSize(int bodyLength) => HeaderLength + bodyLength;");
+        w.Line();
+        w.Summary("Writes one whole frame.");
+        w.Open($"public static void WriteFrame({TypeNames.BufferWriter} writer, PacketType type, global::System.ReadOnlySpan<byte> body)");
+        w.Line("body.CopyTo(BeginFrame(writer, type, body.Length));");
+        w.Line("CompleteFrame(writer, body.Length);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Writes the header of a frame and returns the body's place in the writer, to fill in place");
+        w.Line("/// (for example by encrypting straight into it). Call <see cref=\"CompleteFrame\"/> with the same length after.");
+        w.Line("/// </summary>");
+        w.Open($"public static global::System.Span<byte> BeginFrame({TypeNames.BufferWriter} writer, PacketType type, int bodyLength)");
+        w.Line("if (bodyLength < 0 || bodyLength > MaxBodyLength)");
+        w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(bodyLength), bodyLength, \"The body must be from 0 to MaxBodyLength bytes.\");");
+        w.Line("if (!PacketTypes.TryFromTypeByte((byte)type, out _))");
+        w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(type), type, \"Not a packet of this protocol.\");");
+        w.Line();
+        w.Line("var span = writer.GetSpan(HeaderLength + bodyLength);");
+        w.Line("global::System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(span, (uint)(bodyLength + 1));");
+        w.Line("span[4] = (byte)type;");
+        w.Line("return span.Slice(HeaderLength, bodyLength);");
+        w.Close();
+        w.Line();
+        w.SummaryXml("Commits a frame begun with <see cref=\"BeginFrame\"/>.");
+        w.Line($"public static void CompleteFrame({TypeNames.BufferWriter} writer, int bodyLength) => writer.Advance(HeaderLength + bodyLength);");
+        w.Close();
+    }
+
+    private static void EmitLineCodec(CodeWriter w, ProtocolModel protocol)
+    {
+        w.Summary("Frames on the wire: one text line per packet, the command word, a space and the body, ending in LF (a CR before it is dropped).");
+        w.Open("public static class FrameCodec");
+        w.Summary("The longest line the spec allows, without its line end.");
+        w.Line($"public const int MaxFrameLength = {protocol.MaxFrameLength};");
+        w.Line();
+        w.Summary("The longest command word.");
+        w.Line($"public const int MaxKeywordLength = {protocol.Packets.Select(p => System.Text.Encoding.UTF8.GetByteCount(p.Keyword)).DefaultIfEmpty(1).Max()};");
+        w.Line();
+        w.Summary("Reads one line, allowing the spec's maximum length.");
+        w.Line($"public static FrameReadStatus TryReadFrame(ref {TypeNames.Sequence} buffer, out Frame frame) => TryReadFrame(ref buffer, out frame, MaxFrameLength);");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Reads one line without allocating. A buffer holding more than <paramref name=\"maxFrameLength\"/> bytes");
+        w.Line("/// with no line end is <see cref=\"FrameReadStatus.TooLarge\"/> at once. On <see cref=\"FrameReadStatus.Complete\"/>");
+        w.Line("/// and <see cref=\"FrameReadStatus.Empty\"/> the buffer is advanced past the line; otherwise it is left as it was.");
+        w.Line("/// </summary>");
+        w.Open($"public static FrameReadStatus TryReadFrame(ref {TypeNames.Sequence} buffer, out Frame frame, int maxFrameLength)");
+        w.Line("if (maxFrameLength < 1 || maxFrameLength > MaxFrameLength)");
+        w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxFrameLength), maxFrameLength, \"The limit must be from 1 to MaxFrameLength.\");");
+        w.Line();
+        w.Line("frame = default;");
+        w.Line("var end = global::System.Buffers.BuffersExtensions.PositionOf(buffer, (byte)'\\n');");
+        w.Line("if (end is null)");
+        w.Line("    return buffer.Length > maxFrameLength ? FrameReadStatus.TooLarge : FrameReadStatus.NeedMoreData;");
+        w.Line();
+        w.Line("var line = buffer.Slice(0, end.Value);");
+        w.Line("if (line.Length > maxFrameLength)");
+        w.Line("    return FrameReadStatus.TooLarge;");
+        w.Line("var rest = buffer.Slice(buffer.GetPosition(1, end.Value));");
+        w.Line("if (line.Length > 0 && line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\\r')");
+        w.Line("    line = line.Slice(0, line.Length - 1);");
+        w.Open("if (line.IsEmpty)");
+        w.Line("buffer = rest;");
+        w.Line("return FrameReadStatus.Empty;");
+        w.Close();
+        w.Line();
+        w.Line("var space = global::System.Buffers.BuffersExtensions.PositionOf(line, (byte)' ');");
+        w.Line("var word = space is null ? line : line.Slice(0, space.Value);");
+        w.Line("if (word.Length > MaxKeywordLength)");
+        w.Line("    return FrameReadStatus.UnknownType;");
+        w.Line("global::System.Span<byte> wordBytes = stackalloc byte[MaxKeywordLength];");
+        w.Line("global::System.Buffers.BuffersExtensions.CopyTo(word, wordBytes);");
+        w.Line("if (!PacketTypes.TryFromKeyword(wordBytes.Slice(0, (int)word.Length), out var type))");
+        w.Line("    return FrameReadStatus.UnknownType;");
+        w.Line();
+        w.Line("var body = space is null ? line.Slice(line.End) : line.Slice(line.GetPosition(1, space.Value));");
+        w.Line("frame = new Frame(type, body);");
+        w.Line("buffer = rest;");
+        w.Line("return FrameReadStatus.Complete;");
+        w.Close();
+        w.Line();
+        w.Summary("The number of bytes a line with this body length takes on the wire.");
+        w.Line("public static int GetFrameSize(PacketType type, int bodyLength) => type.KeywordUtf8().Length + (bodyLength > 0 ? bodyLength + 1 : 0) + 1;");
+        w.Line();
+        w.Summary("Writes one whole line. The body must not hold a line end.");
+        w.Open($"public static void WriteFrame({TypeNames.BufferWriter} writer, PacketType type, global::System.ReadOnlySpan<byte> body)");
+        w.Line("if (global::System.MemoryExtensions.IndexOfAny(body, (byte)'\\n', (byte)'\\r') >= 0)");
+        w.Line("    throw new global::System.ArgumentException(\"A line body cannot hold a line end.\", nameof(body));");
+        w.Line("body.CopyTo(BeginFrame(writer, type, body.Length));");
+        w.Line("CompleteFrame(writer, type, body.Length);");
+        w.Close();
+        w.Line();
+        w.SummaryXml("Writes the command word and returns the body's place in the writer; call <see cref=\"CompleteFrame\"/> after filling it.");
+        w.Open($"public static global::System.Span<byte> BeginFrame({TypeNames.BufferWriter} writer, PacketType type, int bodyLength)");
+        w.Line("var keyword = type.KeywordUtf8();");
+        w.Line("var size = GetFrameSize(type, bodyLength);");
+        w.Line("if (bodyLength < 0 || size - 1 > MaxFrameLength)");
+        w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(bodyLength), bodyLength, \"The line would be longer than MaxFrameLength.\");");
+        w.Line();
+        w.Line("var span = writer.GetSpan(size);");
+        w.Line("keyword.CopyTo(span);");
+        w.Line("if (bodyLength > 0)");
+        w.Line("    span[keyword.Length] = (byte)' ';");
+        w.Line("span[size - 1] = (byte)'\\n';");
+        w.Line("return bodyLength > 0 ? span.Slice(keyword.Length + 1, bodyLength) : default;");
+        w.Close();
+        w.Line();
+        w.SummaryXml("Commits a line begun with <see cref=\"BeginFrame\"/>.");
+        w.Line($"public static void CompleteFrame({TypeNames.BufferWriter} writer, PacketType type, int bodyLength) => writer.Advance(GetFrameSize(type, bodyLength));");
+        w.Close();
+    }
+
+    private static string Camel(string name) => Parsing.ModelBuilder.Camel(name);
+}

@@ -1,0 +1,102 @@
+namespace MyChips.Protocol.Generators.Model;
+
+// The checked, location-free description of one spec: what the emitters read. It holds no source
+// positions, so an edit that only moves lines (a comment) leaves it equal and the outputs cached.
+
+internal enum FramingKind
+{
+    /// <summary>A 4-byte big-endian length, then a type byte, then the body.</summary>
+    LengthPrefixed,
+
+    /// <summary>Text lines ending in LF: a command word, a space, then the arguments.</summary>
+    Line,
+}
+
+internal enum BodyEncoding
+{
+    Empty,
+    Raw,
+    Text,
+    JsonString,
+    JsonValue,
+    JsonObject,
+    JsonRecord,
+    MessagePackRecord,
+}
+
+internal enum NoiseStage
+{
+    None,
+    Handshake,
+    Transport,
+}
+
+internal enum TriggerKind
+{
+    Receive,
+    Timeout,
+    Event,
+}
+
+internal sealed record ProtocolModel(
+    string Name,
+    string FileName,
+    string Namespace,
+    string Title,
+    FramingKind Framing,
+    int MaxFrameLength,
+    EquatableArray<string> Roles,
+    EquatableArray<string> NoisePatterns,
+    EquatableArray<BodyModel> Bodies,
+    EquatableArray<PacketModel> Packets,
+    EquatableArray<MachineModel> Machines);
+
+internal sealed record FieldModel(string Name, string Type, bool Optional);
+
+internal sealed record BodyModel(string Name, BodyEncoding Encoding, EquatableArray<FieldModel> Fields, string Description);
+
+internal sealed record PacketModel(
+    string Name,
+    string Keyword,
+    int TypeByte,
+    EquatableArray<string> Senders,
+    NoiseStage Stage,
+    EquatableArray<string> NoisePatterns,
+    int MessageIndex,
+    string Body,
+    string Description);
+
+internal sealed record ParameterModel(string Name, string Type);
+
+internal sealed record TriggerModel(
+    string Name,
+    TriggerKind Kind,
+    string Source,
+    EquatableArray<ParameterModel> Parameters,
+    string Description);
+
+internal sealed record StateModel(string Name, bool Initial, bool Final, string Description);
+
+internal sealed record TimeoutModel(string Name, long Milliseconds);
+
+internal sealed record GuardModel(string Name, string Description);
+
+internal sealed record ActionModel(string Name, EquatableArray<ParameterModel> Parameters);
+
+internal sealed record TransitionModel(
+    string From,
+    string Trigger,
+    string To,
+    bool Stays,
+    string Guard,
+    EquatableArray<string> Actions);
+
+internal sealed record MachineModel(
+    string Name,
+    string Role,
+    EquatableArray<StateModel> States,
+    EquatableArray<TriggerModel> Triggers,
+    EquatableArray<TimeoutModel> Timeouts,
+    EquatableArray<GuardModel> Guards,
+    EquatableArray<ActionModel> Actions,
+    EquatableArray<TransitionModel> Transitions);
