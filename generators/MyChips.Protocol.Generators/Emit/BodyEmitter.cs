@@ -94,8 +94,7 @@ internal static class BodyEmitter
     private static void EmitRaw(CodeWriter w, BodyModel body)
     {
         OpenCodec(w, body, "opaque bytes");
-        w.Line($"public static void Encode({TypeNames.BufferWriter} writer, global::System.ReadOnlySpan<byte> value)");
-        w.Open("{");
+        w.Open($"public static void Encode({TypeNames.BufferWriter} writer, global::System.ReadOnlySpan<byte> value)");
         w.Line("value.CopyTo(writer.GetSpan(value.Length));");
         w.Line("writer.Advance(value.Length);");
         w.Close();

@@ -1,24 +1,35 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Net.Sockets;
+using System.Text.Json;
 using MyChips.Protocol.Keys;
 
 namespace MyChips.Protocol.Peers;
 
-/// <summary>The handshake packets: N, K and I on the responder, A on the initiator.</summary>
+/// <summary>
+/// The connection's life as the spec's machines say: packets before the open state are decrypted and
+/// decoded here, then fired into the machine, whose actions (the spec's <c>do</c> clauses) are below.
+/// An action that refuses sets <see cref="_refusal"/>; the connection then closes silently with that reason.
+/// </summary>
 internal sealed partial class PeerConnection
 {
-    private async ValueTask<bool> HandleHandshakeAsync(byte type, ReadOnlySequence<byte> body)
+    private async ValueTask<bool> HandleLifecycleAsync(PacketType type, ReadOnlySequence<byte> body)
     {
         // Handshake bodies are small and rare: one contiguous copy keeps the code simple.
         var message = body.ToArray();
-        return type switch
+        _refusal = CloseReason.None;
+        var fired = type switch
         {
-            PacketTypes.Declare => await ReadDeclareAsync(message).ConfigureAwait(false),
-            PacketTypes.Knock => await ReadKnockAsync(message).ConfigureAwait(false),
-            PacketTypes.Ticket => await ReadTicketAsync(message).ConfigureAwait(false),
-            PacketTypes.Ack => await ReadAckAsync(message).ConfigureAwait(false),
-            _ => Refuse(CloseReason.PacketNotAllowed),
+            PacketType.Declare => await ReadDeclareAsync(message).ConfigureAwait(false),
+            PacketType.Knock => await ReadKnockAsync(message).ConfigureAwait(false),
+            PacketType.Ticket => await ReadTicketAsync(message).ConfigureAwait(false),
+            PacketType.Ack => await ReadAckAsync(message).ConfigureAwait(false),
+            PacketType.Transport or PacketType.Receipt => await ReadConfirmationAsync(type, message).ConfigureAwait(false),
+            _ => false,
         };
+        if (_refusal != CloseReason.None) return Refuse(_refusal);
+        // Accepts() said yes, so a false here is a guard or a body the machine could not take.
+        return fired || Refuse(CloseReason.PacketNotAllowed);
     }
 
     private bool Refuse(CloseReason reason)
@@ -27,11 +38,29 @@ internal sealed partial class PeerConnection
         return false;
     }
 
-    /// <summary>N: the initiator names itself; load the key the provider trusts for it, for the KK that follows.</summary>
-    private async ValueTask<bool> ReadDeclareAsync(byte[] message)
+    private ValueTask<bool> Fail(CloseReason reason)
     {
-        if (!_cipher.TryReadDeclare(message, out var payload)) return Refuse(CloseReason.BadMac);
-        if (!MessageJson.TryParseAgentId(payload, out var agent)) return Refuse(CloseReason.MalformedPacket);
+        _refusal = reason;
+        return ValueTask.FromResult(false);
+    }
+
+    // ---- Responder: N, then K; or I; then (strict) the initiator's confirmation.
+
+    private ValueTask<bool> ReadDeclareAsync(byte[] message)
+    {
+        if (!_cipher.TryReadDeclare(message, out var payload)) return Fail(CloseReason.BadMac);
+        if (!AgentIdCodec.TryDecode(payload, out var agentId)) return Fail(CloseReason.MalformedPacket);
+        return _responder!.ReceivedDeclareAsync(agentId);
+    }
+
+    /// <summary>After N: load the key the provider trusts for the named agent, for the KK that follows.</summary>
+    async ValueTask IResponderActions.LoadPeerKeyAsync(string agentId)
+    {
+        if (!AgentId.TryParse(agentId, out var agent))
+        {
+            _refusal = CloseReason.MalformedPacket;
+            return;
+        }
         AgentRecord? record;
         try
         {
@@ -39,80 +68,122 @@ internal sealed partial class PeerConnection
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return Refuse(CloseReason.KeyStoreUnavailable);
+            _refusal = CloseReason.KeyStoreUnavailable;
+            return;
         }
-        if (record is null) return Refuse(CloseReason.UnknownAgent);
+        if (record is null)
+        {
+            _refusal = CloseReason.UnknownAgent;
+            return;
+        }
         if (_cipher.Authenticates)
         {
             // The key from the provider is the one enforced, whatever key the agent id names.
             var remoteStatic = new byte[NoiseStaticKey.Length];
-            if (!NoiseStaticKey.TryFromEd25519PublicKey(record.Ed25519PublicKey.Span, remoteStatic)) return Refuse(CloseReason.WrongKey);
+            if (!NoiseStaticKey.TryFromEd25519PublicKey(record.Ed25519PublicKey.Span, remoteStatic))
+            {
+                _refusal = CloseReason.WrongKey;
+                return;
+            }
             _remoteStatic = remoteStatic;
         }
         RemoteAgent = agent;
-        Phase = ConnectionPhase.Identified;
-        return true;
     }
 
-    /// <summary>K: KK message 1 with the first application message. A failure here means the initiator does not hold the trusted key.</summary>
-    private async ValueTask<bool> ReadKnockAsync(byte[] message)
+    private ValueTask<bool> ReadKnockAsync(byte[] message)
     {
-        if (!_cipher.TryReadKnock(_remoteStatic, message, out var payload)) return Refuse(CloseReason.WrongKey);
-        if (!MessageJson.LooksLikeObject(payload)) return Refuse(CloseReason.MalformedPacket);
-        return await AcceptAsync(payload).ConfigureAwait(false);
+        // KK fails here when the initiator does not hold the key the provider trusts for the agent it named.
+        if (!_cipher.TryReadKnock(_remoteStatic, message, out var payload)) return Fail(CloseReason.WrongKey);
+        if (!PeerMessageCodec.TryDecode(payload, out var element)) return Fail(CloseReason.MalformedPacket);
+        _heldPayload = payload;
+        return FireThenConfirmAsync(_responder!.ReceivedKnockAsync(element));
     }
 
-    /// <summary>I: IK message 1 with a ticket inside the application message; the ticket is redeemed once.</summary>
+    ValueTask IResponderActions.AcknowledgeKnockAsync(JsonElement peerMessage) => SendAckAsync();
+
     private async ValueTask<bool> ReadTicketAsync(byte[] message)
     {
-        Span<byte> remoteStatic = stackalloc byte[NoiseStaticKey.Length];
-        if (!_cipher.TryReadTicket(message, remoteStatic, out var payload)) return Refuse(CloseReason.BadMac);
-        if (!MessageJson.TryReadTicketRequest(payload, out var token, out var from, out var fromAddress))
-            return Refuse(CloseReason.MalformedPacket);
-        if (_cipher.Authenticates)
+        var remoteStatic = new byte[NoiseStaticKey.Length];
+        if (!_cipher.TryReadTicket(message, remoteStatic, out var payload)) return await Fail(CloseReason.BadMac).ConfigureAwait(false);
+        if (!PeerMessageCodec.TryDecode(payload, out var element)) return await Fail(CloseReason.MalformedPacket).ConfigureAwait(false);
+        _remoteStatic = remoteStatic;
+        _heldPayload = payload;
+        if (!await _responder!.ReceivedTicketAsync(element).ConfigureAwait(false) || _refusal != CloseReason.None) return false;
+        if (!_redemption.Accepted)
         {
-            // The static key proven by IK must be the one the claimed agent id names.
-            Span<byte> claimed = stackalloc byte[NoiseStaticKey.Length];
-            if (!NoiseStaticKey.TryFromAgent(from, claimed) || !claimed.SequenceEqual(remoteStatic)) return Refuse(CloseReason.WrongKey);
-        }
-        TicketRedemption redemption;
-        try
-        {
-            redemption = await _node.TicketStore.RedeemAsync(new TicketPresentation(token, from, fromAddress)).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return Refuse(CloseReason.KeyStoreUnavailable);
-        }
-        if (!redemption.Accepted)
-        {
-            return Refuse(redemption.Rejection switch
+            _refusal = _redemption.Rejection switch
             {
                 TicketRejection.Expired => CloseReason.TicketExpired,
                 TicketRejection.AlreadyUsed => CloseReason.TicketUsed,
                 TicketRejection.UnknownToken => CloseReason.TicketUnknown,
                 _ => CloseReason.TicketRefused,
-            });
+            };
+            await _responder.TicketRejectedAsync(_refusal.ToTag()).ConfigureAwait(false);
+            return false;
         }
-        RemoteAgent = from;
-        return await AcceptAsync(payload).ConfigureAwait(false);
+        return await FireThenConfirmAsync(_responder.TicketAcceptedAsync()).ConfigureAwait(false);
     }
 
-    /// <summary>Responder: sends A; the connection is open (in strict mode once the initiator confirms).</summary>
-    private async ValueTask<bool> AcceptAsync(byte[] firstPayload)
+    /// <summary>After I: the proven static key must be the claimed agent's, and the ticket is redeemed (once).</summary>
+    async ValueTask IResponderActions.ValidateTicketAsync(JsonElement peerMessage)
+    {
+        if (!MessageJson.TryReadTicketRequest(_heldPayload, out var token, out var from, out var fromAddress))
+        {
+            _refusal = CloseReason.MalformedPacket;
+            return;
+        }
+        if (_cipher.Authenticates)
+        {
+            var claimed = new byte[NoiseStaticKey.Length];
+            if (!NoiseStaticKey.TryFromAgent(from, claimed) || !claimed.AsSpan().SequenceEqual(_remoteStatic))
+            {
+                _refusal = CloseReason.WrongKey;
+                return;
+            }
+        }
+        try
+        {
+            _redemption = await _node.TicketStore.RedeemAsync(new TicketPresentation(token, from, fromAddress)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _refusal = CloseReason.KeyStoreUnavailable;
+            return;
+        }
+        RemoteAgent = from;
+    }
+
+    ValueTask IResponderActions.AcknowledgeTicketAsync() => SendAckAsync();
+
+    /// <summary>
+    /// After K or I was accepted (A sent): the strict mode waits for the initiator's first T or R, which a replayed
+    /// K or I cannot produce; the other modes confirm at once (the JavaScript peer sends no such proof).
+    /// </summary>
+    private async ValueTask<bool> FireThenConfirmAsync(ValueTask<bool> accepted)
+    {
+        if (!await accepted.ConfigureAwait(false) || _refusal != CloseReason.None) return false;
+        if (Options.Mode == PeerMode.Strict) return true;
+        return await _responder!.KeysConfirmedAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask SendAckAsync()
     {
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (IsClosed) return false;
-            var body = FrameCodec.BeginFrame(_output, PacketTypes.Ack, _cipher.AckLength);
-            _output.Advance(FrameCodec.HeaderLength + _cipher.WriteAck(body));
+            if (IsClosed)
+            {
+                _refusal = CloseReason;
+                return;
+            }
+            var body = FrameCodec.BeginFrame(_output, PacketType.Ack, _cipher.AckLength);
+            FrameCodec.CompleteFrame(_output, _cipher.WriteAck(body));
             await _output.FlushAsync().ConfigureAwait(false);
             Touch();
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
-            return Refuse(CloseReason.SocketError);
+            _refusal = CloseReason.SocketError;
         }
         finally
         {
@@ -120,20 +191,35 @@ internal sealed partial class PeerConnection
         }
         if (_remoteStatic is not null) Array.Clear(_remoteStatic);
         _remoteStatic = null;
-        if (Options.Mode == PeerMode.Strict)
+    }
+
+    /// <summary>The initiator's first T or R after A, on a strict responder: decrypt, then fire (which releases the held message).</summary>
+    private async ValueTask<bool> ReadConfirmationAsync(PacketType type, byte[] message)
+    {
+        var overhead = _cipher.TransportOverhead;
+        if (message.Length < overhead) return await Fail(CloseReason.BadMac).ConfigureAwait(false);
+        var plaintext = new byte[message.Length - overhead];
+        if (!_cipher.TryDecrypt(message, plaintext, out _)) return await Fail(CloseReason.BadMac).ConfigureAwait(false);
+        if (type == PacketType.Receipt)
         {
-            // A replayed K or I decrypts fine; only a later T or R proves the initiator holds the session keys.
-            _heldPayload = firstPayload;
-            Phase = ConnectionPhase.AwaitingConfirmation;
-            return true;
+            if (plaintext.Length != ReceiptBodyLength) return await Fail(CloseReason.MalformedPacket).ConfigureAwait(false);
+            if (!await _responder!.ReceivedReceiptAsync(plaintext).ConfigureAwait(false)) return false;
+            return Acknowledge(BinaryPrimitives.ReadInt64BigEndian(plaintext));
         }
-        MarkOpen();
-        Deliver(firstPayload);
+        if (!PeerMessageCodec.TryDecode(plaintext, out var element)) return await Fail(CloseReason.MalformedPacket).ConfigureAwait(false);
+        if (!await _responder!.ReceivedTransportAsync(element).ConfigureAwait(false)) return false;
+        Deliver(plaintext);
         return true;
     }
 
-    /// <summary>Responder, strict mode: the first valid T or R from the initiator releases the held K or I payload.</summary>
-    private bool Confirm()
+    ValueTask IResponderActions.ConfirmByTransportAsync(JsonElement peerMessage) => ReleaseFirstMessage();
+
+    ValueTask IResponderActions.ConfirmByReceiptAsync(ReadOnlyMemory<byte> count) => ReleaseFirstMessage();
+
+    ValueTask IResponderActions.ConfirmWithoutProofAsync() => ReleaseFirstMessage();
+
+    /// <summary>The responder's connection is open: the held K or I message goes to the application first.</summary>
+    private ValueTask ReleaseFirstMessage()
     {
         MarkOpen();
         if (_heldPayload is { } held)
@@ -141,25 +227,37 @@ internal sealed partial class PeerConnection
             _heldPayload = null;
             Deliver(held);
         }
-        return !IsClosed;
+        return ValueTask.CompletedTask;
     }
 
-    /// <summary>A: the handshake is complete; in strict mode an R confirms it at once.</summary>
-    private async ValueTask<bool> ReadAckAsync(byte[] message)
+    // ---- Initiator: A.
+
+    private ValueTask<bool> ReadAckAsync(byte[] message)
     {
-        if (!_cipher.TryReadAck(message)) return Refuse(CloseReason.BadMac);
+        if (!_cipher.TryReadAck(message)) return Fail(CloseReason.BadMac);
+        return _initiator!.ReceivedAckAsync();
+    }
+
+    /// <summary>After A: in strict mode an R at once proves to the responder that we hold the keys; then the channel may use the connection.</summary>
+    async ValueTask IInitiatorActions.CompleteHandshakeAsync()
+    {
         if (Options.Mode == PeerMode.Strict)
         {
             await _writeLock.WaitAsync().ConfigureAwait(false);
             try
             {
-                if (IsClosed) return false;
+                if (IsClosed)
+                {
+                    _refusal = CloseReason;
+                    return;
+                }
                 WritePendingReceipt(force: true);
                 await _output.FlushAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
             {
-                return Refuse(CloseReason.SocketError);
+                _refusal = CloseReason.SocketError;
+                return;
             }
             finally
             {
@@ -170,13 +268,14 @@ internal sealed partial class PeerConnection
         if (_firstMessage is { Mode: DeliveryMode.Written } first)
             first.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, 1, DeliveryMode.Written));
         _firstMessage = null;
+        _initiatorRemoteStatic = default;
         _opened?.TrySetResult(true);
-        return true;
     }
+
+    ValueTask IInitiatorActions.AbandonAsync() => ValueTask.CompletedTask;
 
     private void MarkOpen()
     {
-        Phase = ConnectionPhase.Open;
         if (Direction == ConnectionDirection.Inbound && Options.IdleTimeout != Timeout.InfiniteTimeSpan)
         {
             _timer?.Change(Options.IdleTimeout, Timeout.InfiniteTimeSpan);
@@ -187,5 +286,36 @@ internal sealed partial class PeerConnection
             _timer = null;
         }
         _node.OnOpened(this);
+    }
+
+    /// <summary>When the read loop ends: moves the machine to Closed with the trigger the close reason names.</summary>
+    private async ValueTask FireClosedAsync()
+    {
+        try
+        {
+            if (_responder is { } responder)
+            {
+                _ = CloseReason switch
+                {
+                    CloseReason.HandshakeTimeout => await responder.HandshakeTimedOutAsync().ConfigureAwait(false),
+                    CloseReason.IdleTimeout => await responder.IdleTimedOutAsync().ConfigureAwait(false),
+                    CloseReason.LocalClosed => await responder.CloseAsync().ConfigureAwait(false),
+                    _ => await responder.FailedAsync(CloseReason.ToTag()).ConfigureAwait(false),
+                };
+            }
+            else if (_initiator is { } initiator)
+            {
+                _ = CloseReason switch
+                {
+                    CloseReason.HandshakeTimeout => await initiator.HandshakeTimedOutAsync().ConfigureAwait(false),
+                    CloseReason.LocalClosed => await initiator.CloseAsync().ConfigureAwait(false),
+                    _ => await initiator.FailedAsync(CloseReason.ToTag()).ConfigureAwait(false),
+                };
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException)
+        {
+            // The machine refusing a close trigger changes nothing: the socket is closed already.
+        }
     }
 }

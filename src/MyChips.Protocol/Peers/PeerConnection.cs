@@ -12,7 +12,7 @@ namespace MyChips.Protocol.Peers;
 /// uses zero-byte reads so an idle connection holds no receive buffer; writes are encrypted straight into
 /// the pipe writer under a per-connection lock (the nonce order is the wire order).
 /// </summary>
-internal sealed partial class PeerConnection
+internal sealed partial class PeerConnection : IInitiatorActions, IResponderActions
 {
     private const int ReceiptBodyLength = 8;
 
@@ -35,11 +35,18 @@ internal sealed partial class PeerConnection
     private long _receivedCount;
     private long _receiptSentCount;
 
+    // The spec's machine for this connection's role (a state field; Stateless is built per lifecycle step only).
+    private readonly InitiatorConnection? _initiator;
+    private readonly ResponderConnection? _responder;
+
     // Handshake state, dropped once open.
     private byte[]? _remoteStatic;
     private byte[]? _heldPayload;
     private OutgoingMessage? _firstMessage;
+    private ReadOnlyMemory<byte> _initiatorRemoteStatic;
     private TaskCompletionSource<bool>? _opened;
+    private CloseReason _refusal;
+    private TicketRedemption _redemption;
 
     public PeerConnection(PeerNode node, long id, Socket socket, ConnectionDirection direction, long createdAt)
     {
@@ -54,21 +61,26 @@ internal sealed partial class PeerConnection
         _cipher = node.CreateCipher();
         _createdAt = createdAt;
         _lastActivity = _createdAt;
-        Phase = direction == ConnectionDirection.Inbound ? ConnectionPhase.Listening : ConnectionPhase.AwaitingAck;
+        if (direction == ConnectionDirection.Inbound) _responder = new ResponderConnection(this);
+        else _initiator = new InitiatorConnection(this);
     }
 
     public long Id { get; }
     public ConnectionDirection Direction { get; }
     public EndPoint? RemoteEndPoint { get; }
     public AgentId RemoteAgent { get; private set; }
-    public ConnectionPhase Phase { get; private set; }
+    /// <summary>True once the handshake completed (and, on a strict responder, the initiator confirmed the keys).</summary>
+    public bool IsOpen => _initiator is not null ? _initiator.State == InitiatorState.Open : _responder!.State == ResponderState.Open;
+
+    /// <summary>The spec's fast-path check: may this packet arrive in the current state?</summary>
+    private bool Accepts(PacketType type) => _initiator?.Accepts(type) ?? _responder!.Accepts(type);
     public CloseReason CloseReason { get; private set; }
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
     public TimeSpan Age => _node.Time.GetElapsedTime(_createdAt);
 
     private PeerNodeOptions Options => _node.Options;
 
-    /// <summary>Arms the handshake timeout and starts reading. The responder's side of the handshake runs in the loop.</summary>
+    /// <summary>Responder: arms the handshake timeout and starts reading; the handshake runs in the read loop.</summary>
     public void Start()
     {
         _timer = _node.Time.CreateTimer(static state => ((PeerConnection)state!).OnTimer(), this, Options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
@@ -84,32 +96,56 @@ internal sealed partial class PeerConnection
     {
         RemoteAgent = first.Destination.Agent;
         _firstMessage = first;
+        _initiatorRemoteStatic = remoteStatic;
         _opened = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Start();
+        _timer = _node.Time.CreateTimer(static state => ((PeerConnection)state!).OnTimer(), this, Options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
+        _node.ReportState(this, ConnectionState.Handshaking);
+        // The machine's action writes N+K or I; the read loop starts after, so only one flow drives the machine at a time.
+        if (first.Ticket is not null) await _initiator!.ConnectWithTicketAsync().ConfigureAwait(false);
+        else await _initiator!.ConnectAsync().ConfigureAwait(false);
+        _ = ReadLoopAsync();
+        await _opened.Task.ConfigureAwait(false);
+    }
+
+    async ValueTask IInitiatorActions.SendDeclareAndKnockAsync()
+    {
+        var first = _firstMessage!;
+        await WriteHandshakeAsync(output =>
+        {
+            var declare = AgentIdCodec.ToBytes(Options.LocalKey.Agent.ToString());
+            var body = FrameCodec.BeginFrame(output, PacketType.Declare, _cipher.DeclareLength(declare.Length));
+            FrameCodec.CompleteFrame(output, _cipher.WriteDeclare(_initiatorRemoteStatic.Span, declare, body));
+            body = FrameCodec.BeginFrame(output, PacketType.Knock, _cipher.KnockLength(first.Json.Length));
+            FrameCodec.CompleteFrame(output, _cipher.WriteKnock(_initiatorRemoteStatic.Span, first.Json.Span, body));
+        }).ConfigureAwait(false);
+    }
+
+    async ValueTask IInitiatorActions.SendTicketAsync()
+    {
+        var first = _firstMessage!;
+        var payload = MessageJson.WithTicket(first.Json.Span, first.Ticket!, Options.LocalKey);
+        await WriteHandshakeAsync(output =>
+        {
+            var body = FrameCodec.BeginFrame(output, PacketType.Ticket, _cipher.TicketLength(payload.Length));
+            FrameCodec.CompleteFrame(output, _cipher.WriteTicket(_initiatorRemoteStatic.Span, payload, body));
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the first message's handshake frames; it is message 1 of the connection.</summary>
+    private async Task WriteHandshakeAsync(Action<PipeWriter> write)
+    {
+        var first = _firstMessage!;
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (first.Ticket is { } ticket)
-            {
-                var payload = MessageJson.WithTicket(first.Json.Span, ticket, Options.LocalKey);
-                var body = FrameCodec.BeginFrame(_output, PacketTypes.Ticket, _cipher.TicketLength(payload.Length));
-                _output.Advance(FrameCodec.HeaderLength + _cipher.WriteTicket(remoteStatic.Span, payload, body));
-            }
-            else
-            {
-                var declare = MessageJson.EncodeAgentId(Options.LocalKey.Agent);
-                var body = FrameCodec.BeginFrame(_output, PacketTypes.Declare, _cipher.DeclareLength(declare.Length));
-                _output.Advance(FrameCodec.HeaderLength + _cipher.WriteDeclare(remoteStatic.Span, declare, body));
-                body = FrameCodec.BeginFrame(_output, PacketTypes.Knock, _cipher.KnockLength(first.Json.Length));
-                _output.Advance(FrameCodec.HeaderLength + _cipher.WriteKnock(remoteStatic.Span, first.Json.Span, body));
-            }
+            write(_output);
             _sentSequence = 1;
-            if (first.Mode == DeliveryMode.Confirmed) _unconfirmed.Enqueue((1, first));
+            if (first.Mode == DeliveryMode.Confirmed) TrackUnconfirmed(1, first);
             await _output.FlushAsync().ConfigureAwait(false);
             PeerMetrics.MessagesSent.Add(1);
             Touch();
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or Noise.NoiseException)
         {
             Close(CloseReason.SocketError);
         }
@@ -117,7 +153,6 @@ internal sealed partial class PeerConnection
         {
             _writeLock.Release();
         }
-        await _opened.Task.ConfigureAwait(false);
     }
 
     /// <summary>
@@ -136,8 +171,8 @@ internal sealed partial class PeerConnection
             if (!message.TryTake()) return true;
             var json = message.Json.Span;
             var bodyLength = json.Length + _cipher.TransportOverhead;
-            var body = FrameCodec.BeginFrame(_output, PacketTypes.Transport, bodyLength);
-            _output.Advance(FrameCodec.HeaderLength + _cipher.Encrypt(json, body));
+            var body = FrameCodec.BeginFrame(_output, PacketType.Transport, bodyLength);
+            FrameCodec.CompleteFrame(_output, _cipher.Encrypt(json, body));
             sequence = ++_sentSequence;
             if (message.Mode == DeliveryMode.Confirmed && !TrackUnconfirmed(sequence, message)) return true;
             WritePendingReceipt();
@@ -186,28 +221,31 @@ internal sealed partial class PeerConnection
                 var keepReading = true;
                 while (keepReading)
                 {
-                    var status = FrameCodec.TryRead(ref buffer, Options.EffectiveMaxFrameLength, out var type, out var body);
-                    switch (status)
+                    switch (FrameCodec.TryReadFrame(ref buffer, out var frame, Options.EffectiveMaxFrameLength))
                     {
-                        case FrameStatus.NeedMoreData:
+                        case FrameReadStatus.NeedMoreData:
                             keepReading = false;
                             break;
-                        case FrameStatus.TooLarge:
+                        case FrameReadStatus.TooLarge:
                             Close(CloseReason.OversizedFrame);
                             return;
-                        case FrameStatus.Empty:
+                        case FrameReadStatus.Empty:
                             Close(CloseReason.MalformedPacket);
+                            return;
+                        case FrameReadStatus.UnknownType:
+                            Close(CloseReason.PacketNotAllowed);
                             return;
                         default:
                             Touch();
-                            if (!Phase.Accepts(type))
+                            if (!Accepts(frame.Type))
                             {
                                 Close(CloseReason.PacketNotAllowed);
                                 return;
                             }
-                            var handled = type is PacketTypes.Transport or PacketTypes.Receipt
-                                ? HandleTraffic(type, body)
-                                : await HandleHandshakeAsync(type, body).ConfigureAwait(false);
+                            // The hot path: traffic in the open state does not fire the machine.
+                            var handled = IsOpen
+                                ? HandleTraffic(frame.Type, frame.Body)
+                                : await HandleLifecycleAsync(frame.Type, frame.Body).ConfigureAwait(false);
                             if (!handled) return;
                             if (_undelivered is not null) await DeliverWaitingAsync().ConfigureAwait(false);
                             break;
@@ -230,12 +268,13 @@ internal sealed partial class PeerConnection
         finally
         {
             await _input.CompleteAsync().ConfigureAwait(false);
+            await FireClosedAsync().ConfigureAwait(false);
             await ReleaseAsync().ConfigureAwait(false);
         }
     }
 
     /// <summary>The hot path: T and R in the open (or confirming) phase, no state machine, one allocation per message (its bytes).</summary>
-    private bool HandleTraffic(byte type, ReadOnlySequence<byte> body)
+    private bool HandleTraffic(PacketType type, ReadOnlySequence<byte> body)
     {
         var overhead = _cipher.TransportOverhead;
         if (body.Length < overhead)
@@ -243,7 +282,7 @@ internal sealed partial class PeerConnection
             Close(CloseReason.BadMac);
             return false;
         }
-        if (type == PacketTypes.Receipt)
+        if (type == PacketType.Receipt)
         {
             if (body.Length != ReceiptBodyLength + overhead)
             {
@@ -256,7 +295,6 @@ internal sealed partial class PeerConnection
                 Close(CloseReason.BadMac);
                 return false;
             }
-            if (Phase == ConnectionPhase.AwaitingConfirmation && !Confirm()) return false;
             return Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count));
         }
         var plaintext = new byte[body.Length - overhead];
@@ -265,7 +303,6 @@ internal sealed partial class PeerConnection
             Close(CloseReason.BadMac);
             return false;
         }
-        if (Phase == ConnectionPhase.AwaitingConfirmation && !Confirm()) return false;
         Deliver(plaintext);
         return true;
     }
@@ -363,8 +400,8 @@ internal sealed partial class PeerConnection
         if (!force && count == _receiptSentCount) return false;
         Span<byte> plain = stackalloc byte[ReceiptBodyLength];
         BinaryPrimitives.WriteInt64BigEndian(plain, count);
-        var body = FrameCodec.BeginFrame(_output, PacketTypes.Receipt, ReceiptBodyLength + _cipher.TransportOverhead);
-        _output.Advance(FrameCodec.HeaderLength + _cipher.Encrypt(plain, body));
+        var body = FrameCodec.BeginFrame(_output, PacketType.Receipt, ReceiptBodyLength + _cipher.TransportOverhead);
+        FrameCodec.CompleteFrame(_output, _cipher.Encrypt(plain, body));
         Volatile.Write(ref _receiptSentCount, count);
         return true;
     }
@@ -374,7 +411,7 @@ internal sealed partial class PeerConnection
     private void OnTimer()
     {
         if (IsClosed) return;
-        if (Phase != ConnectionPhase.Open)
+        if (!IsOpen)
         {
             Close(CloseReason.HandshakeTimeout);
             return;
@@ -389,8 +426,7 @@ internal sealed partial class PeerConnection
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         CloseReason = reason;
-        var wasOpen = Phase is ConnectionPhase.Open;
-        Phase = ConnectionPhase.Closed;
+        var wasOpen = IsOpen;
         _timer?.Dispose();
         try
         {

@@ -29,7 +29,8 @@ public sealed record PeerNodeOptions
 
     /// <summary>
     /// The longest frame accepted or sent (type byte and body, without the 4-byte length). Default: 65536 in
-    /// <see cref="PeerMode.Strict"/> (a type byte and a 65535-byte Noise message), 4 MiB in the other modes.
+    /// <see cref="PeerMode.Strict"/> (a type byte and a 65535-byte Noise message), the spec's maximum
+    /// (<see cref="FrameCodec.MaxFrameLength"/>, 1 MiB) in the other modes.
     /// </summary>
     public int? MaxFrameLength { get; init; }
 
@@ -41,7 +42,7 @@ public sealed record PeerNodeOptions
 
     internal DeliveryMode EffectiveDelivery => Delivery ?? (Mode == PeerMode.MyChipsJs ? DeliveryMode.Written : DeliveryMode.Confirmed);
 
-    internal int EffectiveMaxFrameLength => MaxFrameLength ?? (Mode == PeerMode.Strict ? 1 + 65535 : 4 * 1024 * 1024);
+    internal int EffectiveMaxFrameLength => MaxFrameLength ?? (Mode == PeerMode.Strict ? 1 + 65535 : FrameCodec.MaxFrameLength);
 
     internal void Validate()
     {
@@ -51,7 +52,8 @@ public sealed record PeerNodeOptions
         if (HandshakeTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HandshakeTimeout), "The handshake timeout must be positive.");
         if (IdleTimeout <= TimeSpan.Zero && IdleTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(IdleTimeout), "The idle timeout must be positive or infinite.");
-        if (EffectiveMaxFrameLength < 128) throw new ArgumentOutOfRangeException(nameof(MaxFrameLength), "The frame limit must be at least 128 bytes.");
+        if (EffectiveMaxFrameLength is < 128 or > FrameCodec.MaxFrameLength)
+            throw new ArgumentOutOfRangeException(nameof(MaxFrameLength), $"The frame limit must be from 128 to {FrameCodec.MaxFrameLength} bytes (the spec's maximum).");
         if (ReceiveQueueCapacity < 1) throw new ArgumentOutOfRangeException(nameof(ReceiveQueueCapacity), "The receive queue holds at least one message.");
     }
 }
