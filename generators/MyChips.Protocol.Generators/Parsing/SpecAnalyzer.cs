@@ -18,8 +18,10 @@ internal static class SpecAnalyzer
         foreach (var (span, message) in errors)
             report.Add(SpecDiagnostics.SyntaxError.Id, span, message);
 
+        // Meaning checks on a spec that does not parse would only repeat the syntax errors.
         var checker = new SpecChecker(syntax, report);
-        checker.Check();
+        if (errors.Count == 0)
+            checker.Check();
 
         var diagnostics = report.Items.ToEquatableArray();
         if (report.Items.Count > 0)

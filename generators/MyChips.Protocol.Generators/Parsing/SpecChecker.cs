@@ -69,6 +69,7 @@ internal sealed class SpecChecker
 
     private void CheckMachine(MachineSyntax machine)
     {
+        var errorsBefore = _report.Items.Count;
         if (machine.Role is { } role && !_spec.Roles.Any(r => r.Name == role.Name))
             _report.Add(SpecDiagnostics.UnknownTrigger.Id, role.Span, $"Unknown role '{role.Name}' for machine '{machine.Name.Name}'.");
 
@@ -144,7 +145,8 @@ internal sealed class SpecChecker
                 _report.Add(SpecDiagnostics.UnusedTrigger.Id, evt.Span, $"'{evt.Name}' is declared but no transition uses it.");
         }
 
-        if (initial.Count > 0)
+        // Reachability means something only once every transition resolved.
+        if (initial.Count > 0 && _report.Items.Count == errorsBefore)
             CheckReachable(machine, initial[0].Name.Name, expanded);
         CheckActions(machine, expanded);
     }

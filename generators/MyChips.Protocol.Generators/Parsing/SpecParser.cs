@@ -200,6 +200,8 @@ internal sealed class SpecParser
         if (Peek().Is("}"))
         {
             Next();
+            if (Peek().Kind == TokenKind.String)
+                body.Description = Next().Text;
             ExpectEndOfLine();
             _openBody = null;
             return;
