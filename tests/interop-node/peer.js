@@ -6,11 +6,14 @@
 //
 // Commands:
 //   {"send": {...message...}, "to": "AGENT" | {"agent":..,"host":..,"port":..}, "ref": any}
+//   {"send": {...}, "to": .., "repeat": N}   N copies as T packets on an open channel (load runs)
+//   {"send": {...}, "to": .., "ticket": {"token":..,..}}  open a new channel with I (Noise IK)
 //   {"close": true}            close every connection and exit
 //   {"close": "AGENT"}         close the connections with that agent
 //   {"echo": true|false}       switch echo mode
 //   {"know": "AGENT[@HOST:PORT]"}, {"accept": "TOKEN"}
 //   {"stats": true}            report message counts
+//   {"notify": {"received": N}}  emit {"event":"reached","received":N} once N messages have arrived
 // Events: ready, listening, connected, frame, sent, open, received, dropped, rejected, closed, stats, error.
 const net = require('net')
 const readline = require('readline')
@@ -33,6 +36,7 @@ class Peer {
     this.connections = new Set()
     this.port = 0
     this.counts = { received: 0, sent: 0, dropped: 0 }
+    this.notify = [] // pending received-count thresholds
   }
 
   start () {
@@ -89,6 +93,7 @@ class Peer {
       else if (typeof c.echo === 'boolean') this.options.echo = c.echo
       else if (typeof c.know === 'string') this.know(knownAgent(c.know))
       else if (typeof c.accept === 'string') { this.tokens.add(c.accept); this.anyTicket = false }
+      else if (c.notify && Number.isInteger(c.notify.received)) this.notifyAt(c.notify.received)
       else if (c.stats) this.emit(Object.assign({ event: 'stats', connections: this.connections.size }, this.counts))
       else this.emit({ event: 'error', message: `unknown command: ${line}` })
     } catch (e) {
@@ -102,25 +107,34 @@ class Peer {
     const target = this.target(c.to !== undefined ? c.to : message.to)
     if (!target) return this.drop(c, null, 'no target agent (give "to", a message "to", or --peer)')
     const existing = this.connectionTo(target.agent)
+    const repeat = c.repeat === undefined ? 1 : c.repeat
+    if (!Number.isInteger(repeat) || repeat < 1) return this.drop(c, target.agent, 'repeat must be a positive integer')
     if (existing && existing.state === 'open') {
-      existing.send(message)
-      this.counts.sent++
-      return this.emit({ event: 'sent', conn: existing.id, to: target.agent, packet: 'T', ref: c.ref })
+      for (let i = 0; i < repeat; i++) existing.send(message)
+      this.counts.sent += repeat
+      return this.emit({ event: 'sent', conn: existing.id, to: target.agent, packet: 'T', ref: c.ref, count: repeat })
     }
+    if (repeat > 1) return this.drop(c, target.agent, 'repeat needs an open channel')
     // Like the deployed peer, nothing is queued while a connection is being opened.
     if (existing) return this.drop(c, target.agent, `connection ${existing.id} is ${existing.state}`)
     if (!target.host || !target.port) return this.drop(c, target.agent, 'no host and port known for the agent')
-    this.open(target, message, c)
+    // A ticket (from the command, else the --ticket option, used once) opens the channel with I.
+    let ticket = c.ticket || null
+    if (!ticket && this.options.ticket) {
+      ticket = this.options.ticket
+      this.options.ticket = null
+    }
+    this.open(target, message, c, ticket)
   }
 
-  open (target, message, c) {
+  open (target, message, c, ticket) {
     const socket = net.connect(target.port, target.host)
     const conn = new Connection(this, socket, 'initiator')
     conn.agent = target.agent
     this.connections.add(conn)
     socket.once('connect', () => {
       this.emit({ event: 'connected', conn: conn.id, role: 'initiator', remote: `${target.host}:${target.port}` })
-      conn.initiate(target.agent, message)
+      conn.initiate(target.agent, message, ticket)
       this.counts.sent++
     })
     socket.once('error', e => {
@@ -150,6 +164,11 @@ class Peer {
     return found
   }
 
+  notifyAt (received) {
+    if (this.counts.received >= received) return this.emit({ event: 'reached', received })
+    this.notify.push(received)
+  }
+
   drop (c, agent, reason) {
     this.counts.dropped++
     this.emit({ event: 'dropped', to: agent, reason, ref: c.ref })
@@ -176,6 +195,10 @@ class Peer {
 
   onMessage (conn, packet, message) {
     this.counts.received++
+    if (this.notify.length > 0 && this.notify.includes(this.counts.received)) {
+      this.notify = this.notify.filter(n => n !== this.counts.received)
+      this.emit({ event: 'reached', received: this.counts.received })
+    }
     if (!this.options.quiet) this.emit({ event: 'received', conn: conn.id, from: conn.agent, packet, message })
     // Echoes are not echoed again, so two echoing peers do not loop.
     if (this.options.echo && message.echo === undefined && conn.send({ echo: message })) this.counts.sent++

@@ -36,14 +36,16 @@ class Connection {
 
   // ---- initiator side -------------------------------------------------------------------------
 
-  // Opens the channel with its first message, choosing I for a ticket message and N+K otherwise.
-  initiate (agent, message) {
+  // Opens the channel with its first message: I when a ticket is given or the message is a tally
+  // ticket message (the deployed peer's rule), N+K otherwise.
+  initiate (agent, message, ticket) {
     this.agent = agent
     const remoteStatic = this.raw ? null : noiseKeyOf(agent)
     if (!this.raw && !remoteStatic) return this.close(`agent ${agent} has no valid Noise key`)
+    if (ticket && !message.ticket) message.ticket = ticket
     message.from = Object.assign(message.from || {}, this.peer.chad())
     const body = Buffer.from(JSON.stringify(message))
-    const isTicket = message.target === 'tally' && message.action === 'ticket' && message.ticket
+    const isTicket = !!ticket || (message.target === 'tally' && message.action === 'ticket' && !!message.ticket)
     if (isTicket) {
       if (this.peer.options.brokenIkInitiator) {
         // The deployed IK initiator's buffer is 16 bytes short; what reaches the wire is the type byte alone.

@@ -8,6 +8,8 @@ const USAGE = `usage: node peer.js [options]
   --mode encrypted|raw     Noise-encrypted (default) or plaintext packets
   --key FILE               own identity from a MyCHIPs agent key file (.agk)
   --seed HEX               own identity from a 32-byte Ed25519 seed (default: a random one)
+  --ticket JSON            a ticket ({"token":..,"expires":..,"chad":{..}}) for the first new
+                           connection, which then opens with I (Noise IK) instead of N+K
   --host HOST              own host in the from address of first messages (default 127.0.0.1)
   --known AGENT[@HOST:PORT]  an agent this peer knows (repeatable); when any is given, N packets
                            from other agents are rejected, otherwise every valid agent is accepted
@@ -21,7 +23,7 @@ const USAGE = `usage: node peer.js [options]
 function parse (argv) {
   const options = {
     listen: null, connect: null, peer: null, mode: 'encrypted', key: null, seed: null, host: '127.0.0.1',
-    known: [], tokens: [], echo: false, quiet: false, idleMs: 60000, brokenIkInitiator: false
+    known: [], tokens: [], ticket: null, echo: false, quiet: false, idleMs: 60000, brokenIkInitiator: false
   }
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]
@@ -40,6 +42,7 @@ function parse (argv) {
       case '--key': options.key = value(); break
       case '--seed': options.seed = value(); break
       case '--host': options.host = value(); break
+      case '--ticket': options.ticket = ticketJson(value()); break
       case '--known': options.known.push(knownAgent(value())); break
       case '--token': options.tokens.push(value()); break
       case '--echo': options.echo = true; break
@@ -53,6 +56,17 @@ function parse (argv) {
   if (options.connect && !options.peer) throw new Error('--connect needs --peer AGENT')
   if (!(options.idleMs > 0)) throw new Error('--idle-ms must be a positive number')
   return options
+}
+
+function ticketJson (text) {
+  let ticket
+  try {
+    ticket = JSON.parse(text)
+  } catch (e) {
+    throw new Error(`--ticket is not JSON: ${e.message}`)
+  }
+  if (!ticket || typeof ticket !== 'object' || typeof ticket.token !== 'string') throw new Error('--ticket needs a JSON object with a token')
+  return ticket
 }
 
 function port (text, name) {
