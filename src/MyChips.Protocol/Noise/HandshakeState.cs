@@ -9,7 +9,7 @@ namespace MyChips.Protocol.Noise;
 /// </summary>
 public sealed class HandshakeState : IDisposable
 {
-    private const int KeyLength = X25519.KeyLength;
+    private const int KeyLength = X25519Keys.KeyLength;
 
     private readonly NoiseProtocol _protocol;
     private readonly HandshakePattern _pattern;
@@ -56,7 +56,15 @@ public sealed class HandshakeState : IDisposable
                 throw new ArgumentException($"{protocol.Name} needs the {Describe(role)}'s static private key (LocalStaticPrivateKey).", nameof(options));
             CheckKey(options.LocalStaticPrivateKey.Span, "LocalStaticPrivateKey");
             options.LocalStaticPrivateKey.Span.CopyTo(_localStatic);
-            X25519.DerivePublicKey(_localStatic.AsSpan(0, KeyLength), _localStatic.AsSpan(KeyLength));
+            if (options.LocalStaticPublicKey.IsEmpty)
+            {
+                X25519Keys.DerivePublicKey(_localStatic.AsSpan(0, KeyLength), _localStatic.AsSpan(KeyLength));
+            }
+            else
+            {
+                CheckKey(options.LocalStaticPublicKey.Span, "LocalStaticPublicKey");
+                options.LocalStaticPublicKey.Span.CopyTo(_localStatic.AsSpan(KeyLength));
+            }
             _hasLocalStatic = true;
         }
         if (theirPreMessage.Contains(NoiseToken.S))
@@ -332,7 +340,7 @@ public sealed class HandshakeState : IDisposable
         Span<byte> sharedSecret = stackalloc byte[KeyLength];
         try
         {
-            X25519.Agree(localPrivate, remotePublic, sharedSecret);
+            X25519Keys.Agree(localPrivate, remotePublic, sharedSecret);
             _symmetric.MixKey(sharedSecret);
         }
         finally
@@ -353,11 +361,11 @@ public sealed class HandshakeState : IDisposable
         if (_fixedEphemeral is not null)
         {
             _fixedEphemeral.CopyTo(pair);
-            X25519.DerivePublicKey(pair[..KeyLength], pair[KeyLength..]);
+            X25519Keys.DerivePublicKey(pair[..KeyLength], pair[KeyLength..]);
         }
         else
         {
-            X25519.GenerateKeyPair(pair[..KeyLength], pair[KeyLength..]);
+            X25519Keys.GenerateKeyPair(pair[..KeyLength], pair[KeyLength..]);
         }
         _hasLocalEphemeral = true;
     }

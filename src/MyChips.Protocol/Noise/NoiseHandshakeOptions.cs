@@ -9,6 +9,13 @@ public sealed class NoiseHandshakeOptions
     /// <summary>This party's 32-byte X25519 static private key, when the pattern uses one.</summary>
     public ReadOnlyMemory<byte> LocalStaticPrivateKey { get; init; }
 
+    /// <summary>
+    /// The public key of <see cref="LocalStaticPrivateKey"/>, if the caller has it: saves one scalar
+    /// multiplication per handshake. It must match the private key (else the peer's checks fail); when
+    /// empty it is derived.
+    /// </summary>
+    public ReadOnlyMemory<byte> LocalStaticPublicKey { get; init; }
+
     /// <summary>The peer's 32-byte static public key, when the pattern has it known in advance (a pre-message).</summary>
     public ReadOnlyMemory<byte> RemoteStaticPublicKey { get; init; }
 

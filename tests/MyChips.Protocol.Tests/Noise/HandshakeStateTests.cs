@@ -161,4 +161,23 @@ public class HandshakeStateTests
         var error = Assert.Throws<NoiseException>(() => responder.ReadMessage(buffer.AsSpan(0, length), new byte[256]));
         Assert.Equal(NoiseError.DecryptionFailed, error.Reason);
     }
+
+    [Fact]
+    public void A_given_local_static_public_key_gives_the_same_handshake_as_a_derived_one()
+    {
+        var protocol = NoiseProtocol.Parse("Noise_KK_25519_ChaChaPoly_BLAKE2b");
+        using var initiator = new HandshakeState(protocol, NoiseRole.Initiator, new NoiseHandshakeOptions
+        {
+            LocalStaticPrivateKey = NoisePair.InitiatorStatic,
+            LocalStaticPublicKey = NoisePair.PublicKey(NoisePair.InitiatorStatic),
+            RemoteStaticPublicKey = NoisePair.PublicKey(NoisePair.ResponderStatic),
+            FixedEphemeralPrivateKey = NoisePair.InitiatorEphemeral,
+        });
+        Assert.Equal(NoisePair.PublicKey(NoisePair.InitiatorStatic), initiator.LocalStaticPublicKey.ToArray());
+        var expected = new byte[128];
+        var actual = new byte[128];
+        using var reference = new NoisePair("Noise_KK_25519_ChaChaPoly_BLAKE2b");
+        Assert.Equal(reference.Initiator.WriteMessage("p"u8, expected), initiator.WriteMessage("p"u8, actual));
+        Assert.Equal(expected, actual);
+    }
 }

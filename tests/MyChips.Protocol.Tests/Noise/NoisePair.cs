@@ -27,8 +27,8 @@ internal sealed class NoisePair : IDisposable
 
     public static byte[] PublicKey(byte[] privateKey)
     {
-        var result = new byte[X25519.KeyLength];
-        X25519.DerivePublicKey(privateKey, result);
+        var result = new byte[X25519Keys.KeyLength];
+        X25519Keys.DerivePublicKey(privateKey, result);
         return result;
     }
 

@@ -16,10 +16,10 @@ public class PrimitiveTests
         var alicePrivate = Convert.FromHexString("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
         var bobPublic = Convert.FromHexString("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
         var alicePublic = new byte[32];
-        X25519.DerivePublicKey(alicePrivate, alicePublic);
+        X25519Keys.DerivePublicKey(alicePrivate, alicePublic);
         Assert.Equal("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", Convert.ToHexStringLower(alicePublic));
         var shared = new byte[32];
-        X25519.Agree(alicePrivate, bobPublic, shared);
+        X25519Keys.Agree(alicePrivate, bobPublic, shared);
         Assert.Equal("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742", Convert.ToHexStringLower(shared));
     }
 
@@ -27,13 +27,13 @@ public class PrimitiveTests
     public void Generated_key_pairs_are_fresh_and_consistent()
     {
         Span<byte> private1 = stackalloc byte[32], public1 = stackalloc byte[32], private2 = stackalloc byte[32], public2 = stackalloc byte[32];
-        X25519.GenerateKeyPair(private1, public1);
-        X25519.GenerateKeyPair(private2, public2);
+        X25519Keys.GenerateKeyPair(private1, public1);
+        X25519Keys.GenerateKeyPair(private2, public2);
         Assert.False(private1.SequenceEqual(private2));
         Span<byte> derived = stackalloc byte[32];
-        X25519.DerivePublicKey(private1, derived);
+        X25519Keys.DerivePublicKey(private1, derived);
         Assert.True(derived.SequenceEqual(public1));
-        Assert.Throws<ArgumentException>(() => X25519.DerivePublicKey(new byte[31], new byte[32]));
+        Assert.Throws<ArgumentException>(() => X25519Keys.DerivePublicKey(new byte[31], new byte[32]));
     }
 
     [Theory]

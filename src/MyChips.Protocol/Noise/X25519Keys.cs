@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace MyChips.Protocol.Noise;
 
 /// <summary>X25519 key helpers (the Noise "25519" DH functions), on caller-owned spans.</summary>
-public static unsafe class X25519
+public static unsafe class X25519Keys
 {
     /// <summary>Length of private keys, public keys and DH outputs.</summary>
     public const int KeyLength = 32;
