@@ -263,7 +263,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
             // ChannelClosedException (an InvalidOperationException): the node stopped while a message waited for room.
-            Close(_node.IsStopping ? CloseReason.LocalClosed : CloseReason.SocketError);
+            Close(_node.IsStopping ? CloseReason.LocalClosed : IsReset(e) ? CloseReason.RemoteClosed : CloseReason.SocketError);
         }
         finally
         {
@@ -272,6 +272,9 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             await ReleaseAsync().ConfigureAwait(false);
         }
     }
+
+    private static bool IsReset(Exception e) =>
+        (e as SocketException ?? e.InnerException as SocketException)?.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted;
 
     /// <summary>The hot path: T and R in the open (or confirming) phase, no state machine, one allocation per message (its bytes).</summary>
     private bool HandleTraffic(PacketType type, ReadOnlySequence<byte> body)
