@@ -95,14 +95,11 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
 
     private async Task ConnectAsync(PeerDestination destination)
     {
-        DeliveryFailure failure;
-        string reason;
+        var failure = DeliveryFailure.ConnectionLost;
+        var reason = "the new connection closed as soon as it opened.";
         try
         {
-            var started = await node.ConnectAsync(destination, this).ConfigureAwait(false);
-            if (started) return;
-            failure = DeliveryFailure.ConnectionLost;
-            reason = "no connection could carry it.";
+            if (!await node.ConnectAsync(destination, this).ConfigureAwait(false)) reason = "no connection could carry it.";
         }
         catch (DeliveryFailedException e)
         {
@@ -118,6 +115,7 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
         {
             lock (_gate) _connecting = false;
         }
+        // Whatever is still queued now has no connection coming: hand it to an open one or fail it.
         FailQueued(failure, reason);
     }
 
