@@ -177,7 +177,7 @@ internal sealed partial class PeerConnection
                 return;
             }
             var body = FrameCodec.BeginFrame(_output, PacketType.Ack, _cipher.AckLength);
-            FrameCodec.CompleteFrame(_output, _cipher.WriteAck(body));
+            CompleteFrame(_output, PacketType.Ack, _cipher.WriteAck(body));
             await _output.FlushAsync().ConfigureAwait(false);
             Touch();
         }

@@ -114,20 +114,20 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         {
             var declare = AgentIdCodec.ToBytes(Options.LocalKey.Agent.ToString());
             var body = FrameCodec.BeginFrame(output, PacketType.Declare, _cipher.DeclareLength(declare.Length));
-            FrameCodec.CompleteFrame(output, _cipher.WriteDeclare(_initiatorRemoteStatic.Span, declare, body));
+            CompleteFrame(output, PacketType.Declare, _cipher.WriteDeclare(_initiatorRemoteStatic.Span, declare, body));
             body = FrameCodec.BeginFrame(output, PacketType.Knock, _cipher.KnockLength(first.Json.Length));
-            FrameCodec.CompleteFrame(output, _cipher.WriteKnock(_initiatorRemoteStatic.Span, first.Json.Span, body));
+            CompleteFrame(output, PacketType.Knock, _cipher.WriteKnock(_initiatorRemoteStatic.Span, first.Json.Span, body));
         }).ConfigureAwait(false);
     }
 
     async ValueTask IInitiatorActions.SendTicketAsync()
     {
         var first = _firstMessage!;
-        var payload = MessageJson.WithTicket(first.Json.Span, first.Ticket!, Options.LocalKey);
+        var payload = MessageJson.WithTicket(first.Json.Span, first.Ticket!, Options.LocalKey, _node.ListenPort);
         await WriteHandshakeAsync(output =>
         {
             var body = FrameCodec.BeginFrame(output, PacketType.Ticket, _cipher.TicketLength(payload.Length));
-            FrameCodec.CompleteFrame(output, _cipher.WriteTicket(_initiatorRemoteStatic.Span, payload, body));
+            CompleteFrame(output, PacketType.Ticket, _cipher.WriteTicket(_initiatorRemoteStatic.Span, payload, body));
         }).ConfigureAwait(false);
     }
 
@@ -172,7 +172,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             var json = message.Json.Span;
             var bodyLength = json.Length + _cipher.TransportOverhead;
             var body = FrameCodec.BeginFrame(_output, PacketType.Transport, bodyLength);
-            FrameCodec.CompleteFrame(_output, _cipher.Encrypt(json, body));
+            CompleteFrame(_output, PacketType.Transport, _cipher.Encrypt(json, body));
             sequence = ++_sentSequence;
             if (message.Mode == DeliveryMode.Confirmed && !TrackUnconfirmed(sequence, message)) return true;
             WritePendingReceipt();
@@ -237,6 +237,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                             return;
                         default:
                             Touch();
+                            Options.PacketObserver?.Invoke(new PacketTrace(Id, false, frame.Type, (int)frame.Body.Length + 1));
                             if (!Accepts(frame.Type))
                             {
                                 Close(CloseReason.PacketNotAllowed);
@@ -404,9 +405,15 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         Span<byte> plain = stackalloc byte[ReceiptBodyLength];
         BinaryPrimitives.WriteInt64BigEndian(plain, count);
         var body = FrameCodec.BeginFrame(_output, PacketType.Receipt, ReceiptBodyLength + _cipher.TransportOverhead);
-        FrameCodec.CompleteFrame(_output, _cipher.Encrypt(plain, body));
+        CompleteFrame(_output, PacketType.Receipt, _cipher.Encrypt(plain, body));
         Volatile.Write(ref _receiptSentCount, count);
         return true;
+    }
+
+    private void CompleteFrame(PipeWriter output, PacketType type, int bodyLength)
+    {
+        FrameCodec.CompleteFrame(output, bodyLength);
+        Options.PacketObserver?.Invoke(new PacketTrace(Id, true, type, bodyLength + 1));
     }
 
     private void Touch() => Volatile.Write(ref _lastActivity, _node.Time.GetTimestamp());

@@ -64,6 +64,8 @@ public sealed class PeerNode : IAsyncDisposable
     public IPEndPoint LocalEndPoint =>
         (IPEndPoint?)_listener?.LocalEndPoint ?? throw new InvalidOperationException("The node is not started.");
 
+    internal int ListenPort => (_listener?.LocalEndPoint as IPEndPoint)?.Port ?? 0;
+
     /// <summary>Received application messages, in arrival order per connection.</summary>
     public ChannelReader<PeerMessage> Messages => _inbox.Reader;
 

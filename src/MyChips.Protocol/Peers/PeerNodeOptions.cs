@@ -40,6 +40,12 @@ public sealed record PeerNodeOptions
     /// <summary>Received messages waiting for the application; when full, reading from the network pauses. Default 4096.</summary>
     public int ReceiveQueueCapacity { get; init; } = 4096;
 
+    /// <summary>
+    /// Called for every frame read or written, on the connection's own flow: for traces and demos, keep it
+    /// cheap. Null (the default) costs one check per frame.
+    /// </summary>
+    public Action<PacketTrace>? PacketObserver { get; init; }
+
     internal DeliveryMode EffectiveDelivery => Delivery ?? (Mode == PeerMode.MyChipsJs ? DeliveryMode.Written : DeliveryMode.Confirmed);
 
     internal int EffectiveMaxFrameLength => MaxFrameLength ?? (Mode == PeerMode.Strict ? 1 + 65535 : FrameCodec.MaxFrameLength);
