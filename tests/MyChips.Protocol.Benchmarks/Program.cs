@@ -22,7 +22,7 @@ if (args is ["peer-load", ..])
 if (args is ["peer-memory", ..])
 {
     var mode = args.Length > 1 ? Enum.Parse<PeerMode>(args[1]) : PeerMode.Strict;
-    var counts = args.Length > 2 ? args.Skip(2).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1_000, 9_000];
+    var counts = args.Length > 2 ? args.Skip(2).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1_000, 10_000];
     await IdleConnectionMemory.RunAsync(mode, counts);
     return;
 }

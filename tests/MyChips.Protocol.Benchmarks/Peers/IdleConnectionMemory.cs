@@ -17,6 +17,7 @@ namespace MyChips.Protocol.Benchmarks.Peers;
 /// </summary>
 public static class IdleConnectionMemory
 {
+    /// <param name="counts">Cumulative totals of idle connections to measure at, e.g. 1,000 then 10,000.</param>
     public static async Task RunAsync(PeerMode mode, int[] counts)
     {
         using var key = AgentKey.Generate("127.0.0.1", 0);
@@ -34,22 +35,37 @@ public static class IdleConnectionMemory
         _ = Task.Run(async () => { await foreach (var _ in node.ReadAllAsync()) { } });
 
         // Warm up every code path once so JIT and pools are in the baseline.
-        await OpenAsync(node, mode, 50, () => Volatile.Read(ref opened));
-        var total = 50;
+        const int total = 50;
+        using (var warmUp = await OpenAsync(node, mode, total, () => Volatile.Read(ref opened)))
+        {
+            warmUp.Kill(entireProcessTree: true);
+        }
+        await WaitUntilAsync(() => node.ConnectionCount == 0);
         Console.WriteLine($"mode {mode}: responder in process {Environment.ProcessId}, initiators in child processes");
         Console.WriteLine("| idle connections | managed heap / conn | RSS / conn | mappings / conn |");
         Console.WriteLine("|---:|---:|---:|---:|");
-        foreach (var count in counts)
+        // Counts are cumulative: open up to 1,000, measure, then on to 10,000, measure, each against the same baseline.
+        var baseline = Measure();
+        var clients = new List<Process>();
+        var open = 0;
+        try
         {
-            var before = Measure();
-            using var clients = await OpenAsync(node, mode, count, () => Volatile.Read(ref opened) - total);
-            var after = Measure();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {count} | {(after.Heap - before.Heap) / (double)count:F0} B | {(after.Rss - before.Rss) / (double)count:F0} B | {(after.Maps - before.Maps) / (double)count:F3} |"));
-            total += count;
-            clients.Dispose();
-            await WaitUntilAsync(() => node.ConnectionCount == 0);
-            total = Volatile.Read(ref opened);
+            foreach (var count in counts)
+            {
+                clients.Add(await OpenAsync(node, mode, count - open, () => Volatile.Read(ref opened) - total - open));
+                open = count;
+                var now = Measure();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {count} | {(now.Heap - baseline.Heap) / (double)count:F0} B | {(now.Rss - baseline.Rss) / (double)count:F0} B | {(now.Maps - baseline.Maps) / (double)count:F3} |"));
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Kill(entireProcessTree: true);
+                client.Dispose();
+            }
         }
     }
 
