@@ -95,11 +95,11 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
 
     private async Task ConnectAsync(PeerDestination destination)
     {
-        var failure = DeliveryFailure.ConnectionLost;
-        var reason = "the new connection closed as soon as it opened.";
+        DeliveryFailure? failure = null;
+        var reason = "";
         try
         {
-            if (!await node.ConnectAsync(destination, this).ConfigureAwait(false)) reason = "no connection could carry it.";
+            await node.ConnectAsync(destination, this).ConfigureAwait(false);
         }
         catch (DeliveryFailedException e)
         {
@@ -111,12 +111,16 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
             failure = DeliveryFailure.ConnectFailed;
             reason = e.Message;
         }
-        finally
+        bool again;
+        lock (_gate)
         {
-            lock (_gate) _connecting = false;
+            // Messages queued after the handshake drained the queue (the connection closed meanwhile) still
+            // deserve a connection of their own; after a failed connect, they share its fate.
+            again = failure is null && _queue.Count > 0 && _open.Count == 0 && !_stopped;
+            _connecting = again;
         }
-        // Whatever is still queued now has no connection coming: hand it to an open one or fail it.
-        FailQueued(failure, reason);
+        if (again) _ = ConnectAsync(destination);
+        else FailQueued(failure ?? DeliveryFailure.ConnectionLost, failure is null ? "no connection could carry it." : reason);
     }
 
     /// <summary>
