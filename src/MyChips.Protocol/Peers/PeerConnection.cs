@@ -60,8 +60,8 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         Id = id;
         RemoteEndPoint = socket.RemoteEndPoint;
         var stream = new NetworkStream(socket, ownsSocket: true);
-        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, useZeroByteReads: true));
-        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096));
+        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16384, minimumReadSize: 4096, useZeroByteReads: true));
+        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16384));
         _cipher = node.CreateCipher();
         _createdAt = createdAt;
         _lastActivity = _createdAt;
