@@ -477,7 +477,8 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         {
         }
         _input.CancelPendingRead();
-        var failure = reason == CloseReason.HandshakeTimeout ? DeliveryFailure.HandshakeTimeout
+        var failure = _node.IsStopping ? DeliveryFailure.NodeStopped
+            : reason == CloseReason.HandshakeTimeout ? DeliveryFailure.HandshakeTimeout
             : wasOpen ? DeliveryFailure.ConnectionLost
             : DeliveryFailure.HandshakeFailed;
         OutgoingMessage[] unwritten;
