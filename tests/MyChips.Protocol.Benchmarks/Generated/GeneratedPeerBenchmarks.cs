@@ -61,6 +61,7 @@ public class GeneratedPeerBenchmarks
         var connection = new ResponderConnection(_actions);
         await connection.ReceivedDeclareAsync("agent");
         await connection.ReceivedKnockAsync(default);
+        await connection.KeysConfirmedAsync();
         return connection.State;
     }
 
@@ -73,5 +74,11 @@ public class GeneratedPeerBenchmarks
         public ValueTask ValidateTicketAsync(JsonElement peerMessage) => ValueTask.CompletedTask;
 
         public ValueTask AcknowledgeTicketAsync() => ValueTask.CompletedTask;
+
+        public ValueTask ConfirmByTransportAsync(JsonElement peerMessage) => ValueTask.CompletedTask;
+
+        public ValueTask ConfirmByReceiptAsync(ReadOnlyMemory<byte> count) => ValueTask.CompletedTask;
+
+        public ValueTask ConfirmWithoutProofAsync() => ValueTask.CompletedTask;
     }
 }

@@ -129,4 +129,28 @@ namespace MyChips.Protocol.Peers
         public static bool TryDecode(in global::System.Buffers.ReadOnlySequence<byte> body, out global::System.Text.Json.JsonElement value) =>
             body.IsSingleSegment ? TryDecode(body.FirstSpan, out value) : TryDecode(global::System.Buffers.BuffersExtensions.ToArray(body), out value);
     }
+
+    /// <summary>The 'Count' body, encoded as opaque bytes. A cumulative count of the application messages (K, I, T) received on the connection: 8 bytes, big-endian.</summary>
+    public static partial class CountCodec
+    {
+        public static void Encode(global::System.Buffers.IBufferWriter<byte> writer, global::System.ReadOnlySpan<byte> value)
+        {
+            value.CopyTo(writer.GetSpan(value.Length));
+            writer.Advance(value.Length);
+        }
+
+        /// <summary>Always succeeds; the value is the given memory itself, not a copy.</summary>
+        public static bool TryDecode(global::System.ReadOnlyMemory<byte> body, out global::System.ReadOnlyMemory<byte> value)
+        {
+            value = body;
+            return true;
+        }
+
+        /// <summary>Always succeeds; the value is a copy.</summary>
+        public static bool TryDecode(in global::System.Buffers.ReadOnlySequence<byte> body, out global::System.ReadOnlyMemory<byte> value)
+        {
+            value = global::System.Buffers.BuffersExtensions.ToArray(body);
+            return true;
+        }
+    }
 }

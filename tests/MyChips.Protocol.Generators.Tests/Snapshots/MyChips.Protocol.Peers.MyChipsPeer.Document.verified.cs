@@ -26,6 +26,7 @@ A 4-byte big-endian length, then a type byte, then the body; the length counts t
 | Knock | `K` | initiator | KK message 1 | PeerMessage | Later connection, sent right after N. |
 | Ack | `A` | responder | KK or IK message 2 | empty | Completes the handshake. |
 | Transport | `T` | initiator or responder | transport | PeerMessage | Traffic once the connection is open. |
+| Receipt | `R` | initiator or responder | transport | Count | Acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys. |
 
 ## Bodies
 
@@ -33,6 +34,7 @@ A 4-byte big-endian length, then a type byte, then the body; the length counts t
 |---|---|---|---|
 | AgentId | JSON string |  | The initiator's agent id: its Ed25519 public key, base64url without padding. |
 | PeerMessage | JSON object |  | An application message; its schema is open (target, action, to, from, ticket, ...). |
+| Count | raw bytes |  | A cumulative count of the application messages (K, I, T) received on the connection: 8 bytes, big-endian. |
 
 ## Machine Initiator (role initiator)
 
@@ -43,6 +45,7 @@ stateDiagram-v2
     Idle --> Pending : connectWithTicket / SendTicket
     Pending --> Open : receive Ack / CompleteHandshake
     Open --> Open : receive Transport
+    Open --> Open : receive Receipt
     Pending --> Closed : timeout Handshake / Abandon
     Idle --> Closed : failed
     Pending --> Closed : failed
@@ -62,7 +65,7 @@ stateDiagram-v2
 
 | timeout | duration | runs in |
 |---|---|---|
-| Handshake | 30000 ms | Pending |
+| Handshake | 10000 ms | Pending |
 
 ## Machine Responder (role responder)
 
@@ -70,22 +73,29 @@ stateDiagram-v2
 stateDiagram-v2
     [*] --> Listening
     Listening --> Identified : receive Declare / LoadPeerKey
-    Identified --> Open : receive Knock / AcknowledgeKnock
+    Identified --> Confirming : receive Knock / AcknowledgeKnock
     Listening --> Ticketed : receive Ticket / ValidateTicket
-    Ticketed --> Open : ticketAccepted / AcknowledgeTicket
+    Ticketed --> Confirming : ticketAccepted / AcknowledgeTicket
     Ticketed --> Closed : ticketRejected
+    Confirming --> Open : receive Transport / ConfirmByTransport
+    Confirming --> Open : receive Receipt / ConfirmByReceipt
+    Confirming --> Open : keysConfirmed / ConfirmWithoutProof
     Open --> Open : receive Transport
+    Open --> Open : receive Receipt
     Listening --> Closed : timeout Handshake
     Identified --> Closed : timeout Handshake
     Ticketed --> Closed : timeout Handshake
+    Confirming --> Closed : timeout Handshake
     Open --> Closed : timeout Idle
     Listening --> Closed : failed
     Identified --> Closed : failed
     Ticketed --> Closed : failed
+    Confirming --> Closed : failed
     Open --> Closed : failed
     Listening --> Closed : close
     Identified --> Closed : close
     Ticketed --> Closed : close
+    Confirming --> Closed : close
     Open --> Closed : close
     Closed --> [*]
 ```
@@ -95,12 +105,13 @@ stateDiagram-v2
 | Listening | Initial. Accepted a socket; waiting for N or I. |
 | Identified | N named a known agent; waiting for K. |
 | Ticketed | I decrypted; the ticket is being validated. |
+| Confirming | A sent; the first message is held until the initiator proves it holds the session keys (a replayed K or I cannot). |
 | Open | Handshake done; T both ways. |
 | Closed | Final. |
 
 | timeout | duration | runs in |
 |---|---|---|
-| Handshake | 10000 ms | Listening, Identified, Ticketed |
+| Handshake | 10000 ms | Listening, Identified, Ticketed, Confirming |
 | Idle | 60000 ms | Open |
 
 ";

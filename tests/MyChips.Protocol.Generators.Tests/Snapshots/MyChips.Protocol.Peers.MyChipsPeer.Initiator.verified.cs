@@ -23,6 +23,8 @@ namespace MyChips.Protocol.Peers
         ReceivedAck,
         /// <summary>A Transport packet was received. Traffic once the connection is open.</summary>
         ReceivedTransport,
+        /// <summary>A Receipt packet was received. Acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys.</summary>
+        ReceivedReceipt,
         /// <summary>Open a later connection: send N and K.</summary>
         Connect,
         /// <summary>Open a first-time connection: send I with the ticket.</summary>
@@ -70,6 +72,9 @@ namespace MyChips.Protocol.Peers
 
         /// <summary>The typed form of <see cref="InitiatorTrigger.ReceivedTransport"/>; shared, as it holds no state.</summary>
         public static readonly global::Stateless.StateMachine<InitiatorState, InitiatorTrigger>.TriggerWithParameters<global::System.Text.Json.JsonElement> ReceivedTransport = new(InitiatorTrigger.ReceivedTransport);
+
+        /// <summary>The typed form of <see cref="InitiatorTrigger.ReceivedReceipt"/>; shared, as it holds no state.</summary>
+        public static readonly global::Stateless.StateMachine<InitiatorState, InitiatorTrigger>.TriggerWithParameters<global::System.ReadOnlyMemory<byte>> ReceivedReceipt = new(InitiatorTrigger.ReceivedReceipt);
 
         /// <summary>The typed form of <see cref="InitiatorTrigger.Failed"/>; shared, as it holds no state.</summary>
         public static readonly global::Stateless.StateMachine<InitiatorState, InitiatorTrigger>.TriggerWithParameters<string> Failed = new(InitiatorTrigger.Failed);
@@ -120,6 +125,7 @@ namespace MyChips.Protocol.Peers
                 case InitiatorState.Open:
                     machine.Configure(InitiatorState.Open)
                         .PermitReentry(InitiatorTrigger.ReceivedTransport)
+                        .PermitReentry(InitiatorTrigger.ReceivedReceipt)
                         .Permit(InitiatorTrigger.Failed, InitiatorState.Closed)
                         .Permit(InitiatorTrigger.Close, InitiatorState.Closed);
                     break;
@@ -139,6 +145,7 @@ namespace MyChips.Protocol.Peers
             (InitiatorState.Idle, InitiatorTrigger.ConnectWithTicket) => true,
             (InitiatorState.Pending, InitiatorTrigger.ReceivedAck) => true,
             (InitiatorState.Open, InitiatorTrigger.ReceivedTransport) => true,
+            (InitiatorState.Open, InitiatorTrigger.ReceivedReceipt) => true,
             (InitiatorState.Pending, InitiatorTrigger.HandshakeTimedOut) => true,
             (InitiatorState.Idle, InitiatorTrigger.Failed) => true,
             (InitiatorState.Pending, InitiatorTrigger.Failed) => true,
@@ -154,13 +161,14 @@ namespace MyChips.Protocol.Peers
         {
             (InitiatorState.Pending, PacketType.Ack) => true,
             (InitiatorState.Open, PacketType.Transport) => true,
+            (InitiatorState.Open, PacketType.Receipt) => true,
             _ => false,
         };
 
         /// <summary>How long a timeout runs.</summary>
         public static global::System.TimeSpan GetDuration(InitiatorTimeout timeout) => timeout switch
         {
-            InitiatorTimeout.Handshake => global::System.TimeSpan.FromMilliseconds(30000),
+            InitiatorTimeout.Handshake => global::System.TimeSpan.FromMilliseconds(10000),
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(timeout), timeout, null),
         };
 
@@ -216,7 +224,7 @@ namespace MyChips.Protocol.Peers
         /// <summary>Whether the spec has a transition on this trigger out of the current state, guards aside.</summary>
         public bool CanFire(InitiatorTrigger trigger) => InitiatorStateMachine.IsDefined(_state, trigger);
 
-        /// <summary>The Handshake timeout: 30000 ms.</summary>
+        /// <summary>The Handshake timeout: 10000 ms.</summary>
         public static global::System.TimeSpan HandshakeTimeout => InitiatorStateMachine.GetDuration(InitiatorTimeout.Handshake);
 
         /// <summary>Whether a timeout runs in the current state; the runtime starts it on entering such a state and stops it on leaving to one where it does not run.</summary>
@@ -249,6 +257,18 @@ namespace MyChips.Protocol.Peers
             var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorStateMachine.ReceivedTransport, peerMessage);
             OnFired(from, InitiatorTrigger.ReceivedTransport);
+            return new(true);
+        }
+
+        /// <summary>A Receipt packet was received. Acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys. Transitions: Open stays.</summary>
+        public global::System.Threading.Tasks.ValueTask<bool> ReceivedReceiptAsync(global::System.ReadOnlyMemory<byte> count)
+        {
+            var from = _state;
+            if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.ReceivedReceipt))
+                return new(false);
+            var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
+            machine.Fire(InitiatorStateMachine.ReceivedReceipt, count);
+            OnFired(from, InitiatorTrigger.ReceivedReceipt);
             return new(true);
         }
 

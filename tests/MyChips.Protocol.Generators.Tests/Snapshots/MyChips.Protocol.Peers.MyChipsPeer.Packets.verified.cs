@@ -16,6 +16,8 @@ namespace MyChips.Protocol.Peers
         Ack = 0x41,
         /// <summary>'T': Traffic once the connection is open.</summary>
         Transport = 0x54,
+        /// <summary>'R': Acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys.</summary>
+        Receipt = 0x52,
     }
 
     /// <summary>The roles of a connection; a packet's senders are a combination of them.</summary>
@@ -66,6 +68,7 @@ namespace MyChips.Protocol.Peers
             PacketType.Knock,
             PacketType.Ack,
             PacketType.Transport,
+            PacketType.Receipt,
         };
 
         private static readonly PacketInfo s_ticket = new(PacketType.Ticket, "I", PeerRoles.Initiator, NoiseStage.Handshake, NoisePatterns.IK, 1, "PeerMessage");
@@ -73,6 +76,7 @@ namespace MyChips.Protocol.Peers
         private static readonly PacketInfo s_knock = new(PacketType.Knock, "K", PeerRoles.Initiator, NoiseStage.Handshake, NoisePatterns.KK, 1, "PeerMessage");
         private static readonly PacketInfo s_ack = new(PacketType.Ack, "A", PeerRoles.Responder, NoiseStage.Handshake, NoisePatterns.KK | NoisePatterns.IK, 2, "");
         private static readonly PacketInfo s_transport = new(PacketType.Transport, "T", PeerRoles.Initiator | PeerRoles.Responder, NoiseStage.Transport, NoisePatterns.None, 0, "PeerMessage");
+        private static readonly PacketInfo s_receipt = new(PacketType.Receipt, "R", PeerRoles.Initiator | PeerRoles.Responder, NoiseStage.Transport, NoisePatterns.None, 0, "Count");
 
         /// <summary>The spec's metadata of a packet.</summary>
         public static PacketInfo GetInfo(this PacketType type) => type switch
@@ -82,6 +86,7 @@ namespace MyChips.Protocol.Peers
             PacketType.Knock => s_knock,
             PacketType.Ack => s_ack,
             PacketType.Transport => s_transport,
+            PacketType.Receipt => s_receipt,
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(type), type, "Not a packet of this protocol."),
         };
 
@@ -107,6 +112,9 @@ namespace MyChips.Protocol.Peers
                     return true;
                 case 0x54:
                     type = PacketType.Transport;
+                    return true;
+                case 0x52:
+                    type = PacketType.Receipt;
                     return true;
                 default:
                     type = default;

@@ -12,6 +12,8 @@ namespace MyChips.Protocol.Peers
         Identified,
         /// <summary>I decrypted; the ticket is being validated.</summary>
         Ticketed,
+        /// <summary>A sent; the first message is held until the initiator proves it holds the session keys (a replayed K or I cannot).</summary>
+        Confirming,
         /// <summary>Handshake done; T both ways.</summary>
         Open,
         /// <summary>Final state.</summary>
@@ -29,6 +31,10 @@ namespace MyChips.Protocol.Peers
         ReceivedKnock,
         /// <summary>A Transport packet was received. Traffic once the connection is open.</summary>
         ReceivedTransport,
+        /// <summary>A Receipt packet was received. Acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys.</summary>
+        ReceivedReceipt,
+        /// <summary>Compatible and raw modes: no proof is awaited, as the JavaScript peer sends none.</summary>
+        KeysConfirmed,
         /// <summary>The ticket is valid and unused.</summary>
         TicketAccepted,
         /// <summary>The ticket is unknown, used or expired: close silently.</summary>
@@ -62,14 +68,23 @@ namespace MyChips.Protocol.Peers
         /// <summary>Done on: Listening on ReceivedDeclare to Identified.</summary>
         global::System.Threading.Tasks.ValueTask LoadPeerKeyAsync(string agentId);
 
-        /// <summary>Done on: Identified on ReceivedKnock to Open.</summary>
+        /// <summary>Done on: Identified on ReceivedKnock to Confirming.</summary>
         global::System.Threading.Tasks.ValueTask AcknowledgeKnockAsync(global::System.Text.Json.JsonElement peerMessage);
 
         /// <summary>Done on: Listening on ReceivedTicket to Ticketed.</summary>
         global::System.Threading.Tasks.ValueTask ValidateTicketAsync(global::System.Text.Json.JsonElement peerMessage);
 
-        /// <summary>Done on: Ticketed on TicketAccepted to Open.</summary>
+        /// <summary>Done on: Ticketed on TicketAccepted to Confirming.</summary>
         global::System.Threading.Tasks.ValueTask AcknowledgeTicketAsync();
+
+        /// <summary>Done on: Confirming on ReceivedTransport to Open.</summary>
+        global::System.Threading.Tasks.ValueTask ConfirmByTransportAsync(global::System.Text.Json.JsonElement peerMessage);
+
+        /// <summary>Done on: Confirming on ReceivedReceipt to Open.</summary>
+        global::System.Threading.Tasks.ValueTask ConfirmByReceiptAsync(global::System.ReadOnlyMemory<byte> count);
+
+        /// <summary>Done on: Confirming on KeysConfirmed to Open.</summary>
+        global::System.Threading.Tasks.ValueTask ConfirmWithoutProofAsync();
     }
 
     /// <summary>The Responder machine of the spec as a Stateless machine, and cheap answers about it that need no machine.</summary>
@@ -89,6 +104,9 @@ namespace MyChips.Protocol.Peers
         /// <summary>The typed form of <see cref="ResponderTrigger.ReceivedTransport"/>; shared, as it holds no state.</summary>
         public static readonly global::Stateless.StateMachine<ResponderState, ResponderTrigger>.TriggerWithParameters<global::System.Text.Json.JsonElement> ReceivedTransport = new(ResponderTrigger.ReceivedTransport);
 
+        /// <summary>The typed form of <see cref="ResponderTrigger.ReceivedReceipt"/>; shared, as it holds no state.</summary>
+        public static readonly global::Stateless.StateMachine<ResponderState, ResponderTrigger>.TriggerWithParameters<global::System.ReadOnlyMemory<byte>> ReceivedReceipt = new(ResponderTrigger.ReceivedReceipt);
+
         /// <summary>The typed form of <see cref="ResponderTrigger.TicketRejected"/>; shared, as it holds no state.</summary>
         public static readonly global::Stateless.StateMachine<ResponderState, ResponderTrigger>.TriggerWithParameters<string> TicketRejected = new(ResponderTrigger.TicketRejected);
 
@@ -105,6 +123,7 @@ namespace MyChips.Protocol.Peers
             Configure(machine, ResponderState.Listening, actions);
             Configure(machine, ResponderState.Identified, actions);
             Configure(machine, ResponderState.Ticketed, actions);
+            Configure(machine, ResponderState.Confirming, actions);
             Configure(machine, ResponderState.Open, actions);
             Configure(machine, ResponderState.Closed, actions);
             return machine;
@@ -135,15 +154,24 @@ namespace MyChips.Protocol.Peers
                     break;
                 case ResponderState.Identified:
                     machine.Configure(ResponderState.Identified)
-                        .Permit(ResponderTrigger.ReceivedKnock, ResponderState.Open)
+                        .Permit(ResponderTrigger.ReceivedKnock, ResponderState.Confirming)
                         .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
                         .Permit(ResponderTrigger.Failed, ResponderState.Closed)
                         .Permit(ResponderTrigger.Close, ResponderState.Closed);
                     break;
                 case ResponderState.Ticketed:
                     machine.Configure(ResponderState.Ticketed)
-                        .Permit(ResponderTrigger.TicketAccepted, ResponderState.Open)
+                        .Permit(ResponderTrigger.TicketAccepted, ResponderState.Confirming)
                         .Permit(ResponderTrigger.TicketRejected, ResponderState.Closed)
+                        .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Failed, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Close, ResponderState.Closed);
+                    break;
+                case ResponderState.Confirming:
+                    machine.Configure(ResponderState.Confirming)
+                        .Permit(ResponderTrigger.ReceivedTransport, ResponderState.Open)
+                        .Permit(ResponderTrigger.ReceivedReceipt, ResponderState.Open)
+                        .Permit(ResponderTrigger.KeysConfirmed, ResponderState.Open)
                         .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
                         .Permit(ResponderTrigger.Failed, ResponderState.Closed)
                         .Permit(ResponderTrigger.Close, ResponderState.Closed);
@@ -151,6 +179,7 @@ namespace MyChips.Protocol.Peers
                 case ResponderState.Open:
                     machine.Configure(ResponderState.Open)
                         .PermitReentry(ResponderTrigger.ReceivedTransport)
+                        .PermitReentry(ResponderTrigger.ReceivedReceipt)
                         .Permit(ResponderTrigger.IdleTimedOut, ResponderState.Closed)
                         .Permit(ResponderTrigger.Failed, ResponderState.Closed)
                         .Permit(ResponderTrigger.Close, ResponderState.Closed);
@@ -172,18 +201,25 @@ namespace MyChips.Protocol.Peers
             (ResponderState.Listening, ResponderTrigger.ReceivedTicket) => true,
             (ResponderState.Ticketed, ResponderTrigger.TicketAccepted) => true,
             (ResponderState.Ticketed, ResponderTrigger.TicketRejected) => true,
+            (ResponderState.Confirming, ResponderTrigger.ReceivedTransport) => true,
+            (ResponderState.Confirming, ResponderTrigger.ReceivedReceipt) => true,
+            (ResponderState.Confirming, ResponderTrigger.KeysConfirmed) => true,
             (ResponderState.Open, ResponderTrigger.ReceivedTransport) => true,
+            (ResponderState.Open, ResponderTrigger.ReceivedReceipt) => true,
             (ResponderState.Listening, ResponderTrigger.HandshakeTimedOut) => true,
             (ResponderState.Identified, ResponderTrigger.HandshakeTimedOut) => true,
             (ResponderState.Ticketed, ResponderTrigger.HandshakeTimedOut) => true,
+            (ResponderState.Confirming, ResponderTrigger.HandshakeTimedOut) => true,
             (ResponderState.Open, ResponderTrigger.IdleTimedOut) => true,
             (ResponderState.Listening, ResponderTrigger.Failed) => true,
             (ResponderState.Identified, ResponderTrigger.Failed) => true,
             (ResponderState.Ticketed, ResponderTrigger.Failed) => true,
+            (ResponderState.Confirming, ResponderTrigger.Failed) => true,
             (ResponderState.Open, ResponderTrigger.Failed) => true,
             (ResponderState.Listening, ResponderTrigger.Close) => true,
             (ResponderState.Identified, ResponderTrigger.Close) => true,
             (ResponderState.Ticketed, ResponderTrigger.Close) => true,
+            (ResponderState.Confirming, ResponderTrigger.Close) => true,
             (ResponderState.Open, ResponderTrigger.Close) => true,
             _ => false,
         };
@@ -194,7 +230,10 @@ namespace MyChips.Protocol.Peers
             (ResponderState.Listening, PacketType.Declare) => true,
             (ResponderState.Identified, PacketType.Knock) => true,
             (ResponderState.Listening, PacketType.Ticket) => true,
+            (ResponderState.Confirming, PacketType.Transport) => true,
+            (ResponderState.Confirming, PacketType.Receipt) => true,
             (ResponderState.Open, PacketType.Transport) => true,
+            (ResponderState.Open, PacketType.Receipt) => true,
             _ => false,
         };
 
@@ -212,6 +251,7 @@ namespace MyChips.Protocol.Peers
             (ResponderState.Listening, ResponderTimeout.Handshake) => true,
             (ResponderState.Identified, ResponderTimeout.Handshake) => true,
             (ResponderState.Ticketed, ResponderTimeout.Handshake) => true,
+            (ResponderState.Confirming, ResponderTimeout.Handshake) => true,
             (ResponderState.Open, ResponderTimeout.Idle) => true,
             _ => false,
         };
@@ -306,7 +346,7 @@ namespace MyChips.Protocol.Peers
             return true;
         }
 
-        /// <summary>A Knock packet was received. Later connection, sent right after N. Transitions: Identified to Open.</summary>
+        /// <summary>A Knock packet was received. Later connection, sent right after N. Transitions: Identified to Confirming.</summary>
         public async global::System.Threading.Tasks.ValueTask<bool> ReceivedKnockAsync(global::System.Text.Json.JsonElement peerMessage)
         {
             var from = _state;
@@ -324,19 +364,61 @@ namespace MyChips.Protocol.Peers
             return true;
         }
 
-        /// <summary>A Transport packet was received. Traffic once the connection is open. Transitions: Open stays.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> ReceivedTransportAsync(global::System.Text.Json.JsonElement peerMessage)
+        /// <summary>A Transport packet was received. Traffic once the connection is open. Transitions: Confirming to Open; Open stays.</summary>
+        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedTransportAsync(global::System.Text.Json.JsonElement peerMessage)
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedTransport))
-                return new(false);
+                return false;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedTransport, peerMessage);
             OnFired(from, ResponderTrigger.ReceivedTransport);
-            return new(true);
+            switch (from)
+            {
+                case ResponderState.Confirming:
+                    await _actions.ConfirmByTransportAsync(peerMessage).ConfigureAwait(false);
+                    break;
+            }
+            return true;
         }
 
-        /// <summary>The ticket is valid and unused. Transitions: Ticketed to Open.</summary>
+        /// <summary>A Receipt packet was received. Acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys. Transitions: Confirming to Open; Open stays.</summary>
+        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedReceiptAsync(global::System.ReadOnlyMemory<byte> count)
+        {
+            var from = _state;
+            if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedReceipt))
+                return false;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
+            machine.Fire(ResponderStateMachine.ReceivedReceipt, count);
+            OnFired(from, ResponderTrigger.ReceivedReceipt);
+            switch (from)
+            {
+                case ResponderState.Confirming:
+                    await _actions.ConfirmByReceiptAsync(count).ConfigureAwait(false);
+                    break;
+            }
+            return true;
+        }
+
+        /// <summary>Compatible and raw modes: no proof is awaited, as the JavaScript peer sends none. Transitions: Confirming to Open.</summary>
+        public async global::System.Threading.Tasks.ValueTask<bool> KeysConfirmedAsync()
+        {
+            var from = _state;
+            if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.KeysConfirmed))
+                return false;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
+            machine.Fire(ResponderTrigger.KeysConfirmed);
+            OnFired(from, ResponderTrigger.KeysConfirmed);
+            switch (from)
+            {
+                case ResponderState.Confirming:
+                    await _actions.ConfirmWithoutProofAsync().ConfigureAwait(false);
+                    break;
+            }
+            return true;
+        }
+
+        /// <summary>The ticket is valid and unused. Transitions: Ticketed to Confirming.</summary>
         public async global::System.Threading.Tasks.ValueTask<bool> TicketAcceptedAsync()
         {
             var from = _state;
@@ -366,7 +448,7 @@ namespace MyChips.Protocol.Peers
             return new(true);
         }
 
-        /// <summary>A transport, decryption or protocol error. Transitions: Listening to Closed; Identified to Closed; Ticketed to Closed; Open to Closed.</summary>
+        /// <summary>A transport, decryption or protocol error. Transitions: Listening to Closed; Identified to Closed; Ticketed to Closed; Confirming to Closed; Open to Closed.</summary>
         public global::System.Threading.Tasks.ValueTask<bool> FailedAsync(string reason)
         {
             var from = _state;
@@ -378,7 +460,7 @@ namespace MyChips.Protocol.Peers
             return new(true);
         }
 
-        /// <summary>The host closes the connection. Transitions: Listening to Closed; Identified to Closed; Ticketed to Closed; Open to Closed.</summary>
+        /// <summary>The host closes the connection. Transitions: Listening to Closed; Identified to Closed; Ticketed to Closed; Confirming to Closed; Open to Closed.</summary>
         public global::System.Threading.Tasks.ValueTask<bool> CloseAsync()
         {
             var from = _state;
@@ -390,7 +472,7 @@ namespace MyChips.Protocol.Peers
             return new(true);
         }
 
-        /// <summary>The Handshake timeout expired. Transitions: Listening to Closed; Identified to Closed; Ticketed to Closed.</summary>
+        /// <summary>The Handshake timeout expired. Transitions: Listening to Closed; Identified to Closed; Ticketed to Closed; Confirming to Closed.</summary>
         public global::System.Threading.Tasks.ValueTask<bool> HandshakeTimedOutAsync()
         {
             var from = _state;

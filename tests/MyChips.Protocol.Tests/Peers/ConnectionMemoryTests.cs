@@ -39,6 +39,7 @@ public sealed class ConnectionMemoryTests(ITestOutputHelper output)
             connections[i] = new ResponderConnection(actions);
             await connections[i].ReceivedDeclareAsync("agent");
             await connections[i].ReceivedKnockAsync(Message);
+            await connections[i].KeysConfirmedAsync();
         }
         actions.Done.Clear();
         actions.Done.TrimExcess();

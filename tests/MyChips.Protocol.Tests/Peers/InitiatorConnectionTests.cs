@@ -19,6 +19,7 @@ public sealed class InitiatorConnectionTests
         { InitiatorState.Pending, InitiatorTrigger.Failed, InitiatorState.Closed, Array.Empty<string>() },
         { InitiatorState.Pending, InitiatorTrigger.Close, InitiatorState.Closed, Array.Empty<string>() },
         { InitiatorState.Open, InitiatorTrigger.ReceivedTransport, InitiatorState.Open, Array.Empty<string>() },
+        { InitiatorState.Open, InitiatorTrigger.ReceivedReceipt, InitiatorState.Open, Array.Empty<string>() },
         { InitiatorState.Open, InitiatorTrigger.Failed, InitiatorState.Closed, Array.Empty<string>() },
         { InitiatorState.Open, InitiatorTrigger.Close, InitiatorState.Closed, Array.Empty<string>() },
     };
@@ -72,7 +73,7 @@ public sealed class InitiatorConnectionTests
         Assert.Equal(InitiatorState.Open, connection.State);
         Assert.True(connection.Accepts(PacketType.Transport));
         Assert.False(connection.IsArmed(InitiatorTimeout.Handshake));
-        Assert.Equal(TimeSpan.FromSeconds(30), InitiatorConnection.HandshakeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), InitiatorConnection.HandshakeTimeout);
     }
 
     private static IEnumerable<(InitiatorState State, InitiatorTrigger Trigger)> AllPairs() =>
@@ -84,6 +85,7 @@ public sealed class InitiatorConnectionTests
     {
         InitiatorTrigger.ReceivedAck => connection.ReceivedAckAsync(),
         InitiatorTrigger.ReceivedTransport => connection.ReceivedTransportAsync(Message),
+        InitiatorTrigger.ReceivedReceipt => connection.ReceivedReceiptAsync(new byte[8]),
         InitiatorTrigger.Connect => connection.ConnectAsync(),
         InitiatorTrigger.ConnectWithTicket => connection.ConnectWithTicketAsync(),
         InitiatorTrigger.Failed => connection.FailedAsync("refused"),

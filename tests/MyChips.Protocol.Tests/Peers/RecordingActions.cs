@@ -24,6 +24,12 @@ public sealed class RecordingActions : IResponderActions, IInitiatorActions
 
     public ValueTask AcknowledgeTicketAsync() => Record("AcknowledgeTicket()");
 
+    public ValueTask ConfirmByTransportAsync(JsonElement peerMessage) => Record($"ConfirmByTransport({peerMessage.GetRawText()})");
+
+    public ValueTask ConfirmByReceiptAsync(ReadOnlyMemory<byte> count) => Record($"ConfirmByReceipt({Convert.ToHexString(count.Span)})");
+
+    public ValueTask ConfirmWithoutProofAsync() => Record("ConfirmWithoutProof()");
+
     public ValueTask SendDeclareAndKnockAsync() => Record("SendDeclareAndKnock()");
 
     public ValueTask SendTicketAsync() => Record("SendTicket()");

@@ -8,6 +8,7 @@ namespace MyChips.Protocol.Tests.Peers;
 public sealed class ResponderConnectionTests
 {
     private static readonly JsonElement Message = JsonDocument.Parse("""{"target":"tally"}""").RootElement.Clone();
+    private static readonly byte[] Count = [0, 0, 0, 0, 0, 0, 0, 1];
 
     /// <summary>The spec's transitions: from, trigger, to, and the actions they run.</summary>
     public static TheoryData<ResponderState, ResponderTrigger, ResponderState, string[]> Transitions => new()
@@ -17,16 +18,23 @@ public sealed class ResponderConnectionTests
         { ResponderState.Listening, ResponderTrigger.HandshakeTimedOut, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.Listening, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.Listening, ResponderTrigger.Close, ResponderState.Closed, Array.Empty<string>() },
-        { ResponderState.Identified, ResponderTrigger.ReceivedKnock, ResponderState.Open, new[] { """AcknowledgeKnock({"target":"tally"})""" } },
+        { ResponderState.Identified, ResponderTrigger.ReceivedKnock, ResponderState.Confirming, new[] { """AcknowledgeKnock({"target":"tally"})""" } },
         { ResponderState.Identified, ResponderTrigger.HandshakeTimedOut, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.Identified, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.Identified, ResponderTrigger.Close, ResponderState.Closed, Array.Empty<string>() },
-        { ResponderState.Ticketed, ResponderTrigger.TicketAccepted, ResponderState.Open, new[] { "AcknowledgeTicket()" } },
+        { ResponderState.Ticketed, ResponderTrigger.TicketAccepted, ResponderState.Confirming, new[] { "AcknowledgeTicket()" } },
         { ResponderState.Ticketed, ResponderTrigger.TicketRejected, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.Ticketed, ResponderTrigger.HandshakeTimedOut, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.Ticketed, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.Ticketed, ResponderTrigger.Close, ResponderState.Closed, Array.Empty<string>() },
+        { ResponderState.Confirming, ResponderTrigger.ReceivedTransport, ResponderState.Open, new[] { """ConfirmByTransport({"target":"tally"})""" } },
+        { ResponderState.Confirming, ResponderTrigger.ReceivedReceipt, ResponderState.Open, new[] { "ConfirmByReceipt(0000000000000001)" } },
+        { ResponderState.Confirming, ResponderTrigger.KeysConfirmed, ResponderState.Open, new[] { "ConfirmWithoutProof()" } },
+        { ResponderState.Confirming, ResponderTrigger.HandshakeTimedOut, ResponderState.Closed, Array.Empty<string>() },
+        { ResponderState.Confirming, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
+        { ResponderState.Confirming, ResponderTrigger.Close, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.Open, ResponderTrigger.ReceivedTransport, ResponderState.Open, Array.Empty<string>() },
+        { ResponderState.Open, ResponderTrigger.ReceivedReceipt, ResponderState.Open, Array.Empty<string>() },
         { ResponderState.Open, ResponderTrigger.IdleTimedOut, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.Open, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.Open, ResponderTrigger.Close, ResponderState.Closed, Array.Empty<string>() },
@@ -86,6 +94,10 @@ public sealed class ResponderConnectionTests
 
         Assert.True(await connection.ReceivedDeclareAsync(WirePackets.AgentId));
         Assert.True(await connection.ReceivedKnockAsync(Message));
+        Assert.Equal(ResponderState.Confirming, connection.State);
+        Assert.True(connection.IsArmed(ResponderTimeout.Handshake));
+        Assert.True(connection.Accepts(PacketType.Receipt));
+        Assert.True(await connection.ReceivedReceiptAsync(Count));
         Assert.Equal(ResponderState.Open, connection.State);
         Assert.False(connection.IsArmed(ResponderTimeout.Handshake));
         Assert.True(connection.IsArmed(ResponderTimeout.Idle));
@@ -107,7 +119,7 @@ public sealed class ResponderConnectionTests
 
         Assert.True(await connection.ReceivedTicketAsync(Message));
 
-        Assert.Equal(ResponderState.Open, connection.State);
+        Assert.Equal(ResponderState.Confirming, connection.State);
         Assert.Equal(new[] { """ValidateTicket({"target":"tally"})""", "AcknowledgeTicket()" }, recorder.Done);
     }
 
@@ -162,6 +174,8 @@ public sealed class ResponderConnectionTests
         ResponderTrigger.ReceivedDeclare => connection.ReceivedDeclareAsync("agent"),
         ResponderTrigger.ReceivedKnock => connection.ReceivedKnockAsync(Message),
         ResponderTrigger.ReceivedTransport => connection.ReceivedTransportAsync(Message),
+        ResponderTrigger.ReceivedReceipt => connection.ReceivedReceiptAsync(Count),
+        ResponderTrigger.KeysConfirmed => connection.KeysConfirmedAsync(),
         ResponderTrigger.TicketAccepted => connection.TicketAcceptedAsync(),
         ResponderTrigger.TicketRejected => connection.TicketRejectedAsync("expired"),
         ResponderTrigger.Failed => connection.FailedAsync("broken pipe"),

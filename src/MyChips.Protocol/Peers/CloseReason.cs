@@ -1,0 +1,95 @@
+namespace MyChips.Protocol.Peers;
+
+/// <summary>Why a connection closed. The responder closes silently on every hostile case; this is what it records.</summary>
+public enum CloseReason
+{
+    None,
+
+    /// <summary>A frame failed to decrypt (tampered, replayed, or encrypted with other keys).</summary>
+    BadMac,
+
+    /// <summary>An <c>N</c> (or <c>I</c>) named an agent the key provider does not know.</summary>
+    UnknownAgent,
+
+    /// <summary>The peer's static key is not the one the key provider (or its claimed agent id) says.</summary>
+    WrongKey,
+
+    /// <summary>The ticket in an <c>I</c> has expired.</summary>
+    TicketExpired,
+
+    /// <summary>The ticket in an <c>I</c> was used before.</summary>
+    TicketUsed,
+
+    /// <summary>The ticket in an <c>I</c> is not known to the ticket store.</summary>
+    TicketUnknown,
+
+    /// <summary>The ticket store refused the ticket for another reason (bound to another presenter, tally not a draft).</summary>
+    TicketRefused,
+
+    /// <summary>The key provider or ticket store could not answer.</summary>
+    KeyStoreUnavailable,
+
+    /// <summary>A packet arrived that the connection's current state does not accept (including unknown types).</summary>
+    PacketNotAllowed,
+
+    /// <summary>A frame declared a length over the limit (checked before its body is read).</summary>
+    OversizedFrame,
+
+    /// <summary>A frame or its body could not be parsed (empty frame, malformed JSON where JSON is required).</summary>
+    MalformedPacket,
+
+    /// <summary>The handshake did not complete in time.</summary>
+    HandshakeTimeout,
+
+    /// <summary>The responder closed a connection that carried no traffic either way for the idle timeout.</summary>
+    IdleTimeout,
+
+    /// <summary>The remote side closed the connection.</summary>
+    RemoteClosed,
+
+    /// <summary>A socket error ended the connection.</summary>
+    SocketError,
+
+    /// <summary>The remote address is on the block list.</summary>
+    Blocked,
+
+    /// <summary>This node closed the connection (node stopped or asked to).</summary>
+    LocalClosed,
+
+    /// <summary>The outgoing TCP connect failed.</summary>
+    ConnectFailed,
+}
+
+internal static class CloseReasonExtensions
+{
+    /// <summary>True for the reasons that count against the remote address on the block list.</summary>
+    public static bool IsHostile(this CloseReason reason) => reason is CloseReason.BadMac or CloseReason.UnknownAgent
+        or CloseReason.WrongKey or CloseReason.TicketExpired or CloseReason.TicketUsed or CloseReason.TicketUnknown
+        or CloseReason.TicketRefused or CloseReason.PacketNotAllowed or CloseReason.OversizedFrame
+        or CloseReason.MalformedPacket or CloseReason.HandshakeTimeout;
+
+    /// <summary>Stable lowercase names for logs and metric tags.</summary>
+    public static string ToTag(this CloseReason reason) => reason switch
+    {
+        CloseReason.None => "none",
+        CloseReason.BadMac => "bad_mac",
+        CloseReason.UnknownAgent => "unknown_agent",
+        CloseReason.WrongKey => "wrong_key",
+        CloseReason.TicketExpired => "ticket_expired",
+        CloseReason.TicketUsed => "ticket_used",
+        CloseReason.TicketUnknown => "ticket_unknown",
+        CloseReason.TicketRefused => "ticket_refused",
+        CloseReason.KeyStoreUnavailable => "key_store_unavailable",
+        CloseReason.PacketNotAllowed => "packet_not_allowed",
+        CloseReason.OversizedFrame => "oversized_frame",
+        CloseReason.MalformedPacket => "malformed_packet",
+        CloseReason.HandshakeTimeout => "handshake_timeout",
+        CloseReason.IdleTimeout => "idle_timeout",
+        CloseReason.RemoteClosed => "remote_closed",
+        CloseReason.SocketError => "socket_error",
+        CloseReason.Blocked => "blocked",
+        CloseReason.LocalClosed => "local_closed",
+        CloseReason.ConnectFailed => "connect_failed",
+        _ => "other",
+    };
+}

@@ -1,0 +1,113 @@
+using System.Buffers;
+using System.Text.Json;
+using MyChips.Protocol.Keys;
+
+namespace MyChips.Protocol.Peers;
+
+/// <summary>The JSON the runtime itself reads or writes inside packets: the agent id in N, the ticket and sender in I.</summary>
+internal static class MessageJson
+{
+    /// <summary>A cheap check that a message is a JSON object (its first non-blank byte is '{').</summary>
+    public static bool LooksLikeObject(ReadOnlySpan<byte> json)
+    {
+        foreach (var b in json)
+        {
+            if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') continue;
+            return b == (byte)'{';
+        }
+        return false;
+    }
+
+    /// <summary>The N payload: the agent id as a JSON string.</summary>
+    public static byte[] EncodeAgentId(AgentId agent) => JsonSerializer.SerializeToUtf8Bytes(agent.ToString(), PeerJsonContext.Default.String);
+
+    public static bool TryParseAgentId(ReadOnlySpan<byte> json, out AgentId agent)
+    {
+        agent = default;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.String) return false;
+            var text = reader.GetString();
+            return !reader.Read() && AgentId.TryParse(text, out agent);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The I payload: the application message with a <c>ticket</c> member (added from the ticket when the
+    /// message has none) and a <c>from</c> member naming this site's agent (added when the message has none).
+    /// </summary>
+    public static byte[] WithTicket(ReadOnlySpan<byte> message, ConnectionTicket ticket, AgentKey local, int listenPort)
+    {
+        using var document = JsonDocument.Parse(message.ToArray());
+        var root = document.RootElement;
+        var buffer = new ArrayBufferWriter<byte>(message.Length + 256);
+        // Escape only what JSON requires, as the JavaScript peers do.
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            foreach (var property in root.EnumerateObject()) property.WriteTo(writer);
+            if (!root.TryGetProperty("ticket", out _))
+            {
+                writer.WritePropertyName("ticket");
+                writer.WriteStartObject();
+                writer.WriteString("token", ticket.Token);
+                writer.WriteString("expires", ticket.Expires);
+                writer.WriteStartObject("chad");
+                writer.WriteString("cuid", ticket.Chad.Cuid);
+                writer.WriteString("agent", ticket.Chad.Agent.ToString());
+                writer.WriteString("host", ticket.Chad.Host);
+                writer.WriteNumber("port", ticket.Chad.Port);
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+            if (!root.TryGetProperty("from", out _))
+            {
+                writer.WriteStartObject("from");
+                writer.WriteString("agent", local.Agent.ToString());
+                writer.WriteString("host", local.Host);
+                writer.WriteNumber("port", local.Port != 0 ? local.Port : listenPort);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Reads what a responder needs from an I payload: the ticket's token and the sender's agent (and address when complete).</summary>
+    public static bool TryReadTicketRequest(ReadOnlyMemory<byte> message, out string token, out AgentId from, out ChipAddress? fromAddress)
+    {
+        token = "";
+        from = default;
+        fromAddress = null;
+        try
+        {
+            using var document = JsonDocument.Parse(message);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("ticket", out var ticket) || ticket.ValueKind != JsonValueKind.Object
+                || !ticket.TryGetProperty("token", out var tokenElement) || tokenElement.ValueKind != JsonValueKind.String
+                || !root.TryGetProperty("from", out var sender) || sender.ValueKind != JsonValueKind.Object
+                || !sender.TryGetProperty("agent", out var agentElement) || agentElement.ValueKind != JsonValueKind.String
+                || !AgentId.TryParse(agentElement.GetString(), out from))
+                return false;
+            token = tokenElement.GetString() ?? "";
+            if (sender.TryGetProperty("cuid", out var cuid) && cuid.ValueKind == JsonValueKind.String
+                && sender.TryGetProperty("host", out var host) && host.ValueKind == JsonValueKind.String
+                && sender.TryGetProperty("port", out var port) && port.TryGetInt32(out var portNumber))
+                fromAddress = new ChipAddress(cuid.GetString()!, from, host.GetString()!, portNumber);
+            return token.Length > 0;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class PeerJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,184 @@
+using MyChips.Protocol.Keys;
+
+namespace MyChips.Protocol.Peers;
+
+/// <summary>
+/// The virtual channel to one remote agent: the open connections with it (whichever side opened them), the
+/// messages waiting for one, and at most one outgoing connect at a time.
+/// </summary>
+internal sealed class PeerChannel(PeerNode node, AgentId agent)
+{
+    private const int MaxAttempts = 3;
+
+    private readonly Lock _gate = new();
+    private readonly List<PeerConnection> _open = [];
+    private readonly Queue<OutgoingMessage> _queue = new();
+    private bool _connecting;
+    private bool _stopped;
+
+    public AgentId Agent { get; } = agent;
+
+    public int OpenCount
+    {
+        get
+        {
+            lock (_gate) return _open.Count;
+        }
+    }
+
+    /// <summary>Sends on an open connection, or queues the message and starts a connect if none is under way.</summary>
+    public void Send(OutgoingMessage message)
+    {
+        PeerConnection? connection = null;
+        var connect = false;
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                message.Fail(DeliveryFailure.NodeStopped, "the node is stopping.");
+                return;
+            }
+            if (_open.Count > 0)
+            {
+                // The newest connection: after a reconnect, older ones are the likelier to be half dead.
+                connection = _open[^1];
+            }
+            else
+            {
+                _queue.Enqueue(message);
+                if (!_connecting)
+                {
+                    _connecting = true;
+                    connect = true;
+                }
+            }
+        }
+        if (connection is not null) SendOn(connection, message);
+        else if (connect) _ = ConnectAsync(message.Destination);
+    }
+
+    private void SendOn(PeerConnection connection, OutgoingMessage message)
+    {
+        if (!connection.TryEnqueue(message)) Resend(message);
+    }
+
+    /// <summary>A message its connection closed under before writing it: it was never sent, so it may go on another.</summary>
+    public void Resend(OutgoingMessage message)
+    {
+        if (message.Task.IsCompleted) return;
+        if (++message.Attempts >= MaxAttempts)
+        {
+            if (message.TryTake()) message.Fail(DeliveryFailure.ConnectionLost, "every connection closed before the message could be written.");
+            return;
+        }
+        Send(message);
+    }
+
+    /// <summary>A connection with this agent completed its handshake: it carries the queue and later sends.</summary>
+    public void Opened(PeerConnection connection)
+    {
+        OutgoingMessage[] waiting;
+        lock (_gate)
+        {
+            if (connection.IsClosed) return;
+            _open.Add(connection);
+            waiting = _queue.ToArray();
+            _queue.Clear();
+        }
+        foreach (var message in waiting) SendOn(connection, message);
+    }
+
+    public void Closed(PeerConnection connection)
+    {
+        lock (_gate) _open.Remove(connection);
+    }
+
+    private async Task ConnectAsync(PeerDestination destination)
+    {
+        DeliveryFailure? failure = null;
+        var reason = "";
+        try
+        {
+            await node.ConnectAsync(destination, this).ConfigureAwait(false);
+        }
+        catch (DeliveryFailedException e)
+        {
+            failure = e.Reason;
+            reason = e.Message;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            failure = DeliveryFailure.ConnectFailed;
+            reason = e.Message;
+        }
+        bool again;
+        lock (_gate)
+        {
+            // Messages queued after the handshake drained the queue (the connection closed meanwhile) still
+            // deserve a connection of their own; after a failed connect, they share its fate.
+            again = failure is null && _queue.Count > 0 && _open.Count == 0 && !_stopped;
+            _connecting = again;
+        }
+        if (again) _ = ConnectAsync(destination);
+        else FailQueued(failure ?? DeliveryFailure.ConnectionLost, failure is null ? "no connection could carry it." : reason);
+    }
+
+    /// <summary>
+    /// The message an outgoing connection carries in its K or I packet: the oldest queued one still wanting to
+    /// go. Null when none is left (an inbound connection took them meanwhile).
+    /// </summary>
+    public OutgoingMessage? TakeFirst()
+    {
+        lock (_gate)
+        {
+            while (_queue.TryDequeue(out var message))
+            {
+                if (message.TryTake()) return message;
+            }
+            return null;
+        }
+    }
+
+    /// <summary>After a failed connect: every message still queued fails with the connect's reason.</summary>
+    public void FailQueued(DeliveryFailure failure, string reason)
+    {
+        OutgoingMessage[] failed;
+        var retry = false;
+        lock (_gate)
+        {
+            if (_open.Count > 0 && !_stopped)
+            {
+                // An inbound connection opened meanwhile: it takes the queue instead.
+                retry = true;
+                failed = _queue.ToArray();
+                _queue.Clear();
+            }
+            else
+            {
+                failed = _queue.ToArray();
+                _queue.Clear();
+            }
+        }
+        foreach (var message in failed)
+        {
+            if (retry) Send(message);
+            else if (message.TryTake()) message.Fail(failure, reason);
+        }
+    }
+
+    /// <summary>The node is stopping: fail what waits, refuse new sends.</summary>
+    public void Stop()
+    {
+        OutgoingMessage[] waiting;
+        lock (_gate)
+        {
+            _stopped = true;
+            waiting = _queue.ToArray();
+            _queue.Clear();
+        }
+        foreach (var message in waiting)
+        {
+            if (message.TryTake()) message.Fail(DeliveryFailure.NodeStopped, "the node stopped before a connection opened.");
+        }
+    }
+}

@@ -1,0 +1,321 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Text.Json;
+using MyChips.Protocol.Keys;
+
+namespace MyChips.Protocol.Peers;
+
+/// <summary>
+/// The connection's life as the spec's machines say: packets before the open state are decrypted and
+/// decoded here, then fired into the machine, whose actions (the spec's <c>do</c> clauses) are below.
+/// An action that refuses sets <see cref="_refusal"/>; the connection then closes silently with that reason.
+/// </summary>
+internal sealed partial class PeerConnection
+{
+    private async ValueTask<bool> HandleLifecycleAsync(PacketType type, ReadOnlySequence<byte> body)
+    {
+        // Handshake bodies are small and rare: one contiguous copy keeps the code simple.
+        var message = body.ToArray();
+        _refusal = CloseReason.None;
+        var fired = type switch
+        {
+            PacketType.Declare => await ReadDeclareAsync(message).ConfigureAwait(false),
+            PacketType.Knock => await ReadKnockAsync(message).ConfigureAwait(false),
+            PacketType.Ticket => await ReadTicketAsync(message).ConfigureAwait(false),
+            PacketType.Ack => await ReadAckAsync(message).ConfigureAwait(false),
+            PacketType.Transport or PacketType.Receipt => await ReadConfirmationAsync(type, message).ConfigureAwait(false),
+            _ => false,
+        };
+        if (_refusal != CloseReason.None) return Refuse(_refusal);
+        // Accepts() said yes, so a false here is a guard or a body the machine could not take.
+        return fired || Refuse(CloseReason.PacketNotAllowed);
+    }
+
+    private bool Refuse(CloseReason reason)
+    {
+        Close(reason);
+        return false;
+    }
+
+    private ValueTask<bool> Fail(CloseReason reason)
+    {
+        _refusal = reason;
+        return ValueTask.FromResult(false);
+    }
+
+    // ---- Responder: N, then K; or I; then (strict) the initiator's confirmation.
+
+    private ValueTask<bool> ReadDeclareAsync(byte[] message)
+    {
+        if (!_cipher.TryReadDeclare(message, out var payload)) return Fail(CloseReason.BadMac);
+        if (!AgentIdCodec.TryDecode(payload, out var agentId)) return Fail(CloseReason.MalformedPacket);
+        return _responder!.ReceivedDeclareAsync(agentId);
+    }
+
+    /// <summary>After N: load the key the provider trusts for the named agent, for the KK that follows.</summary>
+    async ValueTask IResponderActions.LoadPeerKeyAsync(string agentId)
+    {
+        if (!AgentId.TryParse(agentId, out var agent))
+        {
+            _refusal = CloseReason.MalformedPacket;
+            return;
+        }
+        AgentRecord? record;
+        try
+        {
+            record = await _node.KeyProvider.FindAgentAsync(agent).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _refusal = CloseReason.KeyStoreUnavailable;
+            return;
+        }
+        if (record is null)
+        {
+            _refusal = CloseReason.UnknownAgent;
+            return;
+        }
+        if (_cipher.Authenticates)
+        {
+            // The key from the provider is the one enforced, whatever key the agent id names.
+            var remoteStatic = new byte[NoiseStaticKey.Length];
+            if (!NoiseStaticKey.TryFromEd25519PublicKey(record.Ed25519PublicKey.Span, remoteStatic))
+            {
+                _refusal = CloseReason.WrongKey;
+                return;
+            }
+            _remoteStatic = remoteStatic;
+        }
+        RemoteAgent = agent;
+    }
+
+    private ValueTask<bool> ReadKnockAsync(byte[] message)
+    {
+        // KK fails here when the initiator does not hold the key the provider trusts for the agent it named.
+        if (!_cipher.TryReadKnock(_remoteStatic, message, out var payload)) return Fail(CloseReason.WrongKey);
+        if (!PeerMessageCodec.TryDecode(payload, out var element)) return Fail(CloseReason.MalformedPacket);
+        _heldPayload = payload;
+        return FireThenConfirmAsync(_responder!.ReceivedKnockAsync(element));
+    }
+
+    ValueTask IResponderActions.AcknowledgeKnockAsync(JsonElement peerMessage) => SendAckAsync();
+
+    private async ValueTask<bool> ReadTicketAsync(byte[] message)
+    {
+        var remoteStatic = new byte[NoiseStaticKey.Length];
+        if (!_cipher.TryReadTicket(message, remoteStatic, out var payload)) return await Fail(CloseReason.BadMac).ConfigureAwait(false);
+        if (!PeerMessageCodec.TryDecode(payload, out var element)) return await Fail(CloseReason.MalformedPacket).ConfigureAwait(false);
+        _remoteStatic = remoteStatic;
+        _heldPayload = payload;
+        if (!await _responder!.ReceivedTicketAsync(element).ConfigureAwait(false) || _refusal != CloseReason.None) return false;
+        if (!_redemption.Accepted)
+        {
+            _refusal = _redemption.Rejection switch
+            {
+                TicketRejection.Expired => CloseReason.TicketExpired,
+                TicketRejection.AlreadyUsed => CloseReason.TicketUsed,
+                TicketRejection.UnknownToken => CloseReason.TicketUnknown,
+                _ => CloseReason.TicketRefused,
+            };
+            await _responder.TicketRejectedAsync(_refusal.ToTag()).ConfigureAwait(false);
+            return false;
+        }
+        return await FireThenConfirmAsync(_responder.TicketAcceptedAsync()).ConfigureAwait(false);
+    }
+
+    /// <summary>After I: the proven static key must be the claimed agent's, and the ticket is redeemed (once).</summary>
+    async ValueTask IResponderActions.ValidateTicketAsync(JsonElement peerMessage)
+    {
+        if (!MessageJson.TryReadTicketRequest(_heldPayload, out var token, out var from, out var fromAddress))
+        {
+            _refusal = CloseReason.MalformedPacket;
+            return;
+        }
+        if (_cipher.Authenticates)
+        {
+            var claimed = new byte[NoiseStaticKey.Length];
+            if (!NoiseStaticKey.TryFromAgent(from, claimed) || !claimed.AsSpan().SequenceEqual(_remoteStatic))
+            {
+                _refusal = CloseReason.WrongKey;
+                return;
+            }
+        }
+        try
+        {
+            _redemption = await _node.TicketStore.RedeemAsync(new TicketPresentation(token, from, fromAddress)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _refusal = CloseReason.KeyStoreUnavailable;
+            return;
+        }
+        RemoteAgent = from;
+    }
+
+    ValueTask IResponderActions.AcknowledgeTicketAsync() => SendAckAsync();
+
+    /// <summary>
+    /// After K or I was accepted (A sent): the strict mode waits for the initiator's first T or R, which a replayed
+    /// K or I cannot produce; the other modes confirm at once (the JavaScript peer sends no such proof).
+    /// </summary>
+    private async ValueTask<bool> FireThenConfirmAsync(ValueTask<bool> accepted)
+    {
+        if (!await accepted.ConfigureAwait(false) || _refusal != CloseReason.None) return false;
+        if (Options.Mode == PeerMode.Strict) return true;
+        return await _responder!.KeysConfirmedAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask SendAckAsync()
+    {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (IsClosed)
+            {
+                _refusal = CloseReason;
+                return;
+            }
+            var body = FrameCodec.BeginFrame(_output, PacketType.Ack, _cipher.AckLength);
+            CompleteFrame(_output, PacketType.Ack, _cipher.WriteAck(body));
+            await _output.FlushAsync().ConfigureAwait(false);
+            Touch();
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            _refusal = CloseReason.SocketError;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        if (_remoteStatic is not null) Array.Clear(_remoteStatic);
+        _remoteStatic = null;
+    }
+
+    /// <summary>The initiator's first T or R after A, on a strict responder: decrypt, then fire (which releases the held message).</summary>
+    private async ValueTask<bool> ReadConfirmationAsync(PacketType type, byte[] message)
+    {
+        var overhead = _cipher.TransportOverhead;
+        if (message.Length < overhead) return await Fail(CloseReason.BadMac).ConfigureAwait(false);
+        var plaintext = new byte[message.Length - overhead];
+        if (!_cipher.TryDecrypt(message, plaintext, out _)) return await Fail(CloseReason.BadMac).ConfigureAwait(false);
+        if (type == PacketType.Receipt)
+        {
+            if (plaintext.Length != ReceiptBodyLength) return await Fail(CloseReason.MalformedPacket).ConfigureAwait(false);
+            if (!await _responder!.ReceivedReceiptAsync(plaintext).ConfigureAwait(false)) return false;
+            return Acknowledge(BinaryPrimitives.ReadInt64BigEndian(plaintext));
+        }
+        if (!PeerMessageCodec.TryDecode(plaintext, out var element)) return await Fail(CloseReason.MalformedPacket).ConfigureAwait(false);
+        if (!await _responder!.ReceivedTransportAsync(element).ConfigureAwait(false)) return false;
+        Deliver(plaintext);
+        return true;
+    }
+
+    ValueTask IResponderActions.ConfirmByTransportAsync(JsonElement peerMessage) => ReleaseFirstMessage();
+
+    ValueTask IResponderActions.ConfirmByReceiptAsync(ReadOnlyMemory<byte> count) => ReleaseFirstMessage();
+
+    ValueTask IResponderActions.ConfirmWithoutProofAsync() => ReleaseFirstMessage();
+
+    /// <summary>The responder's connection is open: the held K or I message goes to the application first.</summary>
+    private ValueTask ReleaseFirstMessage()
+    {
+        MarkOpen();
+        if (_heldPayload is { } held)
+        {
+            _heldPayload = null;
+            Deliver(held);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    // ---- Initiator: A.
+
+    private ValueTask<bool> ReadAckAsync(byte[] message)
+    {
+        if (!_cipher.TryReadAck(message)) return Fail(CloseReason.BadMac);
+        return _initiator!.ReceivedAckAsync();
+    }
+
+    /// <summary>After A: in strict mode an R at once proves to the responder that we hold the keys; then the channel may use the connection.</summary>
+    async ValueTask IInitiatorActions.CompleteHandshakeAsync()
+    {
+        if (Options.Mode == PeerMode.Strict)
+        {
+            await _writeLock.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (IsClosed)
+                {
+                    _refusal = CloseReason;
+                    return;
+                }
+                WritePendingReceipt(force: true);
+                await _output.FlushAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                _refusal = CloseReason.SocketError;
+                return;
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+        MarkOpen();
+        if (_firstMessage is { Mode: DeliveryMode.Written } first)
+            first.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, 1, DeliveryMode.Written));
+        _firstMessage = null;
+        _initiatorRemoteStatic = default;
+        _opened?.TrySetResult(true);
+    }
+
+    ValueTask IInitiatorActions.AbandonAsync() => ValueTask.CompletedTask;
+
+    private void MarkOpen()
+    {
+        if (Direction == ConnectionDirection.Inbound && Options.IdleTimeout != Timeout.InfiniteTimeSpan)
+        {
+            _timer?.Change(Options.IdleTimeout, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _timer?.Dispose();
+            _timer = null;
+        }
+        _node.OnOpened(this);
+    }
+
+    /// <summary>When the read loop ends: moves the machine to Closed with the trigger the close reason names.</summary>
+    private async ValueTask FireClosedAsync()
+    {
+        try
+        {
+            if (_responder is { } responder)
+            {
+                _ = CloseReason switch
+                {
+                    CloseReason.HandshakeTimeout => await responder.HandshakeTimedOutAsync().ConfigureAwait(false),
+                    CloseReason.IdleTimeout => await responder.IdleTimedOutAsync().ConfigureAwait(false),
+                    CloseReason.LocalClosed => await responder.CloseAsync().ConfigureAwait(false),
+                    _ => await responder.FailedAsync(CloseReason.ToTag()).ConfigureAwait(false),
+                };
+            }
+            else if (_initiator is { } initiator)
+            {
+                _ = CloseReason switch
+                {
+                    CloseReason.HandshakeTimeout => await initiator.HandshakeTimedOutAsync().ConfigureAwait(false),
+                    CloseReason.LocalClosed => await initiator.CloseAsync().ConfigureAwait(false),
+                    _ => await initiator.FailedAsync(CloseReason.ToTag()).ConfigureAwait(false),
+                };
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException)
+        {
+            // The machine refusing a close trigger changes nothing: the socket is closed already.
+        }
+    }
+}

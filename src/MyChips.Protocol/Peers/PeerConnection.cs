@@ -1,0 +1,518 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using MyChips.Protocol.Keys;
+
+namespace MyChips.Protocol.Peers;
+
+/// <summary>
+/// One TCP connection: the frame loop, the handshake of its role, then T and R both ways. The read side
+/// uses zero-byte reads so an idle connection holds no receive buffer; writes are encrypted straight into
+/// the pipe writer under a per-connection lock (the nonce order is the wire order).
+/// </summary>
+internal sealed partial class PeerConnection : IInitiatorActions, IResponderActions
+{
+    private const int ReceiptBodyLength = 8;
+
+    private readonly PeerNode _node;
+    private readonly Socket _socket;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConnectionCipher _cipher;
+    private readonly long _createdAt;
+    private ITimer? _timer;
+    private long _lastActivity;
+    private int _closed;
+    private const int MaxBatch = 256;
+    private readonly Queue<OutgoingMessage> _outbox = new();
+    private List<OutgoingMessage>? _batch;
+    private bool _writerActive;
+    private bool _receiptDue;
+    private List<PeerMessage>? _undelivered;
+
+    // Delivery accounting: messages written and waiting for a receipt, by sequence.
+    private readonly Queue<(long Sequence, OutgoingMessage Message)> _unconfirmed = new();
+    private long _sentSequence;
+    private long _receivedCount;
+    private long _receiptSentCount;
+
+    // The spec's machine for this connection's role (a state field; Stateless is built per lifecycle step only).
+    private readonly InitiatorConnection? _initiator;
+    private readonly ResponderConnection? _responder;
+
+    // Handshake state, dropped once open.
+    private byte[]? _remoteStatic;
+    private byte[]? _heldPayload;
+    private OutgoingMessage? _firstMessage;
+    private ReadOnlyMemory<byte> _initiatorRemoteStatic;
+    private TaskCompletionSource<bool>? _opened;
+    private CloseReason _refusal;
+    private TicketRedemption _redemption;
+
+    public PeerConnection(PeerNode node, long id, Socket socket, ConnectionDirection direction, long createdAt)
+    {
+        _node = node;
+        _socket = socket;
+        Direction = direction;
+        Id = id;
+        RemoteEndPoint = socket.RemoteEndPoint;
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16384, minimumReadSize: 4096, useZeroByteReads: true));
+        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16384));
+        _cipher = node.CreateCipher();
+        _createdAt = createdAt;
+        _lastActivity = _createdAt;
+        if (direction == ConnectionDirection.Inbound) _responder = new ResponderConnection(this);
+        else _initiator = new InitiatorConnection(this);
+    }
+
+    public long Id { get; }
+    public ConnectionDirection Direction { get; }
+    public EndPoint? RemoteEndPoint { get; }
+    public AgentId RemoteAgent { get; private set; }
+    /// <summary>True once the handshake completed (and, on a strict responder, the initiator confirmed the keys).</summary>
+    public bool IsOpen => _initiator is not null ? _initiator.State == InitiatorState.Open : _responder!.State == ResponderState.Open;
+
+    /// <summary>The spec's fast-path check: may this packet arrive in the current state?</summary>
+    private bool Accepts(PacketType type) => _initiator?.Accepts(type) ?? _responder!.Accepts(type);
+    public CloseReason CloseReason { get; private set; }
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+    public TimeSpan Age => _node.Time.GetElapsedTime(_createdAt);
+
+    private PeerNodeOptions Options => _node.Options;
+
+    /// <summary>Responder: arms the handshake timeout and starts reading; the handshake runs in the read loop.</summary>
+    public void Start()
+    {
+        _timer = _node.Time.CreateTimer(static state => ((PeerConnection)state!).OnTimer(), this, Options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
+        _node.ReportState(this, ConnectionState.Handshaking);
+        _ = ReadLoopAsync();
+    }
+
+    /// <summary>
+    /// Initiator: writes N+K (or I when the first message carries a ticket), then waits for A. The first message
+    /// rides in K or I. Throws <see cref="DeliveryFailedException"/> when the handshake fails.
+    /// </summary>
+    public async Task RunInitiatorHandshakeAsync(ReadOnlyMemory<byte> remoteStatic, OutgoingMessage first)
+    {
+        RemoteAgent = first.Destination.Agent;
+        _firstMessage = first;
+        _initiatorRemoteStatic = remoteStatic;
+        _opened = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _timer = _node.Time.CreateTimer(static state => ((PeerConnection)state!).OnTimer(), this, Options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
+        _node.ReportState(this, ConnectionState.Handshaking);
+        // The machine's action writes N+K or I; the read loop starts after, so only one flow drives the machine at a time.
+        if (first.Ticket is not null) await _initiator!.ConnectWithTicketAsync().ConfigureAwait(false);
+        else await _initiator!.ConnectAsync().ConfigureAwait(false);
+        _ = ReadLoopAsync();
+        await _opened.Task.ConfigureAwait(false);
+    }
+
+    async ValueTask IInitiatorActions.SendDeclareAndKnockAsync()
+    {
+        var first = _firstMessage!;
+        await WriteHandshakeAsync(output =>
+        {
+            var declare = AgentIdCodec.ToBytes(Options.LocalKey.Agent.ToString());
+            var body = FrameCodec.BeginFrame(output, PacketType.Declare, _cipher.DeclareLength(declare.Length));
+            CompleteFrame(output, PacketType.Declare, _cipher.WriteDeclare(_initiatorRemoteStatic.Span, declare, body));
+            body = FrameCodec.BeginFrame(output, PacketType.Knock, _cipher.KnockLength(first.Json.Length));
+            CompleteFrame(output, PacketType.Knock, _cipher.WriteKnock(_initiatorRemoteStatic.Span, first.Json.Span, body));
+        }).ConfigureAwait(false);
+    }
+
+    async ValueTask IInitiatorActions.SendTicketAsync()
+    {
+        var first = _firstMessage!;
+        var payload = MessageJson.WithTicket(first.Json.Span, first.Ticket!, Options.LocalKey, _node.ListenPort);
+        await WriteHandshakeAsync(output =>
+        {
+            var body = FrameCodec.BeginFrame(output, PacketType.Ticket, _cipher.TicketLength(payload.Length));
+            CompleteFrame(output, PacketType.Ticket, _cipher.WriteTicket(_initiatorRemoteStatic.Span, payload, body));
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the first message's handshake frames; it is message 1 of the connection.</summary>
+    private async Task WriteHandshakeAsync(Action<PipeWriter> write)
+    {
+        var first = _firstMessage!;
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            write(_output);
+            _sentSequence = 1;
+            if (first.Mode == DeliveryMode.Confirmed) TrackUnconfirmed(1, first);
+            await _output.FlushAsync().ConfigureAwait(false);
+            PeerMetrics.MessagesSent.Add(1);
+            Touch();
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or Noise.NoiseException)
+        {
+            Close(CloseReason.SocketError);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Queues an application message for this connection. False when the connection is closed (the caller may
+    /// send it elsewhere). Once queued, the message completes through a receipt, the flush (Written), the
+    /// connection's close, or, if the connection closes before writing it, another connection.
+    /// </summary>
+    public bool TryEnqueue(OutgoingMessage message)
+    {
+        lock (_outbox)
+        {
+            if (IsClosed) return false;
+            _outbox.Enqueue(message);
+            if (_writerActive) return true;
+            _writerActive = true;
+        }
+        _ = WriteLoopAsync();
+        return true;
+    }
+
+    /// <summary>
+    /// The one writer of T and R frames: encrypts everything queued since its last flush straight into the
+    /// pipe, appends a receipt when one is due, then flushes once, so a burst of sends costs one write call.
+    /// </summary>
+    private async Task WriteLoopAsync()
+    {
+        var batch = _batch ??= [];
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                lock (_outbox)
+                {
+                    if (IsClosed || (_outbox.Count == 0 && !_receiptDue))
+                    {
+                        _writerActive = false;
+                        return;
+                    }
+                    while (batch.Count < MaxBatch && _outbox.TryDequeue(out var next)) batch.Add(next);
+                    _receiptDue = false;
+                }
+                var written = 0;
+                foreach (var message in batch)
+                {
+                    if (!message.TryTake()) continue;
+                    var json = message.Json.Span;
+                    var body = FrameCodec.BeginFrame(_output, PacketType.Transport, json.Length + _cipher.TransportOverhead);
+                    CompleteFrame(_output, PacketType.Transport, _cipher.Encrypt(json, body));
+                    message.Sequence = ++_sentSequence;
+                    if (message.Mode == DeliveryMode.Confirmed) TrackUnconfirmed(message.Sequence, message);
+                    written++;
+                }
+                WritePendingReceipt();
+                await _output.FlushAsync().ConfigureAwait(false);
+                Touch();
+                PeerMetrics.MessagesSent.Add(written);
+                foreach (var message in batch)
+                {
+                    if (message.Mode == DeliveryMode.Written && message.Sequence > 0)
+                        message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, message.Sequence, DeliveryMode.Written));
+                }
+                batch.Clear();
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or Noise.NoiseException)
+        {
+            Close(CloseReason.SocketError);
+            // The batch may be partly on the wire: its messages are lost with the connection, and say so.
+            foreach (var message in batch)
+            {
+                if (message.TryTake() || !message.Task.IsCompleted)
+                    message.Fail(DeliveryFailure.ConnectionLost, "the connection failed while the message was written.");
+            }
+            batch.Clear();
+            lock (_outbox) _writerActive = false;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private bool TrackUnconfirmed(long sequence, OutgoingMessage message)
+    {
+        lock (_unconfirmed)
+        {
+            if (IsClosed)
+            {
+                message.Fail(DeliveryFailure.ConnectionLost, "the connection closed while the message was written.");
+                return false;
+            }
+            _unconfirmed.Enqueue((sequence, message));
+            return true;
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (!IsClosed)
+            {
+                var result = await _input.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var keepReading = true;
+                while (keepReading)
+                {
+                    switch (FrameCodec.TryReadFrame(ref buffer, out var frame, Options.EffectiveMaxFrameLength))
+                    {
+                        case FrameReadStatus.NeedMoreData:
+                            keepReading = false;
+                            break;
+                        case FrameReadStatus.TooLarge:
+                            Close(CloseReason.OversizedFrame);
+                            return;
+                        case FrameReadStatus.Empty:
+                            Close(CloseReason.MalformedPacket);
+                            return;
+                        case FrameReadStatus.UnknownType when Options.Mode != PeerMode.Strict:
+                            // The JavaScript peer ignores types it does not know; so do its compatible modes.
+                            if (!FrameCodec.TrySkipFrame(ref buffer, Options.EffectiveMaxFrameLength)) keepReading = false;
+                            break;
+                        case FrameReadStatus.UnknownType:
+                            Close(CloseReason.PacketNotAllowed);
+                            return;
+                        default:
+                            Touch();
+                            Options.PacketObserver?.Invoke(new PacketTrace(Id, false, frame.Type, (int)frame.Body.Length + 1));
+                            if (!Accepts(frame.Type))
+                            {
+                                Close(CloseReason.PacketNotAllowed);
+                                return;
+                            }
+                            // The hot path: traffic in the open state does not fire the machine.
+                            var handled = IsOpen
+                                ? HandleTraffic(frame.Type, frame.Body)
+                                : await HandleLifecycleAsync(frame.Type, frame.Body).ConfigureAwait(false);
+                            if (!handled) return;
+                            if (_undelivered is not null) await DeliverWaitingAsync().ConfigureAwait(false);
+                            break;
+                    }
+                }
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    Close(CloseReason.RemoteClosed);
+                    return;
+                }
+                if (_receivedCount != Volatile.Read(ref _receiptSentCount)) SendReceiptSoon();
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // ChannelClosedException (an InvalidOperationException): the node stopped while a message waited for room.
+            Close(_node.IsStopping ? CloseReason.LocalClosed : IsReset(e) ? CloseReason.RemoteClosed : CloseReason.SocketError);
+        }
+        finally
+        {
+            await _input.CompleteAsync().ConfigureAwait(false);
+            await FireClosedAsync().ConfigureAwait(false);
+            await ReleaseAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsReset(Exception e) =>
+        (e as SocketException ?? e.InnerException as SocketException)?.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted;
+
+    /// <summary>The hot path: T and R in the open (or confirming) phase, no state machine, one allocation per message (its bytes).</summary>
+    private bool HandleTraffic(PacketType type, ReadOnlySequence<byte> body)
+    {
+        var overhead = _cipher.TransportOverhead;
+        if (body.Length < overhead)
+        {
+            Close(CloseReason.BadMac);
+            return false;
+        }
+        if (type == PacketType.Receipt)
+        {
+            if (body.Length != ReceiptBodyLength + overhead)
+            {
+                Close(CloseReason.MalformedPacket);
+                return false;
+            }
+            Span<byte> count = stackalloc byte[ReceiptBodyLength];
+            if (!Decrypt(body, count))
+            {
+                Close(CloseReason.BadMac);
+                return false;
+            }
+            return Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count));
+        }
+        var plaintext = new byte[body.Length - overhead];
+        if (!Decrypt(body, plaintext))
+        {
+            Close(CloseReason.BadMac);
+            return false;
+        }
+        Deliver(plaintext);
+        return true;
+    }
+
+    private bool Decrypt(ReadOnlySequence<byte> body, Span<byte> destination)
+    {
+        if (body.IsSingleSegment) return _cipher.TryDecrypt(body.FirstSpan, destination, out _);
+        var length = (int)body.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            body.CopyTo(rented);
+            return _cipher.TryDecrypt(rented.AsSpan(0, length), destination, out _);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private void Deliver(byte[] json)
+    {
+        _receivedCount++;
+        var message = new PeerMessage(RemoteAgent, Id, json);
+        if (_undelivered is null && _node.TryDeliver(message)) return;
+        // The application's queue is full: the read loop waits for room before reading on (TCP pushes back).
+        (_undelivered ??= []).Add(message);
+    }
+
+    private async ValueTask DeliverWaitingAsync()
+    {
+        var waiting = _undelivered!;
+        _undelivered = null;
+        foreach (var message in waiting) await _node.DeliverAsync(message).ConfigureAwait(false);
+    }
+
+    /// <summary>Completes every written message the receipt's cumulative count covers.</summary>
+    private bool Acknowledge(long count)
+    {
+        lock (_unconfirmed)
+        {
+            if (count < 0 || count > _sentSequence)
+            {
+                // A count of messages we never sent: the peer is broken or lying.
+                CloseLocked(CloseReason.MalformedPacket);
+                return false;
+            }
+            while (_unconfirmed.TryPeek(out var head) && head.Sequence <= count)
+            {
+                _unconfirmed.Dequeue();
+                head.Message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, head.Sequence, DeliveryMode.Confirmed));
+            }
+        }
+        return true;
+    }
+
+    private void CloseLocked(CloseReason reason) => ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Close(s.reason), (this, reason), preferLocal: false);
+
+    /// <summary>Asks the write loop for a receipt, so the read loop never waits for the write lock (both sides' read loops must keep reading).</summary>
+    private void SendReceiptSoon()
+    {
+        if (Options.Mode == PeerMode.MyChipsJs) return;
+        lock (_outbox)
+        {
+            if (IsClosed) return;
+            _receiptDue = true;
+            if (_writerActive) return;
+            _writerActive = true;
+        }
+        _ = WriteLoopAsync();
+    }
+
+    /// <summary>Under the write lock: appends an R frame when messages arrived since the last one. True when it wrote one.</summary>
+    private bool WritePendingReceipt(bool force = false)
+    {
+        if (Options.Mode == PeerMode.MyChipsJs) return false;
+        var count = Volatile.Read(ref _receivedCount);
+        if (!force && count == _receiptSentCount) return false;
+        Span<byte> plain = stackalloc byte[ReceiptBodyLength];
+        BinaryPrimitives.WriteInt64BigEndian(plain, count);
+        var body = FrameCodec.BeginFrame(_output, PacketType.Receipt, ReceiptBodyLength + _cipher.TransportOverhead);
+        CompleteFrame(_output, PacketType.Receipt, _cipher.Encrypt(plain, body));
+        Volatile.Write(ref _receiptSentCount, count);
+        return true;
+    }
+
+    private void CompleteFrame(PipeWriter output, PacketType type, int bodyLength)
+    {
+        FrameCodec.CompleteFrame(output, bodyLength);
+        Options.PacketObserver?.Invoke(new PacketTrace(Id, true, type, bodyLength + 1));
+    }
+
+    private void Touch() => Volatile.Write(ref _lastActivity, _node.Time.GetTimestamp());
+
+    private void OnTimer()
+    {
+        if (IsClosed) return;
+        if (!IsOpen)
+        {
+            Close(CloseReason.HandshakeTimeout);
+            return;
+        }
+        var idle = _node.Time.GetElapsedTime(Volatile.Read(ref _lastActivity));
+        if (idle >= Options.IdleTimeout) Close(CloseReason.IdleTimeout);
+        else _timer?.Change(Options.IdleTimeout - idle, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Closes silently (no packet is sent), records the reason, and fails what was not delivered. Idempotent.</summary>
+    public void Close(CloseReason reason)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        CloseReason = reason;
+        var wasOpen = IsOpen;
+        _timer?.Dispose();
+        try
+        {
+            _socket.Dispose();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        _input.CancelPendingRead();
+        var failure = _node.IsStopping ? DeliveryFailure.NodeStopped
+            : reason == CloseReason.HandshakeTimeout ? DeliveryFailure.HandshakeTimeout
+            : wasOpen ? DeliveryFailure.ConnectionLost
+            : DeliveryFailure.HandshakeFailed;
+        OutgoingMessage[] unwritten;
+        lock (_outbox)
+        {
+            unwritten = _outbox.ToArray();
+            _outbox.Clear();
+        }
+        lock (_unconfirmed)
+        {
+            while (_unconfirmed.TryDequeue(out var pending))
+                pending.Message.Fail(failure, $"connection {Id} closed ({reason.ToTag()}) before the message was acknowledged.");
+        }
+        if (_firstMessage is { } first && Direction == ConnectionDirection.Outbound && !wasOpen)
+            first.Fail(failure, $"connection {Id} closed ({reason.ToTag()}) during the handshake.");
+        _opened?.TrySetException(new DeliveryFailedException(failure, $"Connection {Id} to {RemoteAgent} closed during the handshake: {reason.ToTag()}."));
+        _node.OnClosed(this, wasOpen);
+        // Never written: another connection may carry them (this one is out of the channel now).
+        foreach (var message in unwritten) _node.Resend(message);
+    }
+
+    // After the read loop ended: returns the writer's pooled buffers and zeroes keys once no writer holds the lock.
+    private async Task ReleaseAsync()
+    {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await _output.CompleteAsync().ConfigureAwait(false);
+            if (!ReferenceEquals(_cipher, RawCipher.Instance)) _cipher.Dispose();
+            if (_remoteStatic is not null) Array.Clear(_remoteStatic);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+}

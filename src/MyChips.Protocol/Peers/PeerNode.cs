@@ -1,0 +1,370 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MyChips.Protocol.Keys;
+
+namespace MyChips.Protocol.Peers;
+
+/// <summary>
+/// A MyCHIPs site's peer node: listens for other sites, connects to them on demand, keeps one virtual
+/// channel per remote agent over any open connection with it, and accounts for every message it is given:
+/// each send ends in a <see cref="DeliveryReceipt"/> or a <see cref="DeliveryFailedException"/>.
+/// </summary>
+public sealed class PeerNode : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<AgentId, PeerChannel> _channels = new();
+    private readonly ConcurrentDictionary<long, PeerConnection> _connections = new();
+    private readonly Channel<PeerMessage> _inbox;
+    private readonly AddressBlockList _blockList;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ILogger _logger;
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private long _lastConnectionId;
+
+    public PeerNode(
+        PeerNodeOptions options,
+        IKeyProvider? keyProvider = null,
+        ITicketStore? ticketStore = null,
+        ILogger<PeerNode>? logger = null,
+        TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        KeyProvider = keyProvider ?? new InMemoryKeyProvider();
+        TicketStore = ticketStore ?? new InMemoryTicketStore(timeProvider);
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        Time = timeProvider ?? TimeProvider.System;
+        _blockList = new AddressBlockList(options.BlockList, Time);
+        _inbox = Channel.CreateBounded<PeerMessage>(new BoundedChannelOptions(options.ReceiveQueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = false,
+            SingleWriter = false,
+        });
+    }
+
+    public PeerNodeOptions Options { get; }
+    public IKeyProvider KeyProvider { get; }
+    public ITicketStore TicketStore { get; }
+    internal TimeProvider Time { get; }
+    internal bool IsStopping => _stopping.IsCancellationRequested;
+
+    /// <summary>This site's agent id.</summary>
+    public AgentId Agent => Options.LocalKey.Agent;
+
+    /// <summary>The end point the node listens on (the real port when the options asked for port 0).</summary>
+    public IPEndPoint LocalEndPoint =>
+        (IPEndPoint?)_listener?.LocalEndPoint ?? throw new InvalidOperationException("The node is not started.");
+
+    internal int ListenPort => (_listener?.LocalEndPoint as IPEndPoint)?.Port ?? 0;
+
+    /// <summary>Received application messages, in arrival order per connection.</summary>
+    public ChannelReader<PeerMessage> Messages => _inbox.Reader;
+
+    /// <summary>Every step of every connection's life: connecting, handshaking, open, closed (with the reason).</summary>
+    public event EventHandler<ConnectionStateChange>? ConnectionStateChanged;
+
+    /// <summary>Connections open or in their handshake.</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Open connections with an agent, whichever side opened them.</summary>
+    public int OpenConnectionCount(AgentId agent) => _channels.TryGetValue(agent, out var channel) ? channel.OpenCount : 0;
+
+    /// <summary>Starts listening.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(IsStopping, this);
+        if (_listener is not null) throw new InvalidOperationException("The node is started already.");
+        var listener = new Socket(Options.ListenEndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(Options.ListenEndPoint);
+            listener.Listen(512);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+        _listener = listener;
+        PeerLog.Listening(_logger, Agent, LocalEndPoint, Options.Mode);
+        _acceptLoop = AcceptLoopAsync(listener);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Reads received messages until the node stops or the token fires.</summary>
+    public IAsyncEnumerable<PeerMessage> ReadAllAsync(CancellationToken cancellationToken = default) =>
+        _inbox.Reader.ReadAllAsync(cancellationToken);
+
+    /// <summary>
+    /// Sends a UTF-8 JSON object to an agent. With a <paramref name="ticket"/> and no open connection, the
+    /// connection is a first-time one (I, Noise IK) and the message carries the ticket; otherwise N+K (Noise KK).
+    /// </summary>
+    /// <returns>The receipt, once delivered in the sense of the node's <see cref="DeliveryMode"/>.</returns>
+    /// <exception cref="DeliveryFailedException">The message was not delivered; the reason says why.</exception>
+    public Task<DeliveryReceipt> SendAsync(PeerDestination destination, ReadOnlyMemory<byte> utf8Json,
+        ConnectionTicket? ticket = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (destination.Agent.IsEmpty) throw new ArgumentException("The destination names no agent.", nameof(destination));
+        var message = new OutgoingMessage(destination, utf8Json, ticket, Options.EffectiveDelivery);
+        if (IsStopping)
+        {
+            message.Fail(DeliveryFailure.NodeStopped, "the node is stopped.");
+            return message.Task;
+        }
+        if (!MessageJson.LooksLikeObject(utf8Json.Span))
+        {
+            message.Fail(DeliveryFailure.InvalidMessage, "a message is a UTF-8 JSON object.");
+            return message.Task;
+        }
+        var frameLength = 1 + utf8Json.Length + (ticket is null ? 0 : 1024) + (Options.Mode == PeerMode.Raw ? 0 : 96);
+        if (frameLength > Options.EffectiveMaxFrameLength)
+        {
+            message.Fail(DeliveryFailure.MessageTooLarge,
+                $"{utf8Json.Length} bytes of JSON do not fit the {Options.EffectiveMaxFrameLength}-byte frame limit of {Options.Mode} mode.");
+            return message.Task;
+        }
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(static m => ((OutgoingMessage)m!).TryCancel(), message);
+            message.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        ChannelFor(destination.Agent).Send(message);
+        return message.Task;
+    }
+
+    /// <summary>Sends a UTF-8 JSON object to an agent whose host and port the key provider knows.</summary>
+    /// <exception cref="DeliveryFailedException">Unknown agent, key store unavailable, or not delivered.</exception>
+    public async Task<DeliveryReceipt> SendAsync(AgentId agent, ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default)
+    {
+        AgentRecord? record;
+        try
+        {
+            record = await KeyProvider.FindAgentAsync(agent, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KeyStoreUnavailableException e)
+        {
+            PeerMetrics.DeliveryFailed(DeliveryFailure.KeyStoreUnavailable);
+            throw new DeliveryFailedException(DeliveryFailure.KeyStoreUnavailable, $"Message to {agent} not delivered: {e.Message}", e);
+        }
+        if (record is null)
+        {
+            PeerMetrics.DeliveryFailed(DeliveryFailure.UnknownAgent);
+            throw new DeliveryFailedException(DeliveryFailure.UnknownAgent, $"Message to {agent} not delivered: the key provider does not know the agent.");
+        }
+        return await SendAsync(PeerDestination.From(record), utf8Json, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends a typed message, serialized with the given (source-generated) JSON type info.</summary>
+    public Task<DeliveryReceipt> SendAsync<T>(PeerDestination destination, T message, JsonTypeInfo<T> typeInfo,
+        ConnectionTicket? ticket = null, CancellationToken cancellationToken = default) =>
+        SendAsync(destination, JsonSerializer.SerializeToUtf8Bytes(message, typeInfo), ticket, cancellationToken);
+
+    /// <summary>Closes every connection with an agent (messages not yet acknowledged on them fail).</summary>
+    public void Disconnect(AgentId agent)
+    {
+        foreach (var connection in _connections.Values)
+        {
+            if (connection.RemoteAgent == agent) connection.Close(CloseReason.LocalClosed);
+        }
+    }
+
+    /// <summary>Stops listening, closes every connection, fails every message not yet delivered, and ends <see cref="Messages"/>.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (IsStopping) return;
+        _stopping.Cancel();
+        _listener?.Dispose();
+        if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
+        foreach (var channel in _channels.Values) channel.Stop();
+        foreach (var connection in _connections.Values) connection.Close(CloseReason.LocalClosed);
+        _inbox.Writer.TryComplete();
+        // _stopping is not disposed: connects still winding down may read its token.
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!IsStopping)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                if (IsStopping) return;
+                PeerLog.AcceptFailed(_logger, e);
+                continue;
+            }
+            if (socket.RemoteEndPoint is IPEndPoint remote && _blockList.IsBlocked(remote.Address))
+            {
+                PeerMetrics.BlockedConnections.Add(1);
+                PeerMetrics.Closed(CloseReason.Blocked);
+                socket.Dispose();
+                continue;
+            }
+            socket.NoDelay = true;
+            var connection = new PeerConnection(this, NextConnectionId(), socket, ConnectionDirection.Inbound, Time.GetTimestamp());
+            Register(connection);
+            connection.Start();
+        }
+    }
+
+    /// <summary>
+    /// Opens an outgoing connection for a channel and runs its handshake with the oldest queued message in K or I.
+    /// False when no message was left to carry.
+    /// </summary>
+    internal async Task<bool> ConnectAsync(PeerDestination destination, PeerChannel channel)
+    {
+        var remoteStatic = await ResolveStaticKeyAsync(destination).ConfigureAwait(false);
+        var id = NextConnectionId();
+        var createdAt = Time.GetTimestamp();
+        RaiseState(new ConnectionStateChange(id, ConnectionDirection.Outbound, ConnectionState.Connecting, destination.Agent, null, CloseReason.None, TimeSpan.Zero));
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
+        {
+            timeout.CancelAfter(Options.HandshakeTimeout);
+            try
+            {
+                await socket.ConnectAsync(destination.Host, destination.Port, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or ArgumentException)
+            {
+                socket.Dispose();
+                var failure = IsStopping ? DeliveryFailure.NodeStopped
+                    : e is OperationCanceledException ? DeliveryFailure.HandshakeTimeout
+                    : DeliveryFailure.ConnectFailed;
+                PeerMetrics.Closed(CloseReason.ConnectFailed);
+                RaiseState(new ConnectionStateChange(id, ConnectionDirection.Outbound, ConnectionState.Closed, destination.Agent, null,
+                    CloseReason.ConnectFailed, Time.GetElapsedTime(createdAt)));
+                PeerLog.ConnectFailed(_logger, destination, failure, e);
+                throw new DeliveryFailedException(failure, $"Could not connect to {destination}: {e.Message}", e);
+            }
+        }
+        var first = channel.TakeFirst();
+        var connection = new PeerConnection(this, id, socket, ConnectionDirection.Outbound, createdAt);
+        Register(connection);
+        if (first is null)
+        {
+            connection.Close(CloseReason.LocalClosed);
+            return false;
+        }
+        await connection.RunInitiatorHandshakeAsync(remoteStatic, first).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The responder's Noise static key: the one the key provider trusts for it, else the one its id names.</summary>
+    private async Task<byte[]> ResolveStaticKeyAsync(PeerDestination destination)
+    {
+        if (Options.Mode == PeerMode.Raw) return [];
+        AgentRecord? record;
+        try
+        {
+            record = await KeyProvider.FindAgentAsync(destination.Agent).ConfigureAwait(false);
+        }
+        catch (KeyStoreUnavailableException e)
+        {
+            throw new DeliveryFailedException(DeliveryFailure.KeyStoreUnavailable, $"The key store could not say which key {destination.Agent} has: {e.Message}", e);
+        }
+        var key = new byte[NoiseStaticKey.Length];
+        var valid = record is not null
+            ? NoiseStaticKey.TryFromEd25519PublicKey(record.Ed25519PublicKey.Span, key)
+            : NoiseStaticKey.TryFromAgent(destination.Agent, key);
+        return valid ? key : throw new DeliveryFailedException(DeliveryFailure.UnknownAgent,
+            $"Agent {destination.Agent} has no usable Noise static key (its Ed25519 key is not a valid curve point).");
+    }
+
+    internal long NextConnectionId() => Interlocked.Increment(ref _lastConnectionId);
+
+    internal ConnectionCipher CreateCipher() => Options.Mode == PeerMode.Raw
+        ? RawCipher.Instance
+        : NoiseCipherFactory.Create(Options);
+
+    private PeerChannel ChannelFor(AgentId agent) => _channels.GetOrAdd(agent, static (a, node) => new PeerChannel(node, a), this);
+
+    private void Register(PeerConnection connection)
+    {
+        _connections[connection.Id] = connection;
+        PeerMetrics.ConnectionsActive.Add(1);
+        // A node stopping while this connection was being made must not leave it behind.
+        if (IsStopping) connection.Close(CloseReason.LocalClosed);
+    }
+
+    internal void Resend(OutgoingMessage message) => ChannelFor(message.Destination.Agent).Resend(message);
+
+    internal bool TryDeliver(PeerMessage message)
+    {
+        if (!_inbox.Writer.TryWrite(message)) return false;
+        PeerMetrics.MessagesReceived.Add(1);
+        return true;
+    }
+
+    internal async ValueTask DeliverAsync(PeerMessage message)
+    {
+        await _inbox.Writer.WriteAsync(message).ConfigureAwait(false);
+        PeerMetrics.MessagesReceived.Add(1);
+    }
+
+    internal void OnOpened(PeerConnection connection)
+    {
+        PeerMetrics.ConnectionsOpened.Add(1);
+        PeerLog.Opened(_logger, connection.Id, connection.Direction, connection.RemoteAgent, connection.RemoteEndPoint);
+        ReportState(connection, ConnectionState.Open);
+        ChannelFor(connection.RemoteAgent).Opened(connection);
+    }
+
+    internal void OnClosed(PeerConnection connection, bool wasOpen)
+    {
+        _connections.TryRemove(connection.Id, out _);
+        PeerMetrics.ConnectionsActive.Add(-1);
+        var reason = connection.CloseReason;
+        PeerMetrics.Closed(reason);
+        if (!connection.RemoteAgent.IsEmpty && _channels.TryGetValue(connection.RemoteAgent, out var channel)) channel.Closed(connection);
+        if (reason.IsHostile() && connection.Direction == ConnectionDirection.Inbound)
+        {
+            PeerLog.ClosedHostile(_logger, connection.Id, connection.Direction, connection.RemoteEndPoint, reason.ToTag());
+            if (connection.RemoteEndPoint is IPEndPoint remote && _blockList.RecordFailure(remote.Address))
+                PeerLog.Blocked(_logger, remote.Address);
+        }
+        else
+        {
+            PeerLog.Closed(_logger, connection.Id, connection.Direction, connection.RemoteAgent, reason.ToTag());
+        }
+        ReportState(connection, ConnectionState.Closed);
+        _ = wasOpen;
+    }
+
+    internal void ReportState(PeerConnection connection, ConnectionState state) =>
+        RaiseState(new ConnectionStateChange(connection.Id, connection.Direction, state, connection.RemoteAgent,
+            connection.RemoteEndPoint, state == ConnectionState.Closed ? connection.CloseReason : CloseReason.None, connection.Age));
+
+    private void RaiseState(ConnectionStateChange change)
+    {
+        var handler = ConnectionStateChanged;
+        if (handler is null) return;
+        try
+        {
+            handler(this, change);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A faulty observer must not break the connection that reported to it.
+            _logger.LogError(e, "A ConnectionStateChanged handler threw");
+        }
+    }
+}
