@@ -46,6 +46,7 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
             else
             {
                 _queue.Enqueue(message);
+                PeerMetrics.MessagesQueued.Add(1);
                 if (!_connecting)
                 {
                     _connecting = true;
@@ -79,6 +80,7 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
             _open.Add(connection);
             waiting = _queue.ToArray();
             _queue.Clear();
+            PeerMetrics.MessagesQueued.Add(-waiting.Length);
         }
         if (waiting.Length > 0) _ = FlushAsync(connection, waiting);
     }
@@ -129,6 +131,7 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
         {
             while (_queue.TryDequeue(out var message))
             {
+                PeerMetrics.MessagesQueued.Add(-1);
                 if (message.TryTake()) return message;
             }
             return null;
@@ -148,11 +151,13 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
                 retry = true;
                 failed = _queue.ToArray();
                 _queue.Clear();
+                PeerMetrics.MessagesQueued.Add(-failed.Length);
             }
             else
             {
                 failed = _queue.ToArray();
                 _queue.Clear();
+                PeerMetrics.MessagesQueued.Add(-failed.Length);
             }
         }
         foreach (var message in failed)
@@ -171,6 +176,7 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
             _stopped = true;
             waiting = _queue.ToArray();
             _queue.Clear();
+            PeerMetrics.MessagesQueued.Add(-waiting.Length);
         }
         foreach (var message in waiting)
         {
