@@ -11,11 +11,7 @@ public static class KeygenCommand
     public static Command Create()
     {
         var host = new Option<string>("--host") { Description = "The host other sites reach this one at (default 127.0.0.1).", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
-        var port = new Option<int>("--port") { Description = "The port this site listens on (default 65430).", DefaultValueFactory = _ => 65430, HelpName = "PORT" };
-        port.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError("--port must be from 0 to 65535.");
-        });
+        var port = new Option<int>("--port") { Description = "The port this site listens on (default 65430).", DefaultValueFactory = _ => 65430, CustomParser = r => OptionParsers.IntInRange(r, 0, 65535, 65430), HelpName = "PORT" };
         var output = new Option<FileInfo?>("--out", "-o") { Description = "Where to write the key file (default ./AGENT.agk).", HelpName = "FILE" };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing file." };
         var command = new Command("keygen", "Write a new MyCHIPs agent key file (Ed25519 JWK with host and port) and print its agent id.")

@@ -93,6 +93,18 @@ public static class OptionParsers
         return fallback;
     }
 
+    /// <summary>An integer from <paramref name="min"/> to <paramref name="max"/>, with an error naming the range otherwise.</summary>
+    public static int IntInRange(ArgumentResult result, int min, int max, int fallback)
+    {
+        if (result.Tokens.Count == 0) return fallback;
+        var text = result.Tokens[^1].Value;
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            return value;
+        var option = result.Parent is OptionResult o ? o.Option.Name : "the value";
+        result.AddError($"'{text}' is not valid for {option}: use a whole number from {min} to {max}.");
+        return fallback;
+    }
+
     public static PeerDestination? Destination(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";

@@ -39,11 +39,7 @@ public static class RunCommand
         var config = new Option<FileInfo?>("--config") { Description = $"A JSON configuration file; its '{MyChipsPeerOptions.SectionName}' section holds the node's options.", HelpName = "FILE" };
         var key = CommonOptions.KeyFile(required: false);
         var listen = new Option<string?>("--listen") { Description = "The IP address to listen on (default: the key file's host).", HelpName = "ADDRESS" };
-        var port = new Option<int?>("--port") { Description = "The port to listen on (default: the key file's port; 0 picks a free one).", HelpName = "PORT" };
-        port.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 0 or > 65535) r.AddError("--port must be from 0 to 65535.");
-        });
+        var port = new Option<int?>("--port") { Description = "The port to listen on (default: the key file's port; 0 picks a free one).", CustomParser = r => OptionParsers.IntInRange(r, 0, 65535, 0), HelpName = "PORT" };
         var mode = new Option<PeerMode?>("--mode") { Description = $"Encryption mode: {OptionParsers.ModeNames} (default strict).", CustomParser = r => OptionParsers.Mode(r), HelpName = "MODE" };
         var keyStore = new Option<KeyStoreKind?>("--key-store") { Description = "Where peers' keys and tickets are: InMemory (default) or Postgres.", HelpName = "STORE" };
         var postgres = new Option<string?>("--postgres") { Description = "The site's MyCHIPs PostgreSQL database (Npgsql connection string); implies --key-store Postgres.", HelpName = "CONNECTION" };

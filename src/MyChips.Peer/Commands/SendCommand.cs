@@ -33,17 +33,9 @@ public static class SendCommand
         var message = new Argument<string>("MESSAGE") { Description = "A JSON object, or '-' to read it from stdin." };
         var key = CommonOptions.KeyFile(required: true);
         var mode = CommonOptions.Mode();
-        var count = new Option<int>("--count") { Description = "Send this many copies, each with a \"seq\" member from 1 (default 1).", DefaultValueFactory = _ => 1, HelpName = "N" };
-        count.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 1_000_000) r.AddError("--count must be from 1 to 1000000.");
-        });
+        var count = new Option<int>("--count") { Description = "Send this many copies, each with a \"seq\" member from 1 (default 1).", DefaultValueFactory = _ => 1, CustomParser = r => OptionParsers.IntInRange(r, 1, 1_000_000, 1), HelpName = "N" };
         var ticket = new Option<string?>("--ticket") { Description = "Open a first-time connection (I, Noise IK) with this ticket: a token, a mychips: URI or the ticket's JSON.", HelpName = "TICKET" };
-        var replies = new Option<int>("--expect-replies") { Description = "Wait for this many replies and print them as JSON lines (default 0).", DefaultValueFactory = _ => 0, HelpName = "N" };
-        replies.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 0) r.AddError("--expect-replies must not be negative.");
-        });
+        var replies = new Option<int>("--expect-replies") { Description = "Wait for this many replies and print them as JSON lines (default 0).", DefaultValueFactory = _ => 0, CustomParser = r => OptionParsers.IntInRange(r, 0, 1_000_000, 0), HelpName = "N" };
         var timeout = CommonOptions.Duration("--timeout", TimeSpan.FromSeconds(10), "Time allowed for the deliveries and then for the replies");
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least level logged to stderr (default Warning).", DefaultValueFactory = _ => LogLevel.Warning };
         var command = new Command("send", "Send a JSON message to AGENT@HOST:PORT and report each delivery or failure.")
