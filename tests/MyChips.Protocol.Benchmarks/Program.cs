@@ -1,4 +1,34 @@
 using BenchmarkDotNet.Running;
+using System.Globalization;
+using MyChips.Protocol.Benchmarks.Noise;
+using MyChips.Protocol.Benchmarks.Peers;
+using MyChips.Protocol.Peers;
 
 // Runs the benchmarks named on the command line, e.g. `--filter '*Noise*'`; see README "Benchmarks".
+// `noise-cpu-ratio` instead compares handshake CPU time with its X25519 work (docs/benchmarks.md).
+if (args is ["noise-cpu-ratio"])
+{
+    NoiseCpuRatio.Run();
+    return;
+}
+// `peer-load [setups] [messages] [--no-js]`: the loopback load tool (docs/benchmarks.md, "Peer runtime").
+if (args is ["peer-load", ..])
+{
+    var numbers = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+    await PeerLoad.RunAsync(numbers.ElementAtOrDefault(0) is > 0 and var s ? s : 300, numbers.ElementAtOrDefault(1) is > 0 and var m ? m : 100_000, !args.Contains("--no-js"));
+    return;
+}
+// `peer-memory [Strict|Raw] [count...]`: memory per idle open connection.
+if (args is ["peer-memory", ..])
+{
+    var mode = args.Length > 1 ? Enum.Parse<PeerMode>(args[1]) : PeerMode.Strict;
+    var counts = args.Length > 2 ? args.Skip(2).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1_000, 10_000];
+    await IdleConnectionMemory.RunAsync(mode, counts);
+    return;
+}
+if (args is ["peer-memory-clients", var port, var agent, var clientMode, var count])
+{
+    await IdleConnectionMemory.RunClientsAsync(int.Parse(port, CultureInfo.InvariantCulture), agent, Enum.Parse<PeerMode>(clientMode), int.Parse(count, CultureInfo.InvariantCulture));
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

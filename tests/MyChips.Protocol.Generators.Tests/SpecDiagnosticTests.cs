@@ -115,6 +115,12 @@ public sealed class SpecDiagnosticTests
         AssertError("MCP0016", Valid.Replace("packet Hello 'H'", "packet Hello $$'HH'"));
 
     [Fact]
+    public void MCP0016_parameter_name_the_generated_code_uses() =>
+        AssertError("MCP0016", Valid
+            .Replace("  state Idle initial", "  event $$moved(from: string)\n  state Idle initial")
+            .Replace("end", "  Idle on moved -> Done\nend"));
+
+    [Fact]
     public void Errors_on_several_lines_are_all_reported_and_no_code_is_generated()
     {
         var text = Valid.Replace("-> Done", "-> Nowhere").Replace("body Note\n", "body Letter\n");

@@ -89,7 +89,7 @@ internal static class DocsEmitter
             Line("|---|---|");
             foreach (var s in m.States)
             {
-                var kind = s.Initial ? "initial. " : s.Final ? "final. " : "";
+                var kind = s.Initial ? "Initial. " : s.Final ? "Final. " : "";
                 Line($"| {s.Name} | {Cell(kind + s.Description).Trim()} |");
             }
             Line();

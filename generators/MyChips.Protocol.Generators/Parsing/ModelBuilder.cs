@@ -67,9 +67,9 @@ internal static class ModelBuilder
         }
 
         var transitions = expanded.Select(e => new TransitionModel(
-            e.From,
+            Pascal(e.From),
             TriggerName(e.Transition.Trigger),
-            e.Transition.To?.Name ?? e.From,
+            Pascal(e.Transition.To?.Name ?? e.From),
             e.Transition.To is null,
             e.Transition.Guard is null ? "" : Pascal(e.Transition.Guard.Name),
             e.Transition.Actions.Select(a => Pascal(a.Name)).ToEquatableArray()));
@@ -77,7 +77,7 @@ internal static class ModelBuilder
         return new MachineModel(
             Pascal(machine.Name.Name),
             Pascal(machine.Role!.Name),
-            machine.States.Select(s => new StateModel(s.Name.Name, s.Initial, s.Final, s.Description)).ToEquatableArray(),
+            machine.States.Select(s => new StateModel(Pascal(s.Name.Name), s.Initial, s.Final, s.Description)).ToEquatableArray(),
             triggers.ToEquatableArray(),
             machine.Timeouts.Select(t => new TimeoutModel(Pascal(t.Name.Name), t.Milliseconds)).ToEquatableArray(),
             machine.Guards.Select(g => new GuardModel(Pascal(g.Name.Name), g.Description)).ToEquatableArray(),

@@ -65,6 +65,11 @@ internal sealed class SpecChecker
             if (packet.Body is { Name: not "empty" } body && !_spec.Bodies.Any(b => b.Name.Name == body.Name))
                 _report.Add(SpecDiagnostics.UndeclaredBody.Id, body.Span, $"Packet '{packet.Name.Name}' uses body '{body.Name}', which no 'body' line declares.");
         }
+        foreach (var body in _spec.Bodies)
+        {
+            if (ReservedParameterNames.Contains(ModelBuilder.Camel(body.Name.Name)))
+                _report.Add(SpecDiagnostics.InvalidValue.Id, body.Name.Span, $"The body name '{body.Name.Name}' is used by the generated code itself; choose another.");
+        }
     }
 
     private void CheckMachine(MachineSyntax machine)
@@ -76,6 +81,11 @@ internal sealed class SpecChecker
         CheckUnique(machine.States.Select(s => s.Name), "state");
         CheckUnique(machine.Events.Select(e => e.Name).Concat(machine.Timeouts.Select(t => t.Name)), "event or timeout");
         CheckUnique(machine.Guards.Select(g => g.Name), "guard");
+        foreach (var parameter in machine.Events.SelectMany(e => e.Parameters.Select(p => (Event: e, Parameter: p))))
+        {
+            if (ReservedParameterNames.Contains(parameter.Parameter.Name))
+                _report.Add(SpecDiagnostics.InvalidValue.Id, parameter.Event.Name.Span, $"Event '{parameter.Event.Name.Name}' has a parameter named '{parameter.Parameter.Name}', a name the generated code uses itself; choose another.");
+        }
 
         var initial = machine.States.Where(s => s.Initial).ToList();
         if (initial.Count == 0)
@@ -222,6 +232,9 @@ internal sealed class SpecChecker
             }
         }
     }
+
+    /// <summary>Local names of the generated trigger methods, which parameters must not hide.</summary>
+    private static readonly HashSet<string> ReservedParameterNames = new() { "from", "machine" };
 
     public static string TriggerKey(TriggerRef trigger) => trigger.Kind + ":" + trigger.Name.Name;
 

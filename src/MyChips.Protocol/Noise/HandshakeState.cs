@@ -38,6 +38,7 @@ public sealed class HandshakeState : IDisposable
     {
         ArgumentNullException.ThrowIfNull(protocol);
         options ??= new NoiseHandshakeOptions();
+        protocol.Cipher.EnsureSupported();
         _protocol = protocol;
         _pattern = protocol.Pattern;
         _profile = options.Profile ?? NoiseProfile.Strict;
@@ -50,47 +51,56 @@ public sealed class HandshakeState : IDisposable
         if (myPreMessage.Contains(NoiseToken.E) || theirPreMessage.Contains(NoiseToken.E))
             throw new NotSupportedException($"Pattern '{_pattern.Name}' has an ephemeral key in a pre-message, which this engine does not support.");
 
-        if (needsLocalStatic)
+        _preSharedKeys = GC.AllocateArray<byte>(_pattern.PskModifiers.Count * KeyLength, pinned: true);
+        try
         {
-            if (options.LocalStaticPrivateKey.IsEmpty)
-                throw new ArgumentException($"{protocol.Name} needs the {Describe(role)}'s static private key (LocalStaticPrivateKey).", nameof(options));
-            CheckKey(options.LocalStaticPrivateKey.Span, "LocalStaticPrivateKey");
-            options.LocalStaticPrivateKey.Span.CopyTo(_localStatic);
-            if (options.LocalStaticPublicKey.IsEmpty)
+            if (needsLocalStatic)
             {
-                X25519Keys.DerivePublicKey(_localStatic.AsSpan(0, KeyLength), _localStatic.AsSpan(KeyLength));
+                if (options.LocalStaticPrivateKey.IsEmpty)
+                    throw new ArgumentException($"{protocol.Name} needs the {Describe(role)}'s static private key (LocalStaticPrivateKey).", nameof(options));
+                CheckKey(options.LocalStaticPrivateKey.Span, "LocalStaticPrivateKey");
+                options.LocalStaticPrivateKey.Span.CopyTo(_localStatic);
+                if (options.LocalStaticPublicKey.IsEmpty)
+                {
+                    X25519Keys.DerivePublicKey(_localStatic.AsSpan(0, KeyLength), _localStatic.AsSpan(KeyLength));
+                }
+                else
+                {
+                    CheckKey(options.LocalStaticPublicKey.Span, "LocalStaticPublicKey");
+                    options.LocalStaticPublicKey.Span.CopyTo(_localStatic.AsSpan(KeyLength));
+                }
+                _hasLocalStatic = true;
             }
-            else
+            if (theirPreMessage.Contains(NoiseToken.S))
             {
-                CheckKey(options.LocalStaticPublicKey.Span, "LocalStaticPublicKey");
-                options.LocalStaticPublicKey.Span.CopyTo(_localStatic.AsSpan(KeyLength));
+                if (options.RemoteStaticPublicKey.IsEmpty)
+                    throw new ArgumentException($"{protocol.Name} needs the {Describe(Other(role))}'s static public key in advance (RemoteStaticPublicKey).", nameof(options));
+                CheckKey(options.RemoteStaticPublicKey.Span, "RemoteStaticPublicKey");
+                options.RemoteStaticPublicKey.Span.CopyTo(_remoteStatic);
+                _hasRemoteStatic = true;
             }
-            _hasLocalStatic = true;
-        }
-        if (theirPreMessage.Contains(NoiseToken.S))
-        {
-            if (options.RemoteStaticPublicKey.IsEmpty)
-                throw new ArgumentException($"{protocol.Name} needs the {Describe(Other(role))}'s static public key in advance (RemoteStaticPublicKey).", nameof(options));
-            CheckKey(options.RemoteStaticPublicKey.Span, "RemoteStaticPublicKey");
-            options.RemoteStaticPublicKey.Span.CopyTo(_remoteStatic);
-            _hasRemoteStatic = true;
-        }
 
-        var pskCount = _pattern.PskModifiers.Count;
-        if (options.PreSharedKeys.Count != pskCount)
-            throw new ArgumentException($"{protocol.Name} needs {pskCount} pre-shared key(s), one per psk modifier; {options.PreSharedKeys.Count} given.", nameof(options));
-        _preSharedKeys = GC.AllocateArray<byte>(pskCount * KeyLength, pinned: true);
-        for (var i = 0; i < pskCount; i++)
-        {
-            if (options.PreSharedKeys[i].Length != KeyLength)
-                throw new ArgumentException($"Pre-shared key {i} is {options.PreSharedKeys[i].Length} bytes; a PSK is 32.", nameof(options));
-            options.PreSharedKeys[i].Span.CopyTo(_preSharedKeys.AsSpan(i * KeyLength));
+            var pskCount = _pattern.PskModifiers.Count;
+            if (options.PreSharedKeys.Count != pskCount)
+                throw new ArgumentException($"{protocol.Name} needs {pskCount} pre-shared key(s), one per psk modifier; {options.PreSharedKeys.Count} given.", nameof(options));
+            for (var i = 0; i < pskCount; i++)
+            {
+                if (options.PreSharedKeys[i].Length != KeyLength)
+                    throw new ArgumentException($"Pre-shared key {i} is {options.PreSharedKeys[i].Length} bytes; a PSK is 32.", nameof(options));
+                options.PreSharedKeys[i].Span.CopyTo(_preSharedKeys.AsSpan(i * KeyLength));
+            }
+            if (!options.FixedEphemeralPrivateKey.IsEmpty)
+            {
+                CheckKey(options.FixedEphemeralPrivateKey.Span, "FixedEphemeralPrivateKey");
+                _fixedEphemeral = GC.AllocateArray<byte>(KeyLength, pinned: true);
+                options.FixedEphemeralPrivateKey.Span.CopyTo(_fixedEphemeral);
+            }
         }
-        if (!options.FixedEphemeralPrivateKey.IsEmpty)
+        catch
         {
-            CheckKey(options.FixedEphemeralPrivateKey.Span, "FixedEphemeralPrivateKey");
-            _fixedEphemeral = GC.AllocateArray<byte>(KeyLength, pinned: true);
-            options.FixedEphemeralPrivateKey.Span.CopyTo(_fixedEphemeral);
+            // A bad option must not leave copies of the keys already taken.
+            ZeroKeyMaterial();
+            throw;
         }
 
         _symmetric = new SymmetricState(protocol);
@@ -141,7 +151,11 @@ public sealed class HandshakeState : IDisposable
         return payload;
     }
 
-    /// <summary>Writes the next handshake message (keys, then the encrypted payload) into <paramref name="destination"/>; returns its length.</summary>
+    /// <summary>
+    /// Writes the next handshake message (keys, then the encrypted payload) into <paramref name="destination"/>,
+    /// which must not overlap <paramref name="payload"/>; returns its length. Throws <see cref="NoiseException"/>
+    /// (state unchanged) when the message would exceed the profile's limit or a peer key is unusable.
+    /// </summary>
     public int WriteMessage(ReadOnlySpan<byte> payload, Span<byte> destination)
     {
         EnsureTurn(write: true);
@@ -301,12 +315,17 @@ public sealed class HandshakeState : IDisposable
     private void ClearSecrets()
     {
         _symmetric.ClearSecrets();
+        ZeroKeyMaterial();
+        _hasLocalEphemeral = false;
+    }
+
+    private void ZeroKeyMaterial()
+    {
         CryptographicOperations.ZeroMemory(_localStatic.AsSpan(0, KeyLength));
         CryptographicOperations.ZeroMemory(_localEphemeral);
         CryptographicOperations.ZeroMemory(_preSharedKeys);
         if (_fixedEphemeral is not null)
             CryptographicOperations.ZeroMemory(_fixedEphemeral);
-        _hasLocalEphemeral = false;
     }
 
     private void MixPreMessage(NoiseRole owner, IReadOnlyList<NoiseToken> tokens)

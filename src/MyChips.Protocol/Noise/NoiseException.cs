@@ -28,19 +28,5 @@ public sealed class NoiseException : Exception
         Reason = reason;
     }
 
-    public NoiseException()
-    {
-    }
-
-    public NoiseException(string message)
-        : base(message)
-    {
-    }
-
-    public NoiseException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
     public NoiseError Reason { get; }
 }

@@ -16,7 +16,10 @@ public sealed class NoiseHandshakeOptions
     /// </summary>
     public ReadOnlyMemory<byte> LocalStaticPublicKey { get; init; }
 
-    /// <summary>The peer's 32-byte static public key, when the pattern has it known in advance (a pre-message).</summary>
+    /// <summary>
+    /// The peer's 32-byte static public key, when the pattern has it known in advance (a pre-message).
+    /// Ignored when the pattern transmits it: then check <see cref="HandshakeState.RemoteStaticPublicKey"/>.
+    /// </summary>
     public ReadOnlyMemory<byte> RemoteStaticPublicKey { get; init; }
 
     /// <summary>One 32-byte PSK per pskN modifier, in ascending N (the order the psk tokens are used).</summary>

@@ -3,7 +3,8 @@ namespace MyChips.Protocol.Noise;
 /// <summary>
 /// The transport after a handshake: one CipherState per direction, associated data empty. Encrypt and
 /// Decrypt allocate nothing; keys live in small pinned arrays zeroed by <see cref="Dispose"/>. After a
-/// one-way handshake the initiator can only send and the responder only receive.
+/// one-way handshake the initiator can only send and the responder only receive. The two directions
+/// share no state: one thread may encrypt while another decrypts, but each direction takes one caller at a time.
 /// </summary>
 public sealed class NoiseTransport : IDisposable
 {

@@ -66,11 +66,11 @@ stateDiagram-v2
 
 | state | meaning |
 |---|---|
-| Connected | initial. Just connected: tls, or the first chk. |
+| Connected | Initial. Just connected: tls, or the first chk. |
 | Secured | TLS started: chk must come first. |
 | ExpectingPut | The peer's next file transfer must be a put. |
 | ExpectingGet | The peer's next file transfer must be a get. |
-| Closed | final. |
+| Closed | Final. |
 
 ";
     }

@@ -235,6 +235,16 @@ namespace MyChips.Protocol.Ciyam
             return FrameReadStatus.Complete;
         }
 
+        /// <summary>Consumes one whole line whatever its command; false, consuming nothing, until the line end is there or when it is too long.</summary>
+        public static bool TrySkipFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, int maxFrameLength = MaxFrameLength)
+        {
+            var end = global::System.Buffers.BuffersExtensions.PositionOf(buffer, (byte)'\n');
+            if (end is null || buffer.Slice(0, end.Value).Length > maxFrameLength)
+                return false;
+            buffer = buffer.Slice(buffer.GetPosition(1, end.Value));
+            return true;
+        }
+
         /// <summary>The number of bytes a line with this body length takes on the wire.</summary>
         public static int GetFrameSize(PacketType type, int bodyLength) => type.KeywordUtf8().Length + (bodyLength > 0 ? bodyLength + 1 : 0) + 1;
 

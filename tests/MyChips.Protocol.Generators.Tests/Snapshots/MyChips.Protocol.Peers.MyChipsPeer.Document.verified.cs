@@ -58,10 +58,10 @@ stateDiagram-v2
 
 | state | meaning |
 |---|---|
-| Idle | initial. Not connected yet. |
+| Idle | Initial. Not connected yet. |
 | Pending | Handshake sent (N and K, or I), waiting for A. |
 | Open | Handshake done; T both ways. |
-| Closed | final. |
+| Closed | Final. |
 
 | timeout | duration | runs in |
 |---|---|---|
@@ -102,12 +102,12 @@ stateDiagram-v2
 
 | state | meaning |
 |---|---|
-| Listening | initial. Accepted a socket; waiting for N or I. |
+| Listening | Initial. Accepted a socket; waiting for N or I. |
 | Identified | N named a known agent; waiting for K. |
 | Ticketed | I decrypted; the ticket is being validated. |
 | Confirming | A sent; the first message is held until the initiator proves it holds the session keys (a replayed K or I cannot). |
 | Open | Handshake done; T both ways. |
-| Closed | final. |
+| Closed | Final. |
 
 | timeout | duration | runs in |
 |---|---|---|

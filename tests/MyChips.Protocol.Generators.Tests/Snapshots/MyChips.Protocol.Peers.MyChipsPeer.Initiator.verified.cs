@@ -80,29 +80,59 @@ namespace MyChips.Protocol.Peers
         public static readonly global::Stateless.StateMachine<InitiatorState, InitiatorTrigger>.TriggerWithParameters<string> Failed = new(InitiatorTrigger.Failed);
 
         /// <summary>
-        /// Builds the machine over state kept elsewhere (external storage), so that the machine itself
+        /// Builds the whole machine over state kept elsewhere (external storage), so that the machine
         /// can be built when needed and dropped after, and a connection keeps only its state.
         /// </summary>
         public static global::Stateless.StateMachine<InitiatorState, InitiatorTrigger> Create(global::System.Func<InitiatorState> readState, global::System.Action<InitiatorState> writeState, IInitiatorActions? actions)
         {
             var machine = new global::Stateless.StateMachine<InitiatorState, InitiatorTrigger>(readState, writeState, global::Stateless.FiringMode.Immediate);
-            machine.Configure(InitiatorState.Idle)
-                .Permit(InitiatorTrigger.Connect, InitiatorState.Pending)
-                .Permit(InitiatorTrigger.ConnectWithTicket, InitiatorState.Pending)
-                .Permit(InitiatorTrigger.Failed, InitiatorState.Closed)
-                .Permit(InitiatorTrigger.Close, InitiatorState.Closed);
-            machine.Configure(InitiatorState.Pending)
-                .Permit(InitiatorTrigger.ReceivedAck, InitiatorState.Open)
-                .Permit(InitiatorTrigger.HandshakeTimedOut, InitiatorState.Closed)
-                .Permit(InitiatorTrigger.Failed, InitiatorState.Closed)
-                .Permit(InitiatorTrigger.Close, InitiatorState.Closed);
-            machine.Configure(InitiatorState.Open)
-                .PermitReentry(InitiatorTrigger.ReceivedTransport)
-                .PermitReentry(InitiatorTrigger.ReceivedReceipt)
-                .Permit(InitiatorTrigger.Failed, InitiatorState.Closed)
-                .Permit(InitiatorTrigger.Close, InitiatorState.Closed);
-            machine.Configure(InitiatorState.Closed);
+            Configure(machine, InitiatorState.Idle, actions);
+            Configure(machine, InitiatorState.Pending, actions);
+            Configure(machine, InitiatorState.Open, actions);
+            Configure(machine, InitiatorState.Closed, actions);
             return machine;
+        }
+
+        /// <summary>
+        /// Builds the machine with only one state configured: all that firing a trigger from that state
+        /// needs (the spec has no entry or exit actions), at a fraction of the cost of the whole machine.
+        /// </summary>
+        public static global::Stateless.StateMachine<InitiatorState, InitiatorTrigger> CreateFor(InitiatorState state, global::System.Func<InitiatorState> readState, global::System.Action<InitiatorState> writeState, IInitiatorActions? actions)
+        {
+            var machine = new global::Stateless.StateMachine<InitiatorState, InitiatorTrigger>(readState, writeState, global::Stateless.FiringMode.Immediate);
+            Configure(machine, state, actions);
+            return machine;
+        }
+
+        private static void Configure(global::Stateless.StateMachine<InitiatorState, InitiatorTrigger> machine, InitiatorState state, IInitiatorActions? actions)
+        {
+            switch (state)
+            {
+                case InitiatorState.Idle:
+                    machine.Configure(InitiatorState.Idle)
+                        .Permit(InitiatorTrigger.Connect, InitiatorState.Pending)
+                        .Permit(InitiatorTrigger.ConnectWithTicket, InitiatorState.Pending)
+                        .Permit(InitiatorTrigger.Failed, InitiatorState.Closed)
+                        .Permit(InitiatorTrigger.Close, InitiatorState.Closed);
+                    break;
+                case InitiatorState.Pending:
+                    machine.Configure(InitiatorState.Pending)
+                        .Permit(InitiatorTrigger.ReceivedAck, InitiatorState.Open)
+                        .Permit(InitiatorTrigger.HandshakeTimedOut, InitiatorState.Closed)
+                        .Permit(InitiatorTrigger.Failed, InitiatorState.Closed)
+                        .Permit(InitiatorTrigger.Close, InitiatorState.Closed);
+                    break;
+                case InitiatorState.Open:
+                    machine.Configure(InitiatorState.Open)
+                        .PermitReentry(InitiatorTrigger.ReceivedTransport)
+                        .PermitReentry(InitiatorTrigger.ReceivedReceipt)
+                        .Permit(InitiatorTrigger.Failed, InitiatorState.Closed)
+                        .Permit(InitiatorTrigger.Close, InitiatorState.Closed);
+                    break;
+                case InitiatorState.Closed:
+                    machine.Configure(InitiatorState.Closed);
+                    break;
+            }
         }
 
         /// <summary>Whether a state is final: no trigger leaves it.</summary>
@@ -159,8 +189,9 @@ namespace MyChips.Protocol.Peers
     /// <summary>
     /// The life of one connection in role Initiator: a state field, the host's actions, and one method per
     /// trigger. A method returns false, changing nothing, when the spec allows no such transition from the
-    /// current state or its guard says no; it never throws for that. The Stateless machine is built for
-    /// each lifecycle step and dropped after, so an idle connection holds only this small object.
+    /// current state or its guard says no; it never throws for that. A Stateless machine configured for
+    /// the current state is built for each lifecycle step and dropped after, so an idle connection holds
+    /// only this small object; traffic checks <see cref="Accepts"/> and fires nothing.
     /// Not thread-safe: call it from one logical flow at a time.
     /// </summary>
     public sealed partial class InitiatorConnection
@@ -205,9 +236,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.ReceivedAck))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(InitiatorTrigger.ReceivedAck))
-                return false;
+            var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorTrigger.ReceivedAck);
             OnFired(from, InitiatorTrigger.ReceivedAck);
             switch (from)
@@ -225,9 +254,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.ReceivedTransport))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(InitiatorStateMachine.ReceivedTransport, peerMessage))
-                return new(false);
+            var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorStateMachine.ReceivedTransport, peerMessage);
             OnFired(from, InitiatorTrigger.ReceivedTransport);
             return new(true);
@@ -239,9 +266,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.ReceivedReceipt))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(InitiatorStateMachine.ReceivedReceipt, count))
-                return new(false);
+            var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorStateMachine.ReceivedReceipt, count);
             OnFired(from, InitiatorTrigger.ReceivedReceipt);
             return new(true);
@@ -253,9 +278,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.Connect))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(InitiatorTrigger.Connect))
-                return false;
+            var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorTrigger.Connect);
             OnFired(from, InitiatorTrigger.Connect);
             switch (from)
@@ -273,9 +296,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.ConnectWithTicket))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(InitiatorTrigger.ConnectWithTicket))
-                return false;
+            var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorTrigger.ConnectWithTicket);
             OnFired(from, InitiatorTrigger.ConnectWithTicket);
             switch (from)
@@ -293,9 +314,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.Failed))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(InitiatorStateMachine.Failed, reason))
-                return new(false);
+            var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorStateMachine.Failed, reason);
             OnFired(from, InitiatorTrigger.Failed);
             return new(true);
@@ -307,9 +326,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.Close))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(InitiatorTrigger.Close))
-                return new(false);
+            var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorTrigger.Close);
             OnFired(from, InitiatorTrigger.Close);
             return new(true);
@@ -321,9 +338,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.HandshakeTimedOut))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(InitiatorTrigger.HandshakeTimedOut))
-                return false;
+            var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorTrigger.HandshakeTimedOut);
             OnFired(from, InitiatorTrigger.HandshakeTimedOut);
             switch (from)

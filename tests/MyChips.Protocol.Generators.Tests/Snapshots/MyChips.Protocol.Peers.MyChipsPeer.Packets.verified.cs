@@ -207,6 +207,23 @@ namespace MyChips.Protocol.Peers
             return FrameReadStatus.Complete;
         }
 
+        /// <summary>
+        /// Consumes one whole frame whatever its type, for a peer that ignores unknown types as the
+        /// JavaScript peer does. False, consuming nothing, until the whole frame is there or when it is too large.
+        /// </summary>
+        public static bool TrySkipFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, int maxFrameLength = MaxFrameLength)
+        {
+            if (buffer.Length < 4)
+                return false;
+            global::System.Span<byte> header = stackalloc byte[4];
+            global::System.Buffers.BuffersExtensions.CopyTo(buffer.Slice(0, 4), header);
+            var length = global::System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header);
+            if (length > (uint)maxFrameLength || buffer.Length < 4 + (long)length)
+                return false;
+            buffer = buffer.Slice(4 + (long)length);
+            return true;
+        }
+
         /// <summary>The number of bytes a frame with this body length takes on the wire.</summary>
         public static int GetFrameSize(int bodyLength) => HeaderLength + bodyLength;
 

@@ -114,44 +114,80 @@ namespace MyChips.Protocol.Peers
         public static readonly global::Stateless.StateMachine<ResponderState, ResponderTrigger>.TriggerWithParameters<string> Failed = new(ResponderTrigger.Failed);
 
         /// <summary>
-        /// Builds the machine over state kept elsewhere (external storage), so that the machine itself
+        /// Builds the whole machine over state kept elsewhere (external storage), so that the machine
         /// can be built when needed and dropped after, and a connection keeps only its state.
         /// </summary>
         public static global::Stateless.StateMachine<ResponderState, ResponderTrigger> Create(global::System.Func<ResponderState> readState, global::System.Action<ResponderState> writeState, IResponderActions? actions)
         {
             var machine = new global::Stateless.StateMachine<ResponderState, ResponderTrigger>(readState, writeState, global::Stateless.FiringMode.Immediate);
-            machine.Configure(ResponderState.Listening)
-                .Permit(ResponderTrigger.ReceivedDeclare, ResponderState.Identified)
-                .Permit(ResponderTrigger.ReceivedTicket, ResponderState.Ticketed)
-                .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
-                .Permit(ResponderTrigger.Failed, ResponderState.Closed)
-                .Permit(ResponderTrigger.Close, ResponderState.Closed);
-            machine.Configure(ResponderState.Identified)
-                .Permit(ResponderTrigger.ReceivedKnock, ResponderState.Confirming)
-                .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
-                .Permit(ResponderTrigger.Failed, ResponderState.Closed)
-                .Permit(ResponderTrigger.Close, ResponderState.Closed);
-            machine.Configure(ResponderState.Ticketed)
-                .Permit(ResponderTrigger.TicketAccepted, ResponderState.Confirming)
-                .Permit(ResponderTrigger.TicketRejected, ResponderState.Closed)
-                .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
-                .Permit(ResponderTrigger.Failed, ResponderState.Closed)
-                .Permit(ResponderTrigger.Close, ResponderState.Closed);
-            machine.Configure(ResponderState.Confirming)
-                .Permit(ResponderTrigger.ReceivedTransport, ResponderState.Open)
-                .Permit(ResponderTrigger.ReceivedReceipt, ResponderState.Open)
-                .Permit(ResponderTrigger.KeysConfirmed, ResponderState.Open)
-                .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
-                .Permit(ResponderTrigger.Failed, ResponderState.Closed)
-                .Permit(ResponderTrigger.Close, ResponderState.Closed);
-            machine.Configure(ResponderState.Open)
-                .PermitReentry(ResponderTrigger.ReceivedTransport)
-                .PermitReentry(ResponderTrigger.ReceivedReceipt)
-                .Permit(ResponderTrigger.IdleTimedOut, ResponderState.Closed)
-                .Permit(ResponderTrigger.Failed, ResponderState.Closed)
-                .Permit(ResponderTrigger.Close, ResponderState.Closed);
-            machine.Configure(ResponderState.Closed);
+            Configure(machine, ResponderState.Listening, actions);
+            Configure(machine, ResponderState.Identified, actions);
+            Configure(machine, ResponderState.Ticketed, actions);
+            Configure(machine, ResponderState.Confirming, actions);
+            Configure(machine, ResponderState.Open, actions);
+            Configure(machine, ResponderState.Closed, actions);
             return machine;
+        }
+
+        /// <summary>
+        /// Builds the machine with only one state configured: all that firing a trigger from that state
+        /// needs (the spec has no entry or exit actions), at a fraction of the cost of the whole machine.
+        /// </summary>
+        public static global::Stateless.StateMachine<ResponderState, ResponderTrigger> CreateFor(ResponderState state, global::System.Func<ResponderState> readState, global::System.Action<ResponderState> writeState, IResponderActions? actions)
+        {
+            var machine = new global::Stateless.StateMachine<ResponderState, ResponderTrigger>(readState, writeState, global::Stateless.FiringMode.Immediate);
+            Configure(machine, state, actions);
+            return machine;
+        }
+
+        private static void Configure(global::Stateless.StateMachine<ResponderState, ResponderTrigger> machine, ResponderState state, IResponderActions? actions)
+        {
+            switch (state)
+            {
+                case ResponderState.Listening:
+                    machine.Configure(ResponderState.Listening)
+                        .Permit(ResponderTrigger.ReceivedDeclare, ResponderState.Identified)
+                        .Permit(ResponderTrigger.ReceivedTicket, ResponderState.Ticketed)
+                        .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Failed, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Close, ResponderState.Closed);
+                    break;
+                case ResponderState.Identified:
+                    machine.Configure(ResponderState.Identified)
+                        .Permit(ResponderTrigger.ReceivedKnock, ResponderState.Confirming)
+                        .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Failed, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Close, ResponderState.Closed);
+                    break;
+                case ResponderState.Ticketed:
+                    machine.Configure(ResponderState.Ticketed)
+                        .Permit(ResponderTrigger.TicketAccepted, ResponderState.Confirming)
+                        .Permit(ResponderTrigger.TicketRejected, ResponderState.Closed)
+                        .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Failed, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Close, ResponderState.Closed);
+                    break;
+                case ResponderState.Confirming:
+                    machine.Configure(ResponderState.Confirming)
+                        .Permit(ResponderTrigger.ReceivedTransport, ResponderState.Open)
+                        .Permit(ResponderTrigger.ReceivedReceipt, ResponderState.Open)
+                        .Permit(ResponderTrigger.KeysConfirmed, ResponderState.Open)
+                        .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Failed, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Close, ResponderState.Closed);
+                    break;
+                case ResponderState.Open:
+                    machine.Configure(ResponderState.Open)
+                        .PermitReentry(ResponderTrigger.ReceivedTransport)
+                        .PermitReentry(ResponderTrigger.ReceivedReceipt)
+                        .Permit(ResponderTrigger.IdleTimedOut, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Failed, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Close, ResponderState.Closed);
+                    break;
+                case ResponderState.Closed:
+                    machine.Configure(ResponderState.Closed);
+                    break;
+            }
         }
 
         /// <summary>Whether a state is final: no trigger leaves it.</summary>
@@ -230,8 +266,9 @@ namespace MyChips.Protocol.Peers
     /// <summary>
     /// The life of one connection in role Responder: a state field, the host's actions, and one method per
     /// trigger. A method returns false, changing nothing, when the spec allows no such transition from the
-    /// current state or its guard says no; it never throws for that. The Stateless machine is built for
-    /// each lifecycle step and dropped after, so an idle connection holds only this small object.
+    /// current state or its guard says no; it never throws for that. A Stateless machine configured for
+    /// the current state is built for each lifecycle step and dropped after, so an idle connection holds
+    /// only this small object; traffic checks <see cref="Accepts"/> and fires nothing.
     /// Not thread-safe: call it from one logical flow at a time.
     /// </summary>
     public sealed partial class ResponderConnection
@@ -279,9 +316,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedTicket))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderStateMachine.ReceivedTicket, peerMessage))
-                return false;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedTicket, peerMessage);
             OnFired(from, ResponderTrigger.ReceivedTicket);
             switch (from)
@@ -299,9 +334,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedDeclare))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderStateMachine.ReceivedDeclare, agentId))
-                return false;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedDeclare, agentId);
             OnFired(from, ResponderTrigger.ReceivedDeclare);
             switch (from)
@@ -319,9 +352,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedKnock))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderStateMachine.ReceivedKnock, peerMessage))
-                return false;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedKnock, peerMessage);
             OnFired(from, ResponderTrigger.ReceivedKnock);
             switch (from)
@@ -339,9 +370,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedTransport))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderStateMachine.ReceivedTransport, peerMessage))
-                return false;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedTransport, peerMessage);
             OnFired(from, ResponderTrigger.ReceivedTransport);
             switch (from)
@@ -359,9 +388,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedReceipt))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderStateMachine.ReceivedReceipt, count))
-                return false;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedReceipt, count);
             OnFired(from, ResponderTrigger.ReceivedReceipt);
             switch (from)
@@ -379,9 +406,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.KeysConfirmed))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderTrigger.KeysConfirmed))
-                return false;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.KeysConfirmed);
             OnFired(from, ResponderTrigger.KeysConfirmed);
             switch (from)
@@ -399,9 +424,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.TicketAccepted))
                 return false;
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderTrigger.TicketAccepted))
-                return false;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.TicketAccepted);
             OnFired(from, ResponderTrigger.TicketAccepted);
             switch (from)
@@ -419,9 +442,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.TicketRejected))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderStateMachine.TicketRejected, reason))
-                return new(false);
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.TicketRejected, reason);
             OnFired(from, ResponderTrigger.TicketRejected);
             return new(true);
@@ -433,9 +454,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.Failed))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderStateMachine.Failed, reason))
-                return new(false);
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.Failed, reason);
             OnFired(from, ResponderTrigger.Failed);
             return new(true);
@@ -447,9 +466,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.Close))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderTrigger.Close))
-                return new(false);
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.Close);
             OnFired(from, ResponderTrigger.Close);
             return new(true);
@@ -461,9 +478,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.HandshakeTimedOut))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderTrigger.HandshakeTimedOut))
-                return new(false);
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.HandshakeTimedOut);
             OnFired(from, ResponderTrigger.HandshakeTimedOut);
             return new(true);
@@ -475,9 +490,7 @@ namespace MyChips.Protocol.Peers
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.IdleTimedOut))
                 return new(false);
-            var machine = CreateMachine();
-            if (!machine.CanFire(ResponderTrigger.IdleTimedOut))
-                return new(false);
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.IdleTimedOut);
             OnFired(from, ResponderTrigger.IdleTimedOut);
             return new(true);

@@ -52,9 +52,9 @@ stateDiagram-v2
 
 | state | meaning |
 |---|---|
-| Waiting | initial. Waiting for the sensor's greeting. |
+| Waiting | Initial. Waiting for the sensor's greeting. |
 | Streaming |  |
-| Done | final. |
+| Done | Final. |
 
 ";
     }

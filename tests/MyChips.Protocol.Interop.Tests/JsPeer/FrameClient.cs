@@ -26,6 +26,13 @@ internal sealed class FrameClient : IAsyncDisposable
         return new FrameClient(client);
     }
 
+    /// <summary>Accepts the next connection on a listener.</summary>
+    public static async Task<FrameClient> AcceptAsync(TcpListener listener, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        return new FrameClient(await listener.AcceptTcpClientAsync(deadline.Token));
+    }
+
     public Task SendAsync(char type, string body) => SendAsync(type, Encoding.UTF8.GetBytes(body));
 
     public async Task SendAsync(char type, byte[] body)

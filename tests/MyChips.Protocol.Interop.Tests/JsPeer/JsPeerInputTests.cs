@@ -81,6 +81,20 @@ public sealed class JsPeerInputTests
     }
 
     [Fact]
+    public async Task A_refused_connection_is_reported_as_dropped_and_the_peer_keeps_running()
+    {
+        using var nobody = AgentKey.Generate("127.0.0.1", 1);
+        var closedPort = ClosedPort();
+        await using var peer = await JsPeerProcess.StartAsync(new JsPeerOptions());
+
+        await peer.SendToAsync(new System.Text.Json.Nodes.JsonObject { ["n"] = 1 }, nobody.Agent.ToString(), "127.0.0.1", closedPort);
+
+        var dropped = await peer.WaitForEventAsync("dropped");
+        Assert.Equal("connect failed: ECONNREFUSED", dropped.GetProperty("reason").GetString());
+        Assert.Equal((0, 0, 1), await peer.StatsAsync()); // still answering
+    }
+
+    [Fact]
     public async Task Dispose_ends_the_node_process()
     {
         var peer = await JsPeerProcess.StartAsync(new JsPeerOptions { Listen = 0 });
@@ -90,6 +104,15 @@ public sealed class JsPeerInputTests
 
         Assert.True(peer.HasExited);
         Assert.Throws<ArgumentException>(() => System.Diagnostics.Process.GetProcessById(id));
+    }
+
+    private static int ClosedPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     [Fact]

@@ -143,6 +143,21 @@ public sealed class FrameCodecTests
     }
 
     [Fact]
+    public void A_frame_of_unknown_type_can_be_skipped_once_whole()
+    {
+        var bytes = new byte[] { 0, 0, 0, 3, (byte)'X', 1, 2, 0, 0, 0, 1, (byte)'A' };
+        var partial = new ReadOnlySequence<byte>(bytes, 0, 6);
+        Assert.False(FrameCodec.TrySkipFrame(ref partial));
+        Assert.Equal(6, partial.Length);
+
+        var buffer = new ReadOnlySequence<byte>(bytes);
+        Assert.False(FrameCodec.TrySkipFrame(ref buffer, maxFrameLength: 2));
+        Assert.True(FrameCodec.TrySkipFrame(ref buffer));
+        Assert.Equal(FrameReadStatus.Complete, FrameCodec.TryReadFrame(ref buffer, out var ack));
+        Assert.Equal(PacketType.Ack, ack.Type);
+    }
+
+    [Fact]
     public void A_zero_length_frame_is_empty_and_consumed()
     {
         var buffer = new ReadOnlySequence<byte>(new byte[] { 0, 0, 0, 0, 0, 0, 0, 1, (byte)'A' });

@@ -1,4 +1,5 @@
 using MyChips.Protocol.Noise;
+using MyChips.Protocol.Noise.Primitives;
 
 namespace MyChips.Protocol.Tests.Noise;
 
@@ -50,6 +51,36 @@ public class TransportAllocationTests
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void Ten_thousand_transports_cost_no_memory_mappings_and_under_a_kilobyte_each()
+    {
+        // NSec keys would take 4 mappings each (Linux allows 65,530 per process); these take none.
+        const int count = 10_000;
+        var key = new byte[32];
+        var mappingsBefore = CountMappings();
+        var bytesBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var transports = new NoiseTransport[count];
+        for (var i = 0; i < count; i++)
+        {
+            var send = new CipherState(ChaChaPolyCipher.Instance);
+            var receive = new CipherState(ChaChaPolyCipher.Instance);
+            key[0] = (byte)i;
+            send.InitializeKey(key);
+            receive.InitializeKey(key);
+            transports[i] = new NoiseTransport(send, receive, NoiseProfile.SpecMaxMessageLength);
+        }
+        var bytesPerTransport = (GC.GetTotalMemory(forceFullCollection: true) - bytesBefore) / count;
+        var newMappings = CountMappings() - mappingsBefore;
+        foreach (var transport in transports)
+            transport.Dispose();
+
+        Assert.InRange(bytesPerTransport, 1, 1024);
+        Assert.InRange(newMappings, int.MinValue, 200); // the GC may map a few regions; NSec would need 80,000
+    }
+
+    private static int CountMappings() =>
+        File.Exists("/proc/self/maps") ? File.ReadLines("/proc/self/maps").Count() : 0;
 
     private static void RoundTrip(NoisePair pair, byte[] plaintext, byte[] ciphertext, byte[] decrypted)
     {

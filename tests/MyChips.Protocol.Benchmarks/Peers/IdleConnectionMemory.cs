@@ -1,0 +1,189 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using MyChips.Protocol.Keys;
+using MyChips.Protocol.Peers;
+
+namespace MyChips.Protocol.Benchmarks.Peers;
+
+/// <summary>
+/// Memory per idle open connection: a responder node in this process, the initiators in a child process
+/// (so only the responder's side is counted). Each initiator is its own agent and does a real N+K (+R)
+/// handshake, then stays silent. Reports managed heap, RSS and memory mappings per connection.
+/// </summary>
+public static class IdleConnectionMemory
+{
+    /// <param name="counts">Cumulative totals of idle connections to measure at, e.g. 1,000 then 10,000.</param>
+    public static async Task RunAsync(PeerMode mode, int[] counts)
+    {
+        using var key = AgentKey.Generate("127.0.0.1", 0);
+        await using var node = new PeerNode(new PeerNodeOptions
+        {
+            LocalKey = key,
+            Mode = mode,
+            IdleTimeout = Timeout.InfiniteTimeSpan,
+            HandshakeTimeout = TimeSpan.FromMinutes(5),
+            BlockList = BlockListOptions.Disabled,
+        }, new AnyAgentKeyProvider());
+        await node.StartAsync();
+        var opened = 0;
+        node.ConnectionStateChanged += (_, s) => { if (s.State == ConnectionState.Open) Interlocked.Increment(ref opened); };
+        _ = Task.Run(async () => { await foreach (var _ in node.ReadAllAsync()) { } });
+
+        // Warm up every code path once so JIT and pools are in the baseline.
+        const int total = 50;
+        using (var warmUp = await OpenAsync(node, mode, total, () => Volatile.Read(ref opened)))
+        {
+            warmUp.Kill(entireProcessTree: true);
+        }
+        await WaitUntilAsync(() => node.ConnectionCount == 0);
+        Console.WriteLine($"mode {mode}: responder in process {Environment.ProcessId}, initiators in child processes");
+        Console.WriteLine("| idle connections | managed heap / conn | RSS / conn | mappings / conn |");
+        Console.WriteLine("|---:|---:|---:|---:|");
+        // Counts are cumulative: open up to 1,000, measure, then on to 10,000, measure, each against the same baseline.
+        var baseline = Measure();
+        var clients = new List<Process>();
+        var open = 0;
+        try
+        {
+            foreach (var count in counts)
+            {
+                clients.Add(await OpenAsync(node, mode, count - open, () => Volatile.Read(ref opened) - total - open));
+                open = count;
+                var now = Measure();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {count} | {(now.Heap - baseline.Heap) / (double)count:F0} B | {(now.Rss - baseline.Rss) / (double)count:F0} B | {(now.Maps - baseline.Maps) / (double)count:F3} |"));
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Kill(entireProcessTree: true);
+                client.Dispose();
+            }
+        }
+    }
+
+    private static async Task<Process> OpenAsync(PeerNode node, PeerMode mode, int count, Func<int> openedSoFar)
+    {
+        var self = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(self) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(IdleConnectionMemory).Assembly.Location);
+        foreach (var a in new[] { "peer-memory-clients", node.LocalEndPoint.Port.ToString(CultureInfo.InvariantCulture), node.Agent.ToString(), mode.ToString(), count.ToString(CultureInfo.InvariantCulture) })
+            start.ArgumentList.Add(a);
+        var process = Process.Start(start)!;
+        await WaitUntilAsync(() => openedSoFar() >= count);
+        // Let the last receipts and deliveries settle before measuring.
+        await WaitUntilAsync(() => node.ConnectionCount >= count);
+        return process;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException("connections did not open or close in time");
+            await Task.Delay(20);
+        }
+    }
+
+    private static (long Heap, long Rss, long Maps) Measure()
+    {
+        for (var i = 0; i < 3; i++) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        var heap = GC.GetTotalMemory(forceFullCollection: true);
+        long rss = 0;
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                rss = long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+        var maps = File.ReadLines("/proc/self/maps").LongCount();
+        return (heap, rss, maps);
+    }
+
+    /// <summary>The child process: opens the connections, then waits for its stdin to close.</summary>
+    public static async Task RunClientsAsync(int port, string agent, PeerMode mode, int count)
+    {
+        var responder = AgentId.Parse(agent);
+        var remoteStatic = mode == PeerMode.Raw ? [] : NoiseStaticKey.FromAgent(responder);
+        var sockets = new List<Socket>(count);
+        using var throttle = new SemaphoreSlim(64);
+        var tasks = new List<Task>(count);
+        for (var i = 0; i < count; i++)
+        {
+            await throttle.WaitAsync();
+            tasks.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    var socket = await OpenOneAsync(port, remoteStatic, mode);
+                    lock (sockets) sockets.Add(socket);
+                }
+                finally
+                {
+                    throttle.Release();
+                }
+            }));
+        }
+        await Task.WhenAll(tasks);
+        // Hold the connections until the parent closes our stdin (or kills us).
+        await Console.In.ReadToEndAsync();
+        foreach (var socket in sockets) socket.Dispose();
+    }
+
+    private static async Task<Socket> OpenOneAsync(int port, byte[] remoteStatic, PeerMode mode)
+    {
+        using var key = AgentKey.Generate("127.0.0.1", 1);
+        var options = new PeerNodeOptions { LocalKey = key, Mode = mode };
+        using var cipher = mode == PeerMode.Raw ? RawCipher.Instance : NoiseCipherFactory.Create(options);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        var writer = new ArrayBufferWriter<byte>();
+        var declare = AgentIdCodec.ToBytes(key.Agent.ToString());
+        var body = FrameCodec.BeginFrame(writer, PacketType.Declare, cipher.DeclareLength(declare.Length));
+        FrameCodec.CompleteFrame(writer, cipher.WriteDeclare(remoteStatic, declare, body));
+        var hello = """{"hello":true}"""u8;
+        body = FrameCodec.BeginFrame(writer, PacketType.Knock, cipher.KnockLength(hello.Length));
+        FrameCodec.CompleteFrame(writer, cipher.WriteKnock(remoteStatic, hello, body));
+        await socket.SendAsync(writer.WrittenMemory);
+
+        var header = new byte[5];
+        await ReadExactlyAsync(socket, header);
+        var ack = new byte[BinaryPrimitives.ReadUInt32BigEndian(header) - 1];
+        await ReadExactlyAsync(socket, ack);
+        if (header[4] != (byte)PacketType.Ack || !cipher.TryReadAck(ack)) throw new InvalidOperationException("no A");
+        if (mode == PeerMode.Strict)
+        {
+            // The key confirmation a strict responder waits for.
+            writer.Clear();
+            body = FrameCodec.BeginFrame(writer, PacketType.Receipt, 8 + cipher.TransportOverhead);
+            FrameCodec.CompleteFrame(writer, cipher.Encrypt(new byte[8], body));
+            await socket.SendAsync(writer.WrittenMemory);
+        }
+        return socket;
+    }
+
+    private static async Task ReadExactlyAsync(Socket socket, byte[] buffer)
+    {
+        for (var offset = 0; offset < buffer.Length;)
+        {
+            var read = await socket.ReceiveAsync(buffer.AsMemory(offset));
+            if (read == 0) throw new IOException("closed");
+            offset += read;
+        }
+    }
+
+    /// <summary>Knows every agent, with the key its id names: for load runs only.</summary>
+    private sealed class AnyAgentKeyProvider : IKeyProvider
+    {
+        public ValueTask<AgentRecord?> FindAgentAsync(AgentId agent, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult<AgentRecord?>(AgentRecord.FromId(agent, "127.0.0.1", 1));
+    }
+}

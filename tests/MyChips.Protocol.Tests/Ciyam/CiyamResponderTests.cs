@@ -1,0 +1,165 @@
+using MyChips.Protocol.Ciyam;
+
+namespace MyChips.Protocol.Tests.Ciyam;
+
+/// <summary>The CIYAM command order: chk first, tls only at the start, put and get alternating, help once.</summary>
+public sealed class CiyamResponderTests
+{
+    private sealed class Recorder : IResponderActions
+    {
+        public List<string> Done { get; } = new();
+
+        public bool HelpUsed { get; set; }
+
+        public ValueTask StartTlsAsync() => Record("StartTls");
+
+        public ValueTask AnswerCheckAsync(string arguments) => Record($"AnswerCheck({arguments})");
+
+        public ValueTask ExchangePeerAsync(string arguments) => Record($"ExchangePeer({arguments})");
+
+        public ValueTask StoreFileAsync(string arguments) => Record($"StoreFile({arguments})");
+
+        public ValueTask SendFileAsync(string arguments) => Record($"SendFile({arguments})");
+
+        public ValueTask ShowHelpAsync()
+        {
+            HelpUsed = true;
+            return Record("ShowHelp");
+        }
+
+        public bool HelpNotYetUsed() => !HelpUsed;
+
+        private ValueTask Record(string what)
+        {
+            Done.Add(what);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    public static TheoryData<ResponderState, ResponderTrigger, ResponderState, string[]> Transitions => new()
+    {
+        { ResponderState.Connected, ResponderTrigger.ReceivedTls, ResponderState.Secured, new[] { "StartTls" } },
+        { ResponderState.Connected, ResponderTrigger.ReceivedCheck, ResponderState.ExpectingPut, new[] { "AnswerCheck(x)" } },
+        { ResponderState.Secured, ResponderTrigger.ReceivedCheck, ResponderState.ExpectingPut, new[] { "AnswerCheck(x)" } },
+        { ResponderState.ExpectingPut, ResponderTrigger.ReceivedCheck, ResponderState.ExpectingPut, new[] { "AnswerCheck(x)" } },
+        { ResponderState.ExpectingGet, ResponderTrigger.ReceivedCheck, ResponderState.ExpectingGet, new[] { "AnswerCheck(x)" } },
+        { ResponderState.ExpectingPut, ResponderTrigger.ReceivedPip, ResponderState.ExpectingPut, new[] { "ExchangePeer(x)" } },
+        { ResponderState.ExpectingGet, ResponderTrigger.ReceivedPip, ResponderState.ExpectingGet, new[] { "ExchangePeer(x)" } },
+        { ResponderState.ExpectingPut, ResponderTrigger.ReceivedPut, ResponderState.ExpectingGet, new[] { "StoreFile(x)" } },
+        { ResponderState.ExpectingGet, ResponderTrigger.ReceivedGet, ResponderState.ExpectingPut, new[] { "SendFile(x)" } },
+        { ResponderState.Connected, ResponderTrigger.ReceivedHelp, ResponderState.Connected, new[] { "ShowHelp" } },
+        { ResponderState.Secured, ResponderTrigger.ReceivedHelp, ResponderState.Secured, new[] { "ShowHelp" } },
+        { ResponderState.ExpectingPut, ResponderTrigger.ReceivedHelp, ResponderState.ExpectingPut, new[] { "ShowHelp" } },
+        { ResponderState.ExpectingGet, ResponderTrigger.ReceivedHelp, ResponderState.ExpectingGet, new[] { "ShowHelp" } },
+        { ResponderState.Connected, ResponderTrigger.ReceivedBye, ResponderState.Closed, Array.Empty<string>() },
+        { ResponderState.Secured, ResponderTrigger.ReceivedBye, ResponderState.Closed, Array.Empty<string>() },
+        { ResponderState.ExpectingPut, ResponderTrigger.ReceivedBye, ResponderState.Closed, Array.Empty<string>() },
+        { ResponderState.ExpectingGet, ResponderTrigger.ReceivedBye, ResponderState.Closed, Array.Empty<string>() },
+        { ResponderState.Connected, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
+        { ResponderState.Secured, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
+        { ResponderState.ExpectingPut, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
+        { ResponderState.ExpectingGet, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
+    };
+
+    [Theory]
+    [MemberData(nameof(Transitions))]
+    public async Task Each_transition_reaches_its_state_and_runs_its_actions(ResponderState from, ResponderTrigger trigger, ResponderState to, string[] actions)
+    {
+        var recorder = new Recorder();
+        var connection = new ResponderConnection(recorder, from);
+
+        Assert.True(await Fire(connection, trigger));
+        Assert.Equal(to, connection.State);
+        Assert.Equal(actions, recorder.Done);
+    }
+
+    [Fact]
+    public void The_table_holds_exactly_the_transitions_of_the_spec()
+    {
+        var table = Transitions.Select(row => ((ResponderState)row[0], (ResponderTrigger)row[1])).ToHashSet();
+        var spec = AllPairs().Where(p => ResponderStateMachine.IsDefined(p.State, p.Trigger)).ToHashSet();
+
+        Assert.Equal(spec.Order(), table.Order());
+    }
+
+    [Fact]
+    public async Task Every_command_out_of_order_is_refused()
+    {
+        foreach (var (state, trigger) in AllPairs().Where(p => !ResponderStateMachine.IsDefined(p.State, p.Trigger)))
+        {
+            var connection = new ResponderConnection(new Recorder(), state);
+
+            Assert.False(await Fire(connection, trigger), $"{trigger} in {state}");
+            Assert.Equal(state, connection.State);
+        }
+    }
+
+    [Fact]
+    public async Task The_session_of_the_protocol_description_is_accepted()
+    {
+        var recorder = new Recorder();
+        var session = new ResponderConnection(recorder);
+
+        Assert.True(await session.ReceivedCheckAsync("hello"));
+        Assert.True(await session.ReceivedPutAsync("cceeb7"));
+        Assert.True(await session.ReceivedGetAsync("cceeb7"));
+        Assert.True(await session.ReceivedPutAsync("cceeb7"));
+        Assert.True(await session.ReceivedPipAsync("127.0.0.1"));
+        Assert.True(await session.ReceivedGetAsync("cceeb7"));
+        Assert.True(await session.ReceivedByeAsync());
+
+        Assert.True(session.IsFinal);
+        Assert.Equal(6, recorder.Done.Count);
+    }
+
+    [Fact]
+    public async Task Tls_only_at_the_start_and_put_get_must_alternate()
+    {
+        var session = new ResponderConnection(new Recorder());
+
+        Assert.False(await session.ReceivedPutAsync("x"));
+        Assert.True(await session.ReceivedCheckAsync("x"));
+        Assert.False(await session.ReceivedTlsAsync());
+        Assert.False(await session.ReceivedGetAsync("x"));
+        Assert.True(await session.ReceivedPutAsync("x"));
+        Assert.False(await session.ReceivedPutAsync("x"));
+        Assert.Equal(ResponderState.ExpectingGet, session.State);
+    }
+
+    [Fact]
+    public async Task Help_is_answered_once_per_session()
+    {
+        var recorder = new Recorder();
+        var session = new ResponderConnection(recorder);
+
+        Assert.True(await session.ReceivedHelpAsync());
+        Assert.False(await session.ReceivedHelpAsync());
+        Assert.True(session.Accepts(PacketType.Help));
+        Assert.Equal(new[] { "ShowHelp" }, recorder.Done);
+        Assert.Equal(ResponderState.Connected, session.State);
+    }
+
+    [Fact]
+    public void The_guard_description_reaches_the_diagram()
+    {
+        Assert.Contains("help has not been asked this session", ResponderStateMachine.ToDotGraph(), StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<(ResponderState State, ResponderTrigger Trigger)> AllPairs() =>
+        from state in Enum.GetValues<ResponderState>()
+        from trigger in Enum.GetValues<ResponderTrigger>()
+        select (state, trigger);
+
+    private static ValueTask<bool> Fire(ResponderConnection connection, ResponderTrigger trigger) => trigger switch
+    {
+        ResponderTrigger.ReceivedCheck => connection.ReceivedCheckAsync("x"),
+        ResponderTrigger.ReceivedGet => connection.ReceivedGetAsync("x"),
+        ResponderTrigger.ReceivedPut => connection.ReceivedPutAsync("x"),
+        ResponderTrigger.ReceivedPip => connection.ReceivedPipAsync("x"),
+        ResponderTrigger.ReceivedTls => connection.ReceivedTlsAsync(),
+        ResponderTrigger.ReceivedBye => connection.ReceivedByeAsync(),
+        ResponderTrigger.ReceivedHelp => connection.ReceivedHelpAsync(),
+        ResponderTrigger.Failed => connection.FailedAsync("reset"),
+        _ => throw new ArgumentOutOfRangeException(nameof(trigger), trigger, "a trigger the test does not know: add it"),
+    };
+}
