@@ -11,7 +11,7 @@ namespace MyChips.Protocol.Hosting;
 /// The hosted service that owns a <see cref="PeerNode"/>: builds and starts it with the host, stops it (failing
 /// undelivered messages, closing connections) with the host. Inject it to reach <see cref="Node"/>.
 /// </summary>
-public sealed class MyChipsPeerService : IHostedService, IAsyncDisposable
+public sealed class MyChipsPeerService : IHostedService, IAsyncDisposable, IDisposable
 {
     private readonly MyChipsPeerOptions _options;
     private readonly ILoggerFactory _loggers;
@@ -68,6 +68,9 @@ public sealed class MyChipsPeerService : IHostedService, IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => new(ReleaseAsync());
+
+    /// <summary>For containers disposed synchronously: waits for the node to stop.</summary>
+    public void Dispose() => ReleaseAsync().GetAwaiter().GetResult();
 
     private async Task ReleaseAsync()
     {
