@@ -173,6 +173,12 @@ public static class RunCommand
         try
         {
             var known = await node.KeyProvider.FindAgentAsync(message.From);
+            if (known is null && node.OpenConnectionCount(message.From) == 0)
+            {
+                logger.LogWarning("Echo to {Agent} not sent: its connection closed and the key provider does not know where it listens", message.From);
+                return;
+            }
+            // With a connection open the node sends on it and never uses this placeholder address.
             var destination = known is null ? new PeerDestination(message.From, "127.0.0.1", 1) : PeerDestination.From(known);
             await node.SendAsync(destination, reply.ToArray());
         }
