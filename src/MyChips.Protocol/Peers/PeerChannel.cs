@@ -54,14 +54,19 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
                 }
             }
         }
-        if (connection is not null) _ = SendOnAsync(connection, message);
+        if (connection is not null) SendOn(connection, message);
         else if (connect) _ = ConnectAsync(message.Destination);
     }
 
-    private async Task SendOnAsync(PeerConnection connection, OutgoingMessage message)
+    private void SendOn(PeerConnection connection, OutgoingMessage message)
     {
-        if (await connection.TrySendAsync(message).ConfigureAwait(false)) return;
-        // The connection closed before writing the message: it was never sent, so it may go on another.
+        if (!connection.TryEnqueue(message)) Resend(message);
+    }
+
+    /// <summary>A message its connection closed under before writing it: it was never sent, so it may go on another.</summary>
+    public void Resend(OutgoingMessage message)
+    {
+        if (message.Task.IsCompleted) return;
         if (++message.Attempts >= MaxAttempts)
         {
             if (message.TryTake()) message.Fail(DeliveryFailure.ConnectionLost, "every connection closed before the message could be written.");
@@ -82,12 +87,7 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
             _queue.Clear();
             PeerMetrics.MessagesQueued.Add(-waiting.Length);
         }
-        if (waiting.Length > 0) _ = FlushAsync(connection, waiting);
-    }
-
-    private async Task FlushAsync(PeerConnection connection, OutgoingMessage[] waiting)
-    {
-        foreach (var message in waiting) await SendOnAsync(connection, message).ConfigureAwait(false);
+        foreach (var message in waiting) SendOn(connection, message);
     }
 
     public void Closed(PeerConnection connection)
@@ -97,11 +97,11 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
 
     private async Task ConnectAsync(PeerDestination destination)
     {
-        var failure = DeliveryFailure.ConnectionLost;
-        var reason = "the new connection closed as soon as it opened.";
+        DeliveryFailure? failure = null;
+        var reason = "";
         try
         {
-            if (!await node.ConnectAsync(destination, this).ConfigureAwait(false)) reason = "no connection could carry it.";
+            await node.ConnectAsync(destination, this).ConfigureAwait(false);
         }
         catch (DeliveryFailedException e)
         {
@@ -113,12 +113,16 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
             failure = DeliveryFailure.ConnectFailed;
             reason = e.Message;
         }
-        finally
+        bool again;
+        lock (_gate)
         {
-            lock (_gate) _connecting = false;
+            // Messages queued after the handshake drained the queue (the connection closed meanwhile) still
+            // deserve a connection of their own; after a failed connect, they share its fate.
+            again = failure is null && _queue.Count > 0 && _open.Count == 0 && !_stopped;
+            _connecting = again;
         }
-        // Whatever is still queued now has no connection coming: hand it to an open one or fail it.
-        FailQueued(failure, reason);
+        if (again) _ = ConnectAsync(destination);
+        else FailQueued(failure ?? DeliveryFailure.ConnectionLost, failure is null ? "no connection could carry it." : reason);
     }
 
     /// <summary>

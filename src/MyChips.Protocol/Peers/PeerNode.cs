@@ -305,6 +305,8 @@ public sealed class PeerNode : IAsyncDisposable
         if (IsStopping) connection.Close(CloseReason.LocalClosed);
     }
 
+    internal void Resend(OutgoingMessage message) => ChannelFor(message.Destination.Agent).Resend(message);
+
     internal bool TryDeliver(PeerMessage message)
     {
         if (!_inbox.Writer.TryWrite(message)) return false;

@@ -50,6 +50,23 @@ public class PeerNodeChannelTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(CloseReason.RemoteClosed, remoteClose.CloseReason);
     }
 
+    [Fact]
+    public async Task A_send_right_after_a_close_opens_a_new_connection()
+    {
+        await using var a = await TestSite.StartAsync(PeerMode.Strict);
+        await using var b = await TestSite.StartAsync(PeerMode.Strict);
+        TestSite.Introduce(a, b);
+        for (var i = 0; i < 40; i++)
+        {
+            var closes = a.States.Count(s => s.State == ConnectionState.Closed);
+            await a.SendAsync(b, $$"""{"round":{{i}}}""").WaitAsync(TestSite.Deadline);
+            Assert.Equal($$"""{"round":{{i}}}""", (await b.ReceiveAsync()).JsonText);
+            a.Node.Disconnect(b.Agent);
+            await a.WaitForStateAsync(_ => a.States.Count(s => s.State == ConnectionState.Closed) > closes);
+        }
+        Assert.Equal(40, a.States.Count(s => s.State == ConnectionState.Connecting));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
