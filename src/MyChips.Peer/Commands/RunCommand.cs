@@ -81,7 +81,15 @@ public static class RunCommand
         }
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = Environment.CurrentDirectory });
         builder.Configuration.AddEnvironmentVariables("MYCHIPS_");
-        if (settings.Config is not null) builder.Configuration.AddJsonFile(settings.Config.FullName, optional: false);
+        try
+        {
+            if (settings.Config is not null) builder.Configuration.AddJsonFile(settings.Config.FullName, optional: false);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"run: cannot read the configuration file '{settings.Config!.FullName}': {e.InnerException?.Message ?? e.Message}");
+            return ExitCodes.BadInput;
+        }
         builder.Logging.ClearProviders().AddProvider(new TextWriterLoggerProvider(error, settings.LogLevel)).SetMinimumLevel(settings.LogLevel);
         builder.Services.AddMyChipsPeer(builder.Configuration.GetSection(MyChipsPeerOptions.SectionName), o => Apply(settings, o));
 

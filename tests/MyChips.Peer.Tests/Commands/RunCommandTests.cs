@@ -94,6 +94,23 @@ public sealed class RunCommandTests : IDisposable
         Assert.NotEqual("", error);
     }
 
+    [Theory]
+    [InlineData("{ not json", "peer.json")]
+    [InlineData("""{"MyChipsPeer":{"Mode":"Loud"}}""", "Loud")]
+    [InlineData("""{"MyChipsPeer":{"HandshakeTimeout":"soon"}}""", "soon")]
+    public async Task Run_exits_2_for_a_configuration_file_it_cannot_use(string content, string named)
+    {
+        var (key, _) = CliHarness.WriteKey(_folder, "site");
+        var config = Path.Combine(_folder, "peer.json");
+        File.WriteAllText(config, content);
+
+        var (exit, output, error) = await CliHarness.InvokeAsync("run", "--key", key, "--config", config);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Contains(named, error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Run_exits_2_when_postgres_is_chosen_without_a_connection_string()
     {
