@@ -276,6 +276,10 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                         case FrameReadStatus.Empty:
                             Close(CloseReason.MalformedPacket);
                             return;
+                        case FrameReadStatus.UnknownType when Options.Mode != PeerMode.Strict:
+                            // The JavaScript peer ignores types it does not know; so do its compatible modes.
+                            if (!FrameCodec.TrySkipFrame(ref buffer, Options.EffectiveMaxFrameLength)) keepReading = false;
+                            break;
                         case FrameReadStatus.UnknownType:
                             Close(CloseReason.PacketNotAllowed);
                             return;
@@ -475,7 +479,8 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         {
         }
         _input.CancelPendingRead();
-        var failure = reason == CloseReason.HandshakeTimeout ? DeliveryFailure.HandshakeTimeout
+        var failure = _node.IsStopping ? DeliveryFailure.NodeStopped
+            : reason == CloseReason.HandshakeTimeout ? DeliveryFailure.HandshakeTimeout
             : wasOpen ? DeliveryFailure.ConnectionLost
             : DeliveryFailure.HandshakeFailed;
         OutgoingMessage[] unwritten;

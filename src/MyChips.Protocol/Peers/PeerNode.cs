@@ -189,7 +189,7 @@ public sealed class PeerNode : IAsyncDisposable
         foreach (var channel in _channels.Values) channel.Stop();
         foreach (var connection in _connections.Values) connection.Close(CloseReason.LocalClosed);
         _inbox.Writer.TryComplete();
-        _stopping.Dispose();
+        // _stopping is not disposed: connects still winding down may read its token.
     }
 
     private async Task AcceptLoopAsync(Socket listener)
