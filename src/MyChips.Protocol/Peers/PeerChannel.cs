@@ -46,6 +46,7 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
             else
             {
                 _queue.Enqueue(message);
+                PeerMetrics.MessagesQueued.Add(1);
                 if (!_connecting)
                 {
                     _connecting = true;
@@ -84,6 +85,7 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
             _open.Add(connection);
             waiting = _queue.ToArray();
             _queue.Clear();
+            PeerMetrics.MessagesQueued.Add(-waiting.Length);
         }
         foreach (var message in waiting) SendOn(connection, message);
     }
@@ -133,6 +135,7 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
         {
             while (_queue.TryDequeue(out var message))
             {
+                PeerMetrics.MessagesQueued.Add(-1);
                 if (message.TryTake()) return message;
             }
             return null;
@@ -152,11 +155,13 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
                 retry = true;
                 failed = _queue.ToArray();
                 _queue.Clear();
+                PeerMetrics.MessagesQueued.Add(-failed.Length);
             }
             else
             {
                 failed = _queue.ToArray();
                 _queue.Clear();
+                PeerMetrics.MessagesQueued.Add(-failed.Length);
             }
         }
         foreach (var message in failed)
@@ -175,6 +180,7 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
             _stopped = true;
             waiting = _queue.ToArray();
             _queue.Clear();
+            PeerMetrics.MessagesQueued.Add(-waiting.Length);
         }
         foreach (var message in waiting)
         {

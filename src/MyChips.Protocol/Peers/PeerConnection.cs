@@ -285,6 +285,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                             return;
                         default:
                             Touch();
+                            PeerMetrics.BytesReceived.Add(frame.Body.Length + 5);
                             Options.PacketObserver?.Invoke(new PacketTrace(Id, false, frame.Type, (int)frame.Body.Length + 1));
                             if (!Accepts(frame.Type))
                             {
@@ -444,6 +445,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     private void CompleteFrame(PipeWriter output, PacketType type, int bodyLength)
     {
         FrameCodec.CompleteFrame(output, bodyLength);
+        PeerMetrics.BytesSent.Add(bodyLength + 5);
         Options.PacketObserver?.Invoke(new PacketTrace(Id, true, type, bodyLength + 1));
     }
 

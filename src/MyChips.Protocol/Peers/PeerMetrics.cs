@@ -33,6 +33,15 @@ internal static class PeerMetrics
     public static readonly Counter<long> BlockedConnections =
         Meter.CreateCounter<long>("mychips.peer.connections.blocked", "{connection}", "Inbound connections refused because their address is blocked.");
 
+    public static readonly Counter<long> BytesReceived =
+        Meter.CreateCounter<long>("mychips.peer.bytes.received", "By", "Bytes read from connections, length prefixes included.");
+
+    public static readonly Counter<long> BytesSent =
+        Meter.CreateCounter<long>("mychips.peer.bytes.sent", "By", "Bytes written to connections, length prefixes included.");
+
+    public static readonly UpDownCounter<long> MessagesQueued =
+        Meter.CreateUpDownCounter<long>("mychips.peer.messages.queued", "{message}", "Messages waiting for a connection to open.");
+
     public static void Closed(CloseReason reason) =>
         ConnectionsClosed.Add(1, new KeyValuePair<string, object?>("reason", reason.ToTag()));
 

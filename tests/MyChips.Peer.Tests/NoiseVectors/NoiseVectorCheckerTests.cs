@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using MyChips.Peer.Commands;
 using MyChips.Peer.NoiseVectors;
 using MyChips.Protocol.Testing;
 

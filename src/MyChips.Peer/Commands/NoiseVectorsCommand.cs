@@ -1,13 +1,14 @@
 using System.CommandLine;
+using MyChips.Peer.NoiseVectors;
 
-namespace MyChips.Peer.NoiseVectors;
+namespace MyChips.Peer.Commands;
 
 /// <summary><c>mychips-peer noise-vectors FILE</c>: checks a cacophony-format vector file and prints the counts.</summary>
 public static class NoiseVectorsCommand
 {
-    public const int ExitPassed = 0;
-    public const int ExitFailed = 1;
-    public const int ExitBadFile = 2;
+    public const int ExitPassed = ExitCodes.Ok;
+    public const int ExitFailed = ExitCodes.Failure;
+    public const int ExitBadFile = ExitCodes.BadInput;
 
     public static Command Create()
     {

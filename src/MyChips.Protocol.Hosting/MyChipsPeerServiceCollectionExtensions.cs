@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace MyChips.Protocol.Hosting;
+
+public static class MyChipsPeerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds a MyCHIPs peer node that starts and stops with the host: <see cref="MyChipsPeerService"/> (inject it
+    /// for the node), its <see cref="MyChipsPeerOptions"/>, and logging through the host's <c>ILogger</c>.
+    /// </summary>
+    public static IServiceCollection AddMyChipsPeer(this IServiceCollection services, Action<MyChipsPeerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.Configure(configure);
+        return services.AddMyChipsPeerCore();
+    }
+
+    /// <summary>Adds a peer node whose options are bound from a configuration section (e.g. <c>config.GetSection("MyChipsPeer")</c>).</summary>
+    public static IServiceCollection AddMyChipsPeer(this IServiceCollection services, IConfiguration configuration,
+        Action<MyChipsPeerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.Configure<MyChipsPeerOptions>(configuration);
+        if (configure is not null) services.PostConfigure(configure);
+        return services.AddMyChipsPeerCore();
+    }
+
+    private static IServiceCollection AddMyChipsPeerCore(this IServiceCollection services)
+    {
+        services.AddOptions();
+        services.TryAddSingleton<MyChipsPeerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<MyChipsPeerService>());
+        return services;
+    }
+}
