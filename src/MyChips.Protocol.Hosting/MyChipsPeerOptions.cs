@@ -40,6 +40,12 @@ public sealed class MyChipsPeerOptions
     /// <summary>Ticket tokens accepted once each for first-time connections (in-memory key store only).</summary>
     public List<string> Tickets { get; set; } = [];
 
+    /// <summary>
+    /// Remote agents the node knows, as <c>AGENT@HOST:PORT</c> (in-memory key store only): they may open later
+    /// (N+KK) connections, and messages to them need no address.
+    /// </summary>
+    public List<string> KnownAgents { get; set; } = [];
+
     /// <summary>How long the <see cref="Tickets"/> tokens stay valid from the node's start. Default 48 hours.</summary>
     public TimeSpan TicketLifetime { get; set; } = TicketRequest.DefaultLifetime;
 

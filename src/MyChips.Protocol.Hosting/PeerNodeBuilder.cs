@@ -57,6 +57,8 @@ internal static class PeerNodeBuilder
                 throw new InvalidOperationException($"The Postgres key store needs {MyChipsPeerOptions.SectionName}:PostgresConnectionString.");
             if (options.Tickets.Count > 0)
                 throw new InvalidOperationException("Tickets given as options are for the in-memory key store; with PostgreSQL, issue them in the database.");
+            if (options.KnownAgents.Count > 0)
+                throw new InvalidOperationException("Known agents given as options are for the in-memory key store; with PostgreSQL, they are the rows of the agents table.");
             return (PostgresKeyProvider.Create(options.PostgresConnectionString, logger: loggers.CreateLogger<PostgresKeyProvider>()),
                 PostgresTicketStore.Create(options.PostgresConnectionString, logger: loggers.CreateLogger<PostgresTicketStore>()));
         }
@@ -68,6 +70,13 @@ internal static class PeerNodeBuilder
             if (string.IsNullOrWhiteSpace(token)) throw new InvalidOperationException("A ticket token is empty.");
             tickets.Add(new ConnectionTicket(token, expires, issuer));
         }
-        return (new InMemoryKeyProvider(), tickets);
+        var agents = new InMemoryKeyProvider();
+        foreach (var known in options.KnownAgents)
+        {
+            if (!PeerDestination.TryParse(known, out var destination, out var problem))
+                throw new InvalidOperationException($"{MyChipsPeerOptions.SectionName}:KnownAgents: {problem}");
+            agents.Add(AgentRecord.FromId(destination.Agent, destination.Host, destination.Port));
+        }
+        return (agents, tickets);
     }
 }

@@ -39,42 +39,9 @@ public static class OptionParsers
         return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration) && duration > TimeSpan.Zero;
     }
 
-    /// <summary>
-    /// A remote site: <c>AGENT@HOST:PORT</c> (a CHIP address <c>cuid:AGENT@HOST:PORT</c> is accepted too).
-    /// </summary>
-    public static bool TryParseDestination(string text, out PeerDestination? destination, out string problem)
-    {
-        destination = null;
-        var at = text.LastIndexOf('@');
-        var colon = text.LastIndexOf(':');
-        if (at < 0 || colon < at)
-        {
-            problem = $"'{text}' is not AGENT@HOST:PORT.";
-            return false;
-        }
-        var agentText = text[..at];
-        var cuidColon = agentText.LastIndexOf(':');
-        if (cuidColon >= 0) agentText = agentText[(cuidColon + 1)..];
-        var host = text[(at + 1)..colon].Trim('[', ']');
-        if (!AgentId.TryParse(agentText, out var agent))
-        {
-            problem = $"'{agentText}' is not an agent id (43 base64url characters).";
-            return false;
-        }
-        if (host.Length == 0)
-        {
-            problem = $"'{text}' names no host.";
-            return false;
-        }
-        if (!int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-        {
-            problem = $"'{text[(colon + 1)..]}' is not a port from 1 to 65535.";
-            return false;
-        }
-        destination = new PeerDestination(agent, host, port);
-        problem = "";
-        return true;
-    }
+    /// <summary>A remote site: <c>AGENT@HOST:PORT</c> (a CHIP address <c>cuid:AGENT@HOST:PORT</c> is accepted too).</summary>
+    public static bool TryParseDestination(string text, out PeerDestination? destination, out string problem) =>
+        PeerDestination.TryParse(text, out destination, out problem);
 
     public static PeerMode Mode(ArgumentResult result)
     {

@@ -1,9 +1,8 @@
 using System.CommandLine;
-using MyChips.Peer.Serve;
 
 namespace MyChips.Peer.Commands;
 
-/// <summary>The <c>mychips-peer</c> root command: one subcommand per file in this folder (and <c>serve</c>, in Serve/).</summary>
+/// <summary>The <c>mychips-peer</c> root command: one subcommand per file in this folder.</summary>
 public static class PeerCommands
 {
     public static RootCommand CreateRoot() => new("mychips-peer: run and inspect MyCHIPs peer nodes.")
@@ -15,6 +14,5 @@ public static class PeerCommands
         SendCommand.Create(),
         SpecCommand.Create(),
         NoiseVectorsCommand.Create(),
-        ServeCommand.Create(),
     };
 }

@@ -30,6 +30,7 @@ public static class RunCommand
         public TimeSpan? HandshakeTimeout { get; init; }
         public TimeSpan? IdleTimeout { get; init; }
         public IReadOnlyList<string> Tickets { get; init; } = [];
+        public IReadOnlyList<string> KnownAgents { get; init; } = [];
         public bool Echo { get; init; }
         public LogLevel LogLevel { get; init; } = LogLevel.Information;
     }
@@ -46,11 +47,12 @@ public static class RunCommand
         var handshake = new Option<TimeSpan?>("--handshake-timeout") { Description = "Time allowed for a handshake (default 10s).", CustomParser = r => OptionParsers.Duration(r, TimeSpan.Zero), HelpName = "DURATION" };
         var idle = new Option<TimeSpan?>("--idle-timeout") { Description = "Close inbound connections idle this long (default 60s).", CustomParser = r => OptionParsers.Duration(r, TimeSpan.Zero), HelpName = "DURATION" };
         var tickets = new Option<string[]>("--ticket") { Description = "Accept a first-time connection with this ticket token, once (repeatable; in-memory key store).", HelpName = "TOKEN" };
+        var known = new Option<string[]>("--known") { Description = "A remote agent this node knows, AGENT@HOST:PORT: it may open later (N+KK) connections (repeatable; in-memory key store).", HelpName = "AGENT@HOST:PORT" };
         var echo = new Option<bool>("--echo") { Description = "Send every received message back to its sender as {\"echo\":message}." };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least level logged to stderr (default Information).", DefaultValueFactory = _ => LogLevel.Information };
         var command = new Command("run", "Run a peer node until Ctrl+C or SIGTERM, printing every received message as a JSON line.")
         {
-            config, key, listen, port, mode, keyStore, postgres, handshake, idle, tickets, echo, logLevel,
+            config, key, listen, port, mode, keyStore, postgres, handshake, idle, tickets, known, echo, logLevel,
         };
         command.SetAction((parse, cancel) => RunAsync(new Settings
         {
@@ -64,6 +66,7 @@ public static class RunCommand
             HandshakeTimeout = parse.GetValue(handshake),
             IdleTimeout = parse.GetValue(idle),
             Tickets = parse.GetValue(tickets) ?? [],
+            KnownAgents = parse.GetValue(known) ?? [],
             Echo = parse.GetValue(echo),
             LogLevel = parse.GetValue(logLevel),
         }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancel));
@@ -163,6 +166,7 @@ public static class RunCommand
         if (settings.HandshakeTimeout is not null) options.HandshakeTimeout = settings.HandshakeTimeout.Value;
         if (settings.IdleTimeout is not null) options.IdleTimeout = settings.IdleTimeout.Value;
         options.Tickets.AddRange(settings.Tickets);
+        options.KnownAgents.AddRange(settings.KnownAgents);
     }
 
     /// <summary>

@@ -18,7 +18,6 @@ public sealed class ExecutableTests : IDisposable
     [InlineData("send")]
     [InlineData("spec")]
     [InlineData("noise-vectors")]
-    [InlineData("serve")]
     public async Task Every_command_has_help_on_stdout_and_exits_0(string command)
     {
         var result = await CliHarness.RunExecutableAsync(_folder, command, "--help");

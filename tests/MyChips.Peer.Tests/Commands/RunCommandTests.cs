@@ -112,6 +112,17 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_exits_2_naming_a_known_agent_it_cannot_read()
+    {
+        var (key, _) = CliHarness.WriteKey(_folder, "site");
+        var (exit, output, error) = await CliHarness.InvokeAsync("run", "--key", key, "--known", "nobody@127.0.0.1:1");
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Contains("KnownAgents", error, StringComparison.Ordinal);
+        Assert.Contains("'nobody' is not an agent id", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_exits_2_when_postgres_is_chosen_without_a_connection_string()
     {
         var (key, _) = CliHarness.WriteKey(_folder, "site");
