@@ -32,6 +32,8 @@ public sealed class JsPeerInputTests
         await client.SendAsync('T', """{"n":2}""");
         var second = await client.ReceiveAsync(Timeout);
         Assert.Equal("""{"echo":{"n":2}}""", Encoding.UTF8.GetString(second!.Value.Body));
+        // The echo can overtake the peer's stdout event line: wait for the event, not just the echo.
+        await responder.WaitForEventAsync("received", e => e.GetProperty("packet").GetString() == "T");
         var received = responder.EventsNamed("received");
         Assert.Equal(["K", "T"], received.Select(e => e.GetProperty("packet").GetString()));
         Assert.All(received, e => Assert.Equal(me.Agent.ToString(), e.GetProperty("from").GetString()));
