@@ -80,6 +80,9 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
 
     private PeerNodeOptions Options => _node.Options;
 
+    /// <summary>Inbound only: this connection's share of the node's connection and handshake limits.</summary>
+    public InboundAdmission.Lease? Lease { get; init; }
+
     /// <summary>Responder: arms the handshake timeout and starts reading; the handshake runs in the read loop.</summary>
     public void Start()
     {
@@ -141,7 +144,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             write(_output);
             _sentSequence = 1;
             if (first.Mode == DeliveryMode.Confirmed) TrackUnconfirmed(1, first);
-            await _output.FlushAsync().ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
             PeerMetrics.MessagesSent.Add(1);
             Touch();
         }
@@ -176,7 +179,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             sequence = ++_sentSequence;
             if (message.Mode == DeliveryMode.Confirmed && !TrackUnconfirmed(sequence, message)) return true;
             WritePendingReceipt();
-            await _output.FlushAsync().ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
             PeerMetrics.MessagesSent.Add(1);
             Touch();
         }
@@ -382,7 +385,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             {
                 Volatile.Write(ref _receiptSending, 0);
                 if (IsClosed || !WritePendingReceipt()) return;
-                await _output.FlushAsync().ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
                 Touch();
             }
             finally
@@ -414,6 +417,34 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     {
         FrameCodec.CompleteFrame(output, bodyLength);
         Options.PacketObserver?.Invoke(new PacketTrace(Id, true, type, bodyLength + 1));
+    }
+
+    /// <summary>
+    /// Flushes the frame just written. A peer that stops reading makes the flush wait; past the write stall
+    /// timeout the connection closes (WriteStalled) and the caller sees an IOException, so the outgoing buffer
+    /// never holds more than the frame being written. The common case (the socket takes the bytes at once) costs nothing extra.
+    /// </summary>
+    private ValueTask<FlushResult> FlushAsync()
+    {
+        var flush = _output.FlushAsync();
+        if (flush.IsCompleted || Options.Limits.WriteStallTimeout == Timeout.InfiniteTimeSpan) return flush;
+        return FlushWithinStallTimeoutAsync(flush.AsTask());
+    }
+
+    private async ValueTask<FlushResult> FlushWithinStallTimeoutAsync(Task<FlushResult> flush)
+    {
+        try
+        {
+            return await flush.WaitAsync(Options.Limits.WriteStallTimeout, _node.Time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Close(CloseReason.WriteStalled);
+            // Closing the socket fails the pending write; observe it so it is not reported as unobserved.
+            _ = flush.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw new IOException($"Connection {Id}: the peer read nothing for {Options.Limits.WriteStallTimeout}; the write was abandoned.");
+        }
     }
 
     private void Touch() => Volatile.Write(ref _lastActivity, _node.Time.GetTimestamp());

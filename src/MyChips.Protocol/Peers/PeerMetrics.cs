@@ -33,6 +33,15 @@ internal static class PeerMetrics
     public static readonly Counter<long> BlockedConnections =
         Meter.CreateCounter<long>("mychips.peer.connections.blocked", "{connection}", "Inbound connections refused because their address is blocked.");
 
+    public static readonly Counter<long> RefusedConnections =
+        Meter.CreateCounter<long>("mychips.peer.connections.refused", "{connection}", "Inbound connections refused at accept, tagged by the limit they hit.");
+
+    public static void Refused(CloseReason reason)
+    {
+        RefusedConnections.Add(1, new KeyValuePair<string, object?>("reason", reason.ToTag()));
+        Closed(reason);
+    }
+
     public static void Closed(CloseReason reason) =>
         ConnectionsClosed.Add(1, new KeyValuePair<string, object?>("reason", reason.ToTag()));
 
