@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CsCheck;
 
 namespace MyChips.Protocol.Tests.Fuzzing;
@@ -19,9 +20,17 @@ internal static class FuzzBudget
     // Two threads at most: the suite shares a small machine.
     private static readonly int Threads = Math.Min(2, Environment.ProcessorCount);
 
-    public static void Run<T>(Gen<T> gen, Action<T> assert, long iterations) =>
-        gen.Sample(assert, seed: Seed, iter: Seconds > 0 ? -1 : iterations, time: Seconds, threads: Threads);
+    // MYCHIPS_FUZZ_LOG=path appends CsCheck's summary line (iterations run) for each target, for the long-run report.
+    private static readonly string? Log = Environment.GetEnvironmentVariable("MYCHIPS_FUZZ_LOG") is { Length: > 0 } log ? log : null;
 
-    public static Task RunAsync<T>(Gen<T> gen, Func<T, Task> assert, long iterations) =>
-        gen.SampleAsync(assert, seed: Seed, iter: Seconds > 0 ? -1 : iterations, time: Seconds, threads: 1);
+    public static void Run<T>(Gen<T> gen, Action<T> assert, long iterations, [CallerMemberName] string target = "") =>
+        gen.Sample(assert, WriteLine(target), Seed, Seconds > 0 ? -1 : iterations, Seconds, Threads);
+
+    public static Task RunAsync<T>(Gen<T> gen, Func<T, Task> assert, long iterations, [CallerMemberName] string target = "") =>
+        gen.SampleAsync(assert, WriteLine(target), Seed, Seconds > 0 ? -1 : iterations, Seconds, 1);
+
+    private static Action<string>? WriteLine(string target) => Log is null ? null : line =>
+    {
+        lock (Log) File.AppendAllText(Log, $"{target}: {line}{Environment.NewLine}");
+    };
 }
