@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MyChips.Peer.Demo;
 using MyChips.Peer.NoiseVectors;
+using MyChips.Peer.Serve;
 using MyChips.Protocol.Peers;
 
 var root = new RootCommand("mychips-peer: run and inspect MyCHIPs peer nodes.");
@@ -11,5 +12,6 @@ demo.Options.Add(demoMode);
 demo.SetAction((parse, _) => PeerDemo.RunAsync(Console.Out, parse.GetValue(demoMode)));
 root.Subcommands.Add(demo);
 root.Subcommands.Add(NoiseVectorsCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
 
 return root.Parse(args).Invoke();

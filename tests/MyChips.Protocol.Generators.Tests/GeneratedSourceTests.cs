@@ -65,6 +65,19 @@ public sealed class GeneratedSourceTests
     }
 
     [Fact]
+    public void Windows_line_ends_and_slash_comments_change_nothing()
+    {
+        var text = Read("spec/ciyam-peer.protocol");
+        var windows = text.Replace("\n", " // a trailing comment\r\n", StringComparison.Ordinal);
+
+        var unix = GeneratorHarness.Generate(text).Run.Results.Single();
+        var crlf = GeneratorHarness.Generate(windows).Run.Results.Single();
+
+        Assert.Empty(crlf.Diagnostics);
+        Assert.Equal(unix.GeneratedSources.Select(s => s.SourceText.ToString()), crlf.GeneratedSources.Select(s => s.SourceText.ToString()));
+    }
+
+    [Fact]
     public void Files_that_are_not_protocol_specs_are_ignored()
     {
         var driver = GeneratorHarness.CreateDriver(new InMemorySpec("/x/notes.txt", "protocol Nope"));

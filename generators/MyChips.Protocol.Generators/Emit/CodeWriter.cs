@@ -88,8 +88,4 @@ internal sealed class CodeWriter
 
     public static string Identifier(string name) =>
         Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
-
-    public static string Join(string separator, System.Collections.Generic.IEnumerable<string> parts) => string.Join(separator, parts);
-
-    public static StringComparison Ordinal => StringComparison.Ordinal;
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using MyChips.Protocol.Noise.Primitives;
 
 namespace MyChips.Protocol.Noise;
 
@@ -9,7 +10,7 @@ namespace MyChips.Protocol.Noise;
 /// </summary>
 public sealed class HandshakeState : IDisposable
 {
-    private const int KeyLength = X25519Keys.KeyLength;
+    private const int PskLength = 32;
 
     private readonly NoiseProtocol _protocol;
     private readonly HandshakePattern _pattern;
@@ -17,10 +18,12 @@ public sealed class HandshakeState : IDisposable
     private readonly SymmetricState _symmetric;
 
     // Private key then public key, in pinned arrays zeroed when done.
-    private readonly byte[] _localStatic = GC.AllocateArray<byte>(2 * KeyLength, pinned: true);
-    private readonly byte[] _localEphemeral = GC.AllocateArray<byte>(2 * KeyLength, pinned: true);
-    private readonly byte[] _remoteStatic = new byte[KeyLength];
-    private readonly byte[] _remoteEphemeral = new byte[KeyLength];
+    private readonly NoiseDh _dh;
+    private readonly int _dhLength; // DHLEN: 32 for 25519, 56 for 448
+    private readonly byte[] _localStatic;
+    private readonly byte[] _localEphemeral;
+    private readonly byte[] _remoteStatic;
+    private readonly byte[] _remoteEphemeral;
     private readonly byte[] _preSharedKeys;
     private readonly byte[]? _fixedEphemeral;
 
@@ -41,6 +44,12 @@ public sealed class HandshakeState : IDisposable
         protocol.Cipher.EnsureSupported();
         _protocol = protocol;
         _pattern = protocol.Pattern;
+        _dh = protocol.Dh;
+        _dhLength = _dh.DhLength;
+        _localStatic = GC.AllocateArray<byte>(2 * _dhLength, pinned: true);
+        _localEphemeral = GC.AllocateArray<byte>(2 * _dhLength, pinned: true);
+        _remoteStatic = new byte[_dhLength];
+        _remoteEphemeral = new byte[_dhLength];
         _profile = options.Profile ?? NoiseProfile.Strict;
         Role = role;
 
@@ -51,7 +60,7 @@ public sealed class HandshakeState : IDisposable
         if (myPreMessage.Contains(NoiseToken.E) || theirPreMessage.Contains(NoiseToken.E))
             throw new NotSupportedException($"Pattern '{_pattern.Name}' has an ephemeral key in a pre-message, which this engine does not support.");
 
-        _preSharedKeys = GC.AllocateArray<byte>(_pattern.PskModifiers.Count * KeyLength, pinned: true);
+        _preSharedKeys = GC.AllocateArray<byte>(_pattern.PskModifiers.Count * PskLength, pinned: true);
         try
         {
             if (needsLocalStatic)
@@ -62,12 +71,12 @@ public sealed class HandshakeState : IDisposable
                 options.LocalStaticPrivateKey.Span.CopyTo(_localStatic);
                 if (options.LocalStaticPublicKey.IsEmpty)
                 {
-                    X25519Keys.DerivePublicKey(_localStatic.AsSpan(0, KeyLength), _localStatic.AsSpan(KeyLength));
+                    _dh.DerivePublicKey(_localStatic.AsSpan(0, _dhLength), _localStatic.AsSpan(_dhLength));
                 }
                 else
                 {
                     CheckKey(options.LocalStaticPublicKey.Span, "LocalStaticPublicKey");
-                    options.LocalStaticPublicKey.Span.CopyTo(_localStatic.AsSpan(KeyLength));
+                    options.LocalStaticPublicKey.Span.CopyTo(_localStatic.AsSpan(_dhLength));
                 }
                 _hasLocalStatic = true;
             }
@@ -85,14 +94,14 @@ public sealed class HandshakeState : IDisposable
                 throw new ArgumentException($"{protocol.Name} needs {pskCount} pre-shared key(s), one per psk modifier; {options.PreSharedKeys.Count} given.", nameof(options));
             for (var i = 0; i < pskCount; i++)
             {
-                if (options.PreSharedKeys[i].Length != KeyLength)
-                    throw new ArgumentException($"Pre-shared key {i} is {options.PreSharedKeys[i].Length} bytes; a PSK is 32.", nameof(options));
-                options.PreSharedKeys[i].Span.CopyTo(_preSharedKeys.AsSpan(i * KeyLength));
+                if (options.PreSharedKeys[i].Length != PskLength)
+                    throw new ArgumentException($"Pre-shared key {i} is {options.PreSharedKeys[i].Length} bytes; a PSK is {PskLength}.", nameof(options));
+                options.PreSharedKeys[i].Span.CopyTo(_preSharedKeys.AsSpan(i * PskLength));
             }
             if (!options.FixedEphemeralPrivateKey.IsEmpty)
             {
                 CheckKey(options.FixedEphemeralPrivateKey.Span, "FixedEphemeralPrivateKey");
-                _fixedEphemeral = GC.AllocateArray<byte>(KeyLength, pinned: true);
+                _fixedEphemeral = GC.AllocateArray<byte>(_dhLength, pinned: true);
                 options.FixedEphemeralPrivateKey.Span.CopyTo(_fixedEphemeral);
             }
         }
@@ -133,7 +142,7 @@ public sealed class HandshakeState : IDisposable
     public ReadOnlySpan<byte> RemoteStaticPublicKey => _hasRemoteStatic ? _remoteStatic : default;
 
     /// <summary>This party's static public key, empty when the pattern uses none.</summary>
-    public ReadOnlySpan<byte> LocalStaticPublicKey => _hasLocalStatic ? _localStatic.AsSpan(KeyLength) : default;
+    public ReadOnlySpan<byte> LocalStaticPublicKey => _hasLocalStatic ? _localStatic.AsSpan(_dhLength) : default;
 
     /// <summary>Length of the next handshake message (whoever writes it) for a payload of this length.</summary>
     public int GetMessageLength(int payloadLength)
@@ -176,14 +185,14 @@ public sealed class HandshakeState : IDisposable
                 {
                     case NoiseToken.E:
                         NewEphemeral();
-                        _localEphemeral.AsSpan(KeyLength).CopyTo(destination[offset..]);
-                        _symmetric.MixHash(destination.Slice(offset, KeyLength));
+                        _localEphemeral.AsSpan(_dhLength).CopyTo(destination[offset..]);
+                        _symmetric.MixHash(destination.Slice(offset, _dhLength));
                         if (_pattern.PskModifiers.Count > 0)
-                            _symmetric.MixKey(destination.Slice(offset, KeyLength));
-                        offset += KeyLength;
+                            _symmetric.MixKey(destination.Slice(offset, _dhLength));
+                        offset += _dhLength;
                         break;
                     case NoiseToken.S:
-                        offset += _symmetric.EncryptAndHash(_localStatic.AsSpan(KeyLength), destination[offset..]);
+                        offset += _symmetric.EncryptAndHash(_localStatic.AsSpan(_dhLength), destination[offset..]);
                         break;
                     default:
                         MixToken(token);
@@ -229,15 +238,15 @@ public sealed class HandshakeState : IDisposable
                 switch (token)
                 {
                     case NoiseToken.E:
-                        message.Slice(offset, KeyLength).CopyTo(_remoteEphemeral);
+                        message.Slice(offset, _dhLength).CopyTo(_remoteEphemeral);
                         _hasRemoteEphemeral = true;
                         _symmetric.MixHash(_remoteEphemeral);
                         if (_pattern.PskModifiers.Count > 0)
                             _symmetric.MixKey(_remoteEphemeral);
-                        offset += KeyLength;
+                        offset += _dhLength;
                         break;
                     case NoiseToken.S:
-                        var length = _symmetric.GetCiphertextLength(KeyLength);
+                        var length = _symmetric.GetCiphertextLength(_dhLength);
                         _symmetric.DecryptAndHash(message.Slice(offset, length), _remoteStatic);
                         _hasRemoteStatic = true;
                         offset += length;
@@ -294,9 +303,9 @@ public sealed class HandshakeState : IDisposable
     }
 
     // For tests that check zeroing.
-    internal ReadOnlySpan<byte> LocalStaticPrivateKey => _localStatic.AsSpan(0, KeyLength);
+    internal ReadOnlySpan<byte> LocalStaticPrivateKey => _localStatic.AsSpan(0, _dhLength);
 
-    internal ReadOnlySpan<byte> LocalEphemeralPrivateKey => _localEphemeral.AsSpan(0, KeyLength);
+    internal ReadOnlySpan<byte> LocalEphemeralPrivateKey => _localEphemeral.AsSpan(0, _dhLength);
 
     internal ReadOnlySpan<byte> PreSharedKeyBytes => _preSharedKeys;
 
@@ -321,7 +330,7 @@ public sealed class HandshakeState : IDisposable
 
     private void ZeroKeyMaterial()
     {
-        CryptographicOperations.ZeroMemory(_localStatic.AsSpan(0, KeyLength));
+        CryptographicOperations.ZeroMemory(_localStatic.AsSpan(0, _dhLength));
         CryptographicOperations.ZeroMemory(_localEphemeral);
         CryptographicOperations.ZeroMemory(_preSharedKeys);
         if (_fixedEphemeral is not null)
@@ -333,7 +342,7 @@ public sealed class HandshakeState : IDisposable
         foreach (var token in tokens)
         {
             // Only static keys appear in the supported pre-messages (checked in the constructor).
-            _symmetric.MixHash(owner == Role ? _localStatic.AsSpan(KeyLength) : _remoteStatic);
+            _symmetric.MixHash(owner == Role ? _localStatic.AsSpan(_dhLength) : _remoteStatic);
         }
     }
 
@@ -341,7 +350,7 @@ public sealed class HandshakeState : IDisposable
     {
         if (token == NoiseToken.Psk)
         {
-            _symmetric.MixKeyAndHash(_preSharedKeys.AsSpan(_pskIndex * KeyLength, KeyLength));
+            _symmetric.MixKeyAndHash(_preSharedKeys.AsSpan(_pskIndex * PskLength, PskLength));
             _pskIndex++;
             return;
         }
@@ -356,10 +365,10 @@ public sealed class HandshakeState : IDisposable
         };
         var localPrivate = useLocalStatic ? LocalPrivate(_localStatic, _hasLocalStatic, "static") : LocalPrivate(_localEphemeral, _hasLocalEphemeral, "ephemeral");
         var remotePublic = useRemoteStatic ? Remote(_remoteStatic, _hasRemoteStatic, "static") : Remote(_remoteEphemeral, _hasRemoteEphemeral, "ephemeral");
-        Span<byte> sharedSecret = stackalloc byte[KeyLength];
+        Span<byte> sharedSecret = stackalloc byte[_dhLength];
         try
         {
-            X25519Keys.Agree(localPrivate, remotePublic, sharedSecret);
+            _dh.Agree(localPrivate, remotePublic, sharedSecret);
             _symmetric.MixKey(sharedSecret);
         }
         finally
@@ -368,8 +377,8 @@ public sealed class HandshakeState : IDisposable
         }
     }
 
-    private static ReadOnlySpan<byte> LocalPrivate(byte[] pair, bool present, string kind) =>
-        present ? pair.AsSpan(0, KeyLength) : throw new InvalidOperationException($"The local {kind} key is missing for a DH token.");
+    private ReadOnlySpan<byte> LocalPrivate(byte[] pair, bool present, string kind) =>
+        present ? pair.AsSpan(0, _dhLength) : throw new InvalidOperationException($"The local {kind} key is missing for a DH token.");
 
     private static ReadOnlySpan<byte> Remote(byte[] key, bool present, string kind) =>
         present ? key : throw new InvalidOperationException($"The remote {kind} key is missing for a DH token.");
@@ -380,11 +389,11 @@ public sealed class HandshakeState : IDisposable
         if (_fixedEphemeral is not null)
         {
             _fixedEphemeral.CopyTo(pair);
-            X25519Keys.DerivePublicKey(pair[..KeyLength], pair[KeyLength..]);
+            _dh.DerivePublicKey(pair[.._dhLength], pair[_dhLength..]);
         }
         else
         {
-            X25519Keys.GenerateKeyPair(pair[..KeyLength], pair[KeyLength..]);
+            _dh.GenerateKeyPair(pair[.._dhLength], pair[_dhLength..]);
         }
         _hasLocalEphemeral = true;
     }
@@ -405,11 +414,11 @@ public sealed class HandshakeState : IDisposable
             switch (token)
             {
                 case NoiseToken.E:
-                    bytes += KeyLength;
+                    bytes += _dhLength;
                     hasKey |= _pattern.PskModifiers.Count > 0;
                     break;
                 case NoiseToken.S:
-                    bytes += KeyLength + (hasKey ? CipherState.TagLength : 0);
+                    bytes += _dhLength + (hasKey ? CipherState.TagLength : 0);
                     break;
                 default:
                     hasKey = true;
@@ -449,10 +458,10 @@ public sealed class HandshakeState : IDisposable
         _pskIndex = saved.PskIndex;
     }
 
-    private static void CheckKey(ReadOnlySpan<byte> key, string name)
+    private void CheckKey(ReadOnlySpan<byte> key, string name)
     {
-        if (key.Length != KeyLength)
-            throw new ArgumentException($"{name} is {key.Length} bytes; an X25519 key is {KeyLength}.");
+        if (key.Length != _dhLength)
+            throw new ArgumentException($"{name} is {key.Length} bytes; a {_dh.Name} key is {_dhLength}.");
     }
 
     private static NoiseRole Other(NoiseRole role) => role == NoiseRole.Initiator ? NoiseRole.Responder : NoiseRole.Initiator;

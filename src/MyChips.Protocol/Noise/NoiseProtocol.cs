@@ -9,11 +9,11 @@ namespace MyChips.Protocol.Noise;
 /// </summary>
 public sealed class NoiseProtocol
 {
-    private NoiseProtocol(string name, HandshakePattern pattern, string dhName, NoiseCipher cipher, string hashName)
+    private NoiseProtocol(string name, HandshakePattern pattern, NoiseDh dh, NoiseCipher cipher, string hashName)
     {
         Name = name;
         Pattern = pattern;
-        DhName = dhName;
+        Dh = dh;
         Cipher = cipher;
         HashName = hashName;
     }
@@ -23,8 +23,11 @@ public sealed class NoiseProtocol
 
     public HandshakePattern Pattern { get; }
 
-    /// <summary>"25519" (the only DH this engine has).</summary>
-    public string DhName { get; }
+    /// <summary>"25519" or "448".</summary>
+    public string DhName => Dh.Name;
+
+    /// <summary>DHLEN: the length of the public keys (and private keys) this protocol takes, 32 or 56.</summary>
+    public int DhLength => Dh.DhLength;
 
     /// <summary>"ChaChaPoly" or "AESGCM".</summary>
     public string CipherName => Cipher.Name;
@@ -33,6 +36,8 @@ public sealed class NoiseProtocol
     public string HashName { get; }
 
     internal NoiseCipher Cipher { get; }
+
+    internal NoiseDh Dh { get; }
 
     /// <summary>
     /// Parses a protocol name. Throws <see cref="FormatException"/> when the name is malformed and
@@ -51,17 +56,13 @@ public sealed class NoiseProtocol
             throw new FormatException($"Noise protocol name is {name.Length} characters; the spec allows 255.");
 
         var pattern = HandshakePattern.Parse(parts[1]);
-        if (parts[2] != "25519")
-        {
-            throw parts[2] == "448"
-                ? new NotSupportedException($"Noise DH '448' (in '{name}') is not supported; '25519' is.")
-                : new NotSupportedException($"Noise DH '{parts[2]}' (in '{name}') is not known; '25519' is supported.");
-        }
+        var dh = NoiseDh.FromName(parts[2])
+            ?? throw new NotSupportedException($"Noise DH '{parts[2]}' (in '{name}') is not supported; '25519' and '448' are.");
         var cipher = NoiseCipher.FromName(parts[3])
             ?? throw new NotSupportedException($"Noise cipher '{parts[3]}' (in '{name}') is not supported; 'ChaChaPoly' and 'AESGCM' are.");
         if (!NoiseHash.IsKnown(parts[4]))
             throw new NotSupportedException($"Noise hash '{parts[4]}' (in '{name}') is not supported; SHA256, SHA512, BLAKE2b and BLAKE2s are.");
-        return new NoiseProtocol(name, pattern, parts[2], cipher, parts[4]);
+        return new NoiseProtocol(name, pattern, dh, cipher, parts[4]);
     }
 
     /// <summary>Parses without throwing; false for a malformed or unsupported name.</summary>

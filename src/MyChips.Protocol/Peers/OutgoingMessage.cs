@@ -24,6 +24,9 @@ internal sealed class OutgoingMessage : TaskCompletionSource<DeliveryReceipt>
     public ConnectionTicket? Ticket { get; }
     public DeliveryMode Mode { get; }
 
+    /// <summary>Its position on the connection that wrote it (from 1); 0 until written.</summary>
+    public long Sequence { get; set; }
+
     /// <summary>How many connections closed under it before it was written.</summary>
     public int Attempts { get; set; }
 

@@ -53,14 +53,19 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
                 }
             }
         }
-        if (connection is not null) _ = SendOnAsync(connection, message);
+        if (connection is not null) SendOn(connection, message);
         else if (connect) _ = ConnectAsync(message.Destination);
     }
 
-    private async Task SendOnAsync(PeerConnection connection, OutgoingMessage message)
+    private void SendOn(PeerConnection connection, OutgoingMessage message)
     {
-        if (await connection.TrySendAsync(message).ConfigureAwait(false)) return;
-        // The connection closed before writing the message: it was never sent, so it may go on another.
+        if (!connection.TryEnqueue(message)) Resend(message);
+    }
+
+    /// <summary>A message its connection closed under before writing it: it was never sent, so it may go on another.</summary>
+    public void Resend(OutgoingMessage message)
+    {
+        if (message.Task.IsCompleted) return;
         if (++message.Attempts >= MaxAttempts)
         {
             if (message.TryTake()) message.Fail(DeliveryFailure.ConnectionLost, "every connection closed before the message could be written.");
@@ -80,12 +85,7 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
             waiting = _queue.ToArray();
             _queue.Clear();
         }
-        if (waiting.Length > 0) _ = FlushAsync(connection, waiting);
-    }
-
-    private async Task FlushAsync(PeerConnection connection, OutgoingMessage[] waiting)
-    {
-        foreach (var message in waiting) await SendOnAsync(connection, message).ConfigureAwait(false);
+        foreach (var message in waiting) SendOn(connection, message);
     }
 
     public void Closed(PeerConnection connection)

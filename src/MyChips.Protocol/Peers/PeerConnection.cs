@@ -26,7 +26,13 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     private ITimer? _timer;
     private long _lastActivity;
     private int _closed;
-    private int _receiptSending;
+    private const int MaxBatch = 256;
+    // With the write stall timeout, this bounds what a peer that stops reading leaves in the outgoing pipe.
+    private const int MaxBatchBytes = 256 * 1024;
+    private readonly Queue<OutgoingMessage> _outbox = new();
+    private List<OutgoingMessage>? _batch;
+    private bool _writerActive;
+    private bool _receiptDue;
     private List<PeerMessage>? _undelivered;
 
     // Delivery accounting: messages written and waiting for a receipt, by sequence.
@@ -56,8 +62,8 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         Id = id;
         RemoteEndPoint = socket.RemoteEndPoint;
         var stream = new NetworkStream(socket, ownsSocket: true);
-        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, useZeroByteReads: true));
-        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096));
+        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16384, minimumReadSize: 4096, useZeroByteReads: true));
+        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16384));
         _cipher = node.CreateCipher();
         _createdAt = createdAt;
         _lastActivity = _createdAt;
@@ -159,44 +165,89 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     }
 
     /// <summary>
-    /// Writes one application message as a T frame. False when the connection closed before the message was
-    /// written (the caller may send it elsewhere); once written, the message completes through a receipt,
-    /// the flush, or the connection's close.
+    /// Queues an application message for this connection. False when the connection is closed (the caller may
+    /// send it elsewhere). Once queued, the message completes through a receipt, the flush (Written), the
+    /// connection's close, or, if the connection closes before writing it, another connection.
     /// </summary>
-    public async ValueTask<bool> TrySendAsync(OutgoingMessage message)
+    public bool TryEnqueue(OutgoingMessage message)
     {
-        if (IsClosed) return false;
-        await _writeLock.WaitAsync().ConfigureAwait(false);
-        long sequence;
-        try
+        lock (_outbox)
         {
             if (IsClosed) return false;
-            if (!message.TryTake()) return true;
-            var json = message.Json.Span;
-            var bodyLength = json.Length + _cipher.TransportOverhead;
-            var body = FrameCodec.BeginFrame(_output, PacketType.Transport, bodyLength);
-            CompleteFrame(_output, PacketType.Transport, _cipher.Encrypt(json, body));
-            sequence = ++_sentSequence;
-            if (message.Mode == DeliveryMode.Confirmed && !TrackUnconfirmed(sequence, message)) return true;
-            WritePendingReceipt();
-            await FlushAsync().ConfigureAwait(false);
-            PeerMetrics.MessagesSent.Add(1);
-            Touch();
+            _outbox.Enqueue(message);
+            if (_writerActive) return true;
+            _writerActive = true;
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        _ = WriteLoopAsync();
+        return true;
+    }
+
+    /// <summary>
+    /// The one writer of T and R frames: encrypts everything queued since its last flush straight into the
+    /// pipe, appends a receipt when one is due, then flushes once, so a burst of sends costs one write call.
+    /// </summary>
+    private async Task WriteLoopAsync()
+    {
+        var batch = _batch ??= [];
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                lock (_outbox)
+                {
+                    if (IsClosed || (_outbox.Count == 0 && !_receiptDue))
+                    {
+                        _writerActive = false;
+                        return;
+                    }
+                    var batchBytes = 0;
+                    while (batch.Count < MaxBatch && batchBytes < MaxBatchBytes && _outbox.TryDequeue(out var next))
+                    {
+                        batch.Add(next);
+                        batchBytes += next.Json.Length;
+                    }
+                    _receiptDue = false;
+                }
+                var written = 0;
+                foreach (var message in batch)
+                {
+                    if (!message.TryTake()) continue;
+                    var json = message.Json.Span;
+                    var body = FrameCodec.BeginFrame(_output, PacketType.Transport, json.Length + _cipher.TransportOverhead);
+                    CompleteFrame(_output, PacketType.Transport, _cipher.Encrypt(json, body));
+                    message.Sequence = ++_sentSequence;
+                    if (message.Mode == DeliveryMode.Confirmed) TrackUnconfirmed(message.Sequence, message);
+                    written++;
+                }
+                WritePendingReceipt();
+                await FlushAsync().ConfigureAwait(false);
+                Touch();
+                PeerMetrics.MessagesSent.Add(written);
+                foreach (var message in batch)
+                {
+                    if (message.Mode == DeliveryMode.Written && message.Sequence > 0)
+                        message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, message.Sequence, DeliveryMode.Written));
+                }
+                batch.Clear();
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or Noise.NoiseException)
         {
             Close(CloseReason.SocketError);
-            // A Written message whose flush failed is lost with the connection; a Confirmed one fails with the unconfirmed queue.
-            if (message.Mode == DeliveryMode.Written) message.Fail(DeliveryFailure.ConnectionLost, "the connection failed while the message was written.");
-            return true;
+            // The batch may be partly on the wire: its messages are lost with the connection, and say so.
+            foreach (var message in batch)
+            {
+                if (message.TryTake() || !message.Task.IsCompleted)
+                    message.Fail(DeliveryFailure.ConnectionLost, "the connection failed while the message was written.");
+            }
+            batch.Clear();
+            lock (_outbox) _writerActive = false;
         }
         finally
         {
             _writeLock.Release();
         }
-        if (message.Mode == DeliveryMode.Written)
-            message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, sequence, DeliveryMode.Written));
-        return true;
     }
 
     private bool TrackUnconfirmed(long sequence, OutgoingMessage message)
@@ -235,6 +286,10 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                         case FrameReadStatus.Empty:
                             Close(CloseReason.MalformedPacket);
                             return;
+                        case FrameReadStatus.UnknownType when Options.Mode != PeerMode.Strict:
+                            // The JavaScript peer ignores types it does not know; so do its compatible modes.
+                            if (!FrameCodec.TrySkipFrame(ref buffer, Options.EffectiveMaxFrameLength)) keepReading = false;
+                            break;
                         case FrameReadStatus.UnknownType:
                             Close(CloseReason.PacketNotAllowed);
                             return;
@@ -368,35 +423,18 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
 
     private void CloseLocked(CloseReason reason) => ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Close(s.reason), (this, reason), preferLocal: false);
 
-    /// <summary>Sends a receipt without making the read loop wait for the write lock (both sides' read loops must keep reading).</summary>
+    /// <summary>Asks the write loop for a receipt, so the read loop never waits for the write lock (both sides' read loops must keep reading).</summary>
     private void SendReceiptSoon()
     {
         if (Options.Mode == PeerMode.MyChipsJs) return;
-        if (Interlocked.Exchange(ref _receiptSending, 1) == 1) return;
-        _ = SendReceiptAsync();
-    }
-
-    private async Task SendReceiptAsync()
-    {
-        try
+        lock (_outbox)
         {
-            await _writeLock.WaitAsync().ConfigureAwait(false);
-            try
-            {
-                Volatile.Write(ref _receiptSending, 0);
-                if (IsClosed || !WritePendingReceipt()) return;
-                await FlushAsync().ConfigureAwait(false);
-                Touch();
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
+            if (IsClosed) return;
+            _receiptDue = true;
+            if (_writerActive) return;
+            _writerActive = true;
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            Close(CloseReason.SocketError);
-        }
+        _ = WriteLoopAsync();
     }
 
     /// <summary>Under the write lock: appends an R frame when messages arrived since the last one. True when it wrote one.</summary>
@@ -420,9 +458,9 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     }
 
     /// <summary>
-    /// Flushes the frame just written. A peer that stops reading makes the flush wait; past the write stall
-    /// timeout the connection closes (WriteStalled) and the caller sees an IOException, so the outgoing buffer
-    /// never holds more than the frame being written. The common case (the socket takes the bytes at once) costs nothing extra.
+    /// Flushes what was written. A peer that stops reading makes the flush wait; past the write stall timeout
+    /// the connection closes (WriteStalled) and the caller sees an IOException, so the outgoing pipe never
+    /// holds more than one batch. The common case (the socket takes the bytes at once) costs nothing extra.
     /// </summary>
     private ValueTask<FlushResult> FlushAsync()
     {
@@ -477,9 +515,16 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         {
         }
         _input.CancelPendingRead();
-        var failure = reason == CloseReason.HandshakeTimeout ? DeliveryFailure.HandshakeTimeout
+        var failure = _node.IsStopping ? DeliveryFailure.NodeStopped
+            : reason == CloseReason.HandshakeTimeout ? DeliveryFailure.HandshakeTimeout
             : wasOpen ? DeliveryFailure.ConnectionLost
             : DeliveryFailure.HandshakeFailed;
+        OutgoingMessage[] unwritten;
+        lock (_outbox)
+        {
+            unwritten = _outbox.ToArray();
+            _outbox.Clear();
+        }
         lock (_unconfirmed)
         {
             while (_unconfirmed.TryDequeue(out var pending))
@@ -489,6 +534,8 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             first.Fail(failure, $"connection {Id} closed ({reason.ToTag()}) during the handshake.");
         _opened?.TrySetException(new DeliveryFailedException(failure, $"Connection {Id} to {RemoteAgent} closed during the handshake: {reason.ToTag()}."));
         _node.OnClosed(this, wasOpen);
+        // Never written: another connection may carry them (this one is out of the channel now).
+        foreach (var message in unwritten) _node.Resend(message);
     }
 
     // After the read loop ended: returns the writer's pooled buffers and zeroes keys once no writer holds the lock.

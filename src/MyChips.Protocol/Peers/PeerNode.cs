@@ -194,7 +194,7 @@ public sealed class PeerNode : IAsyncDisposable
         foreach (var channel in _channels.Values) channel.Stop();
         foreach (var connection in _connections.Values) connection.Close(CloseReason.LocalClosed);
         _inbox.Writer.TryComplete();
-        _stopping.Dispose();
+        // _stopping is not disposed: connects still winding down may read its token.
     }
 
     private async Task AcceptLoopAsync(Socket listener)
@@ -327,6 +327,8 @@ public sealed class PeerNode : IAsyncDisposable
         // A node stopping while this connection was being made must not leave it behind.
         if (IsStopping) connection.Close(CloseReason.LocalClosed);
     }
+
+    internal void Resend(OutgoingMessage message) => ChannelFor(message.Destination.Agent).Resend(message);
 
     internal bool TryDeliver(PeerMessage message)
     {

@@ -25,9 +25,12 @@ public static class PeerLoad
         {
             // Warm-up, then the measured run.
             await SetupsPerSecondAsync(mode, 50);
-            await MessagesPerSecondAsync(mode, 5_000);
-            rows.Add(($"C# -> C#, {mode}", await SetupsPerSecondAsync(mode, setups), await MessagesPerSecondAsync(mode, messages)));
+            await MessagesPerSecondAsync(mode, 5_000, null);
+            rows.Add(($"C# -> C#, {mode}", await SetupsPerSecondAsync(mode, setups), await MessagesPerSecondAsync(mode, messages, null)));
         }
+        // What receipts cost: the same pairs with delivery = written (no R packets).
+        rows.Add(("C# -> C#, Strict, Written", double.NaN, await MessagesPerSecondAsync(PeerMode.Strict, messages, DeliveryMode.Written)));
+        rows.Add(("C# -> C#, Raw, Written", double.NaN, await MessagesPerSecondAsync(PeerMode.Raw, messages, DeliveryMode.Written)));
         if (withJavaScript)
         {
             rows.Add(("C# -> JavaScript, MyChipsJs", await JsSetupsPerSecondAsync(PeerMode.MyChipsJs, setups), await JsMessagesPerSecondAsync(PeerMode.MyChipsJs, messages)));
@@ -43,7 +46,7 @@ public static class PeerLoad
         Console.WriteLine("| pair, mode | N+KK setups/s | T messages/s (250 B) |");
         Console.WriteLine("|---|---:|---:|");
         foreach (var (name, s, m) in rows)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {s:F0} | {m:F0} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {(double.IsNaN(s) ? "" : s.ToString("F0", CultureInfo.InvariantCulture))} | {m:F0} |"));
         var strict = rows[0];
         var raw = rows[1];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"strict/raw messages: {strict.Messages / raw.Messages:F2} (goal >= 0.8)"));
@@ -54,14 +57,14 @@ public static class PeerLoad
         }
     }
 
-    private static async Task<(PeerNode A, PeerNode B, AgentKey KeyA, AgentKey KeyB)> PairAsync(PeerMode mode)
+    private static async Task<(PeerNode A, PeerNode B, AgentKey KeyA, AgentKey KeyB)> PairAsync(PeerMode mode, DeliveryMode? delivery = null)
     {
         var keyA = AgentKey.Generate("127.0.0.1", 0);
         var keyB = AgentKey.Generate("127.0.0.1", 0);
         var keysA = new InMemoryKeyProvider();
         var keysB = new InMemoryKeyProvider();
-        var a = new PeerNode(new PeerNodeOptions { LocalKey = keyA, Mode = mode, BlockList = BlockListOptions.Disabled }, keysA);
-        var b = new PeerNode(new PeerNodeOptions { LocalKey = keyB, Mode = mode, BlockList = BlockListOptions.Disabled }, keysB);
+        var a = new PeerNode(new PeerNodeOptions { LocalKey = keyA, Mode = mode, Delivery = delivery, BlockList = BlockListOptions.Disabled }, keysA);
+        var b = new PeerNode(new PeerNodeOptions { LocalKey = keyB, Mode = mode, Delivery = delivery, BlockList = BlockListOptions.Disabled }, keysB);
         await a.StartAsync();
         await b.StartAsync();
         keysA.Add(AgentRecord.FromId(b.Agent, "127.0.0.1", b.LocalEndPoint.Port));
@@ -100,9 +103,9 @@ public static class PeerLoad
     }
 
     /// <summary>All messages sent at once on one open connection; timed until the receiver has them all.</summary>
-    private static async Task<double> MessagesPerSecondAsync(PeerMode mode, int count)
+    private static async Task<double> MessagesPerSecondAsync(PeerMode mode, int count, DeliveryMode? delivery)
     {
-        var (a, b, keyA, keyB) = await PairAsync(mode);
+        var (a, b, keyA, keyB) = await PairAsync(mode, delivery);
         try
         {
             var destination = new PeerDestination(b.Agent, "127.0.0.1", b.LocalEndPoint.Port);

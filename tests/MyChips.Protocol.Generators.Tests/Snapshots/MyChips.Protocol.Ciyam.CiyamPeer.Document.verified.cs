@@ -33,7 +33,7 @@ One text line per packet: the command word, a space and the body, ending in LF; 
 
 | body | encoding | fields | meaning |
 |---|---|---|---|
-| Arguments | UTF-8 text |  | The command's arguments, separated by spaces, e.g. '<tag_or_hash> [<nonce>]'. |
+| Arguments | UTF-8 text |  | The command's arguments, separated by spaces, such as a tag or hash and an optional nonce. |
 
 ## Machine Responder (role responder)
 

@@ -62,7 +62,7 @@ public class NoiseProtocolTests
     }
 
     [Theory]
-    [InlineData("Noise_XX_448_ChaChaPoly_BLAKE2b", "'448'")]
+    [InlineData("Noise_XX_P256_ChaChaPoly_BLAKE2b", "'P256'")]
     [InlineData("Noise_XX_25519_AES256_BLAKE2b", "'AES256'")]
     [InlineData("Noise_XX_25519_ChaChaPoly_MD5", "'MD5'")]
     [InlineData("Noise_ZZ_25519_ChaChaPoly_BLAKE2b", "'ZZ'")]
@@ -73,6 +73,16 @@ public class NoiseProtocolTests
         var error = Assert.Throws<NotSupportedException>(() => NoiseProtocol.Parse(name));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.False(NoiseProtocol.TryParse(name, out _));
+    }
+
+    [Theory]
+    [InlineData("Noise_XX_25519_ChaChaPoly_BLAKE2b", 32)]
+    [InlineData("Noise_XX_448_AESGCM_SHA512", 56)]
+    public void The_DH_name_sets_the_key_length(string name, int dhLength)
+    {
+        var protocol = NoiseProtocol.Parse(name);
+        Assert.Equal(dhLength, protocol.DhLength);
+        Assert.Equal(name.Split('_')[2], protocol.DhName);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class ConnectionMemoryTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Ten_thousand_open_connections_retain_under_a_hundred_bytes_each()
+    public async Task Ten_thousand_open_connections_retain_under_a_hundred_bytes_each()
     {
         const int count = 10_000;
         var actions = new RecordingActions();
@@ -37,9 +37,9 @@ public sealed class ConnectionMemoryTests(ITestOutputHelper output)
         for (var i = 0; i < count; i++)
         {
             connections[i] = new ResponderConnection(actions);
-            _ = connections[i].ReceivedDeclareAsync("agent").AsTask().Result;
-            _ = connections[i].ReceivedKnockAsync(Message).AsTask().Result;
-            _ = connections[i].KeysConfirmedAsync().AsTask().Result;
+            await connections[i].ReceivedDeclareAsync("agent");
+            await connections[i].ReceivedKnockAsync(Message);
+            await connections[i].KeysConfirmedAsync();
         }
         actions.Done.Clear();
         actions.Done.TrimExcess();

@@ -57,7 +57,6 @@ public class PeerNodeRefusalTests
     [InlineData('A')]
     [InlineData('K')]
     [InlineData('R')]
-    [InlineData('Z')]
     public async Task A_packet_the_listening_state_does_not_accept_is_refused(char type)
     {
         await using var b = await TestSite.StartAsync(PeerMode.Raw);
@@ -65,6 +64,34 @@ public class PeerNodeRefusalTests
         await client.SendFrameAsync(type, """{"x":1}"""u8);
         Assert.Empty(await client.ReadUntilClosedAsync());
         await AssertRefusedAsync(b, CloseReason.PacketNotAllowed);
+    }
+
+    [Fact]
+    public async Task An_unknown_packet_type_is_refused_in_strict_mode()
+    {
+        await using var b = await TestSite.StartAsync(PeerMode.Strict);
+        using var client = await RawClient.ConnectAsync(b.Port);
+        await client.SendFrameAsync('Z', "{}"u8);
+        Assert.Empty(await client.ReadUntilClosedAsync());
+        await AssertRefusedAsync(b, CloseReason.PacketNotAllowed);
+    }
+
+    [Fact]
+    public async Task An_unknown_packet_type_is_ignored_in_raw_mode_as_the_JavaScript_peer_does()
+    {
+        await using var a = await TestSite.StartAsync(PeerMode.Raw);
+        await using var b = await TestSite.StartAsync(PeerMode.Raw);
+        b.Trust(a);
+        using var client = await RawClient.ConnectAsync(b.Port);
+        await client.SendFrameAsync('Z', "not a packet"u8);
+        await client.SendFrameAsync('N', System.Text.Encoding.UTF8.GetBytes($"\"{a.Agent}\""));
+        await client.SendFrameAsync('Z', "still not one"u8);
+        await client.SendFrameAsync('K', """{"n":1}"""u8);
+        var (type, body) = await client.ReadFrameAsync();
+        Assert.Equal(('A', 0), (type, body.Length));
+        var received = await b.ReceiveAsync();
+        Assert.Equal(a.Agent, received.From);
+        Assert.Equal("""{"n":1}""", received.JsonText);
     }
 
     [Fact]
