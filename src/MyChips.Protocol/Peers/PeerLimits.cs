@@ -20,8 +20,8 @@ public sealed record PeerLimits
     public int MaxPendingHandshakesPerAddress { get; init; } = 16;
 
     /// <summary>
-    /// How long one write may wait for the peer to read before the connection is closed. With one frame
-    /// written per flush, this bounds the outgoing buffer of a peer that stops reading to one frame. Default 30 s.
+    /// How long one flush may wait for the peer to read before the connection is closed. With one bounded
+    /// batch written per flush, this bounds what a peer that stops reading can leave in the outgoing pipe. Default 30 s.
     /// </summary>
     public TimeSpan WriteStallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
