@@ -156,6 +156,9 @@ internal static class BodyEmitter
         w.Summary("False unless the body is exactly one JSON string.");
         w.Open($"public static bool TryDecode(global::System.ReadOnlySpan<byte> body, {NotNullWhenTrue}out string? value)");
         w.Line("value = null;");
+        // The reader leaves string contents unchecked: invalid UTF-8 would make GetString throw later.
+        w.Line("if (!global::System.Text.Unicode.Utf8.IsValid(body))");
+        w.Line("    return false;");
         w.Open("try");
         w.Line("var reader = new global::System.Text.Json.Utf8JsonReader(body);");
         w.Line("if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.String)");
@@ -202,6 +205,9 @@ internal static class BodyEmitter
         w.Line();
         w.Summary(objectOnly ? "Whether the bytes are exactly one JSON object; allocates nothing." : "Whether the bytes are exactly one JSON value; allocates nothing.");
         w.Open("public static bool IsValid(global::System.ReadOnlySpan<byte> body)");
+        // The reader leaves string contents unchecked: invalid UTF-8 would make GetString throw later.
+        w.Line("if (!global::System.Text.Unicode.Utf8.IsValid(body))");
+        w.Line("    return false;");
         w.Open("try");
         w.Line("var reader = new global::System.Text.Json.Utf8JsonReader(body);");
         w.Line(objectOnly
@@ -219,6 +225,9 @@ internal static class BodyEmitter
         w.Summary("Parses the body into an element that owns its data; false on anything but one valid JSON " + (objectOnly ? "object." : "value."));
         w.Open($"public static bool TryDecode(global::System.ReadOnlySpan<byte> body, out {TypeNames.JsonElement} value)");
         w.Line("value = default;");
+        // The reader leaves string contents unchecked: invalid UTF-8 would make GetString throw later.
+        w.Line("if (!global::System.Text.Unicode.Utf8.IsValid(body))");
+        w.Line("    return false;");
         w.Open("try");
         w.Line("var reader = new global::System.Text.Json.Utf8JsonReader(body);");
         w.Line(objectOnly
@@ -279,6 +288,9 @@ internal static class BodyEmitter
         w.Summary("False unless the body is one JSON object with every required field of the right type; unknown fields are skipped.");
         w.Open($"public static bool TryDecode(global::System.ReadOnlySpan<byte> body, {NotNullWhenTrue}out {body.Name}? value)");
         w.Line("value = null;");
+        // The reader leaves string contents unchecked: invalid UTF-8 would make GetString throw later.
+        w.Line("if (!global::System.Text.Unicode.Utf8.IsValid(body))");
+        w.Line("    return false;");
         w.Open("try");
         w.Line("var reader = new global::System.Text.Json.Utf8JsonReader(body);");
         w.Line("if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)");

@@ -58,6 +58,15 @@ public enum CloseReason
 
     /// <summary>The outgoing TCP connect failed.</summary>
     ConnectFailed,
+
+    /// <summary>An inbound connection over <see cref="PeerLimits.MaxConnections"/> or <see cref="PeerLimits.MaxConnectionsPerAddress"/>.</summary>
+    ConnectionLimit,
+
+    /// <summary>An inbound connection over <see cref="PeerLimits.MaxPendingHandshakes"/> or <see cref="PeerLimits.MaxPendingHandshakesPerAddress"/>.</summary>
+    HandshakeLimit,
+
+    /// <summary>The peer stopped reading: a write waited longer than <see cref="PeerLimits.WriteStallTimeout"/>.</summary>
+    WriteStalled,
 }
 
 internal static class CloseReasonExtensions
@@ -66,7 +75,7 @@ internal static class CloseReasonExtensions
     public static bool IsHostile(this CloseReason reason) => reason is CloseReason.BadMac or CloseReason.UnknownAgent
         or CloseReason.WrongKey or CloseReason.TicketExpired or CloseReason.TicketUsed or CloseReason.TicketUnknown
         or CloseReason.TicketRefused or CloseReason.PacketNotAllowed or CloseReason.OversizedFrame
-        or CloseReason.MalformedPacket or CloseReason.HandshakeTimeout;
+        or CloseReason.MalformedPacket or CloseReason.HandshakeTimeout or CloseReason.WriteStalled;
 
     /// <summary>Stable lowercase names for logs and metric tags.</summary>
     public static string ToTag(this CloseReason reason) => reason switch
@@ -90,6 +99,9 @@ internal static class CloseReasonExtensions
         CloseReason.Blocked => "blocked",
         CloseReason.LocalClosed => "local_closed",
         CloseReason.ConnectFailed => "connect_failed",
+        CloseReason.ConnectionLimit => "connection_limit",
+        CloseReason.HandshakeLimit => "handshake_limit",
+        CloseReason.WriteStalled => "write_stalled",
         _ => "other",
     };
 }

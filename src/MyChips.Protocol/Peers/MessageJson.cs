@@ -24,6 +24,7 @@ internal static class MessageJson
     public static bool TryParseAgentId(ReadOnlySpan<byte> json, out AgentId agent)
     {
         agent = default;
+        if (!System.Text.Unicode.Utf8.IsValid(json)) return false;
         try
         {
             var reader = new Utf8JsonReader(json);
@@ -84,6 +85,8 @@ internal static class MessageJson
         token = "";
         from = default;
         fromAddress = null;
+        // JsonDocument leaves string contents unchecked; GetString would throw on invalid UTF-8.
+        if (!System.Text.Unicode.Utf8.IsValid(message.Span)) return false;
         try
         {
             using var document = JsonDocument.Parse(message);

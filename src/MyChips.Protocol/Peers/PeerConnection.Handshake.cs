@@ -178,7 +178,7 @@ internal sealed partial class PeerConnection
             }
             var body = FrameCodec.BeginFrame(_output, PacketType.Ack, _cipher.AckLength);
             CompleteFrame(_output, PacketType.Ack, _cipher.WriteAck(body));
-            await _output.FlushAsync().ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
             Touch();
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
@@ -252,7 +252,7 @@ internal sealed partial class PeerConnection
                     return;
                 }
                 WritePendingReceipt(force: true);
-                await _output.FlushAsync().ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
             {

@@ -27,6 +27,8 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     private long _lastActivity;
     private int _closed;
     private const int MaxBatch = 256;
+    // With the write stall timeout, this bounds what a peer that stops reading leaves in the outgoing pipe.
+    private const int MaxBatchBytes = 256 * 1024;
     private readonly Queue<OutgoingMessage> _outbox = new();
     private List<OutgoingMessage>? _batch;
     private bool _writerActive;
@@ -83,6 +85,9 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     public TimeSpan Age => _node.Time.GetElapsedTime(_createdAt);
 
     private PeerNodeOptions Options => _node.Options;
+
+    /// <summary>Inbound only: this connection's share of the node's connection and handshake limits.</summary>
+    public InboundAdmission.Lease? Lease { get; init; }
 
     /// <summary>Responder: arms the handshake timeout and starts reading; the handshake runs in the read loop.</summary>
     public void Start()
@@ -145,7 +150,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             write(_output);
             _sentSequence = 1;
             if (first.Mode == DeliveryMode.Confirmed) TrackUnconfirmed(1, first);
-            await _output.FlushAsync().ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
             PeerMetrics.MessagesSent.Add(1);
             Touch();
         }
@@ -196,7 +201,12 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                         _writerActive = false;
                         return;
                     }
-                    while (batch.Count < MaxBatch && _outbox.TryDequeue(out var next)) batch.Add(next);
+                    var batchBytes = 0;
+                    while (batch.Count < MaxBatch && batchBytes < MaxBatchBytes && _outbox.TryDequeue(out var next))
+                    {
+                        batch.Add(next);
+                        batchBytes += next.Json.Length;
+                    }
                     _receiptDue = false;
                 }
                 var written = 0;
@@ -211,7 +221,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                     written++;
                 }
                 WritePendingReceipt();
-                await _output.FlushAsync().ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
                 Touch();
                 PeerMetrics.MessagesSent.Add(written);
                 foreach (var message in batch)
@@ -447,6 +457,34 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         FrameCodec.CompleteFrame(output, bodyLength);
         PeerMetrics.BytesSent.Add(bodyLength + 5);
         Options.PacketObserver?.Invoke(new PacketTrace(Id, true, type, bodyLength + 1));
+    }
+
+    /// <summary>
+    /// Flushes what was written. A peer that stops reading makes the flush wait; past the write stall timeout
+    /// the connection closes (WriteStalled) and the caller sees an IOException, so the outgoing pipe never
+    /// holds more than one batch. The common case (the socket takes the bytes at once) costs nothing extra.
+    /// </summary>
+    private ValueTask<FlushResult> FlushAsync()
+    {
+        var flush = _output.FlushAsync();
+        if (flush.IsCompleted || Options.Limits.WriteStallTimeout == Timeout.InfiniteTimeSpan) return flush;
+        return FlushWithinStallTimeoutAsync(flush.AsTask());
+    }
+
+    private async ValueTask<FlushResult> FlushWithinStallTimeoutAsync(Task<FlushResult> flush)
+    {
+        try
+        {
+            return await flush.WaitAsync(Options.Limits.WriteStallTimeout, _node.Time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Close(CloseReason.WriteStalled);
+            // Closing the socket fails the pending write; observe it so it is not reported as unobserved.
+            _ = flush.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw new IOException($"Connection {Id}: the peer read nothing for {Options.Limits.WriteStallTimeout}; the write was abandoned.");
+        }
     }
 
     private void Touch() => Volatile.Write(ref _lastActivity, _node.Time.GetTimestamp());

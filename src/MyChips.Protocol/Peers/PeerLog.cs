@@ -24,6 +24,9 @@ internal static partial class PeerLog
     [LoggerMessage(6, LogLevel.Warning, "Connect to {Destination} failed: {Reason}")]
     public static partial void ConnectFailed(ILogger logger, PeerDestination destination, DeliveryFailure reason, Exception? exception);
 
+    [LoggerMessage(8, LogLevel.Debug, "Inbound connection from {Address} refused: {Reason}")]
+    public static partial void Refused(ILogger logger, IPAddress address, string reason);
+
     [LoggerMessage(7, LogLevel.Error, "Accepting connections failed")]
     public static partial void AcceptFailed(ILogger logger, Exception exception);
 }

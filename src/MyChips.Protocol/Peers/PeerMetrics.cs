@@ -42,6 +42,15 @@ internal static class PeerMetrics
     public static readonly UpDownCounter<long> MessagesQueued =
         Meter.CreateUpDownCounter<long>("mychips.peer.messages.queued", "{message}", "Messages waiting for a connection to open.");
 
+    public static readonly Counter<long> RefusedConnections =
+        Meter.CreateCounter<long>("mychips.peer.connections.refused", "{connection}", "Inbound connections refused at accept, tagged by the limit they hit.");
+
+    public static void Refused(CloseReason reason)
+    {
+        RefusedConnections.Add(1, new KeyValuePair<string, object?>("reason", reason.ToTag()));
+        Closed(reason);
+    }
+
     public static void Closed(CloseReason reason) =>
         ConnectionsClosed.Add(1, new KeyValuePair<string, object?>("reason", reason.ToTag()));
 

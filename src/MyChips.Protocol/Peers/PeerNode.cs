@@ -22,6 +22,7 @@ public sealed class PeerNode : IAsyncDisposable
     private readonly ConcurrentDictionary<long, PeerConnection> _connections = new();
     private readonly Channel<PeerMessage> _inbox;
     private readonly AddressBlockList _blockList;
+    private readonly InboundAdmission _admission;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
     private Socket? _listener;
@@ -43,6 +44,7 @@ public sealed class PeerNode : IAsyncDisposable
         _logger = logger ?? (ILogger)NullLogger.Instance;
         Time = timeProvider ?? TimeProvider.System;
         _blockList = new AddressBlockList(options.BlockList, Time);
+        _admission = new InboundAdmission(options.Limits);
         _inbox = Channel.CreateBounded<PeerMessage>(new BoundedChannelOptions(options.ReceiveQueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -74,6 +76,9 @@ public sealed class PeerNode : IAsyncDisposable
 
     /// <summary>Connections open or in their handshake.</summary>
     public int ConnectionCount => _connections.Count;
+
+    /// <summary>Inbound connections still in their handshake (counted against <see cref="PeerLimits.MaxPendingHandshakes"/>).</summary>
+    public int PendingHandshakeCount => _admission.PendingHandshakes;
 
     /// <summary>Open connections with an agent, whichever side opened them.</summary>
     public int OpenConnectionCount(AgentId agent) => _channels.TryGetValue(agent, out var channel) ? channel.OpenCount : 0;
@@ -218,11 +223,29 @@ public sealed class PeerNode : IAsyncDisposable
                 socket.Dispose();
                 continue;
             }
+            if (socket.RemoteEndPoint is not IPEndPoint from)
+            {
+                socket.Dispose();
+                continue;
+            }
+            var lease = Admit(socket, from.Address);
+            if (lease is null) continue;
             socket.NoDelay = true;
-            var connection = new PeerConnection(this, NextConnectionId(), socket, ConnectionDirection.Inbound, Time.GetTimestamp());
+            var connection = new PeerConnection(this, NextConnectionId(), socket, ConnectionDirection.Inbound, Time.GetTimestamp()) { Lease = lease };
             Register(connection);
             connection.Start();
         }
+    }
+
+    /// <summary>A lease within the connection limits, or null after closing the socket silently.</summary>
+    private InboundAdmission.Lease? Admit(Socket socket, IPAddress address)
+    {
+        var lease = _admission.TryAdmit(address, out var refusal);
+        if (lease is not null) return lease;
+        PeerMetrics.Refused(refusal);
+        PeerLog.Refused(_logger, address, refusal.ToTag());
+        socket.Dispose();
+        return null;
     }
 
     /// <summary>
@@ -322,6 +345,7 @@ public sealed class PeerNode : IAsyncDisposable
 
     internal void OnOpened(PeerConnection connection)
     {
+        connection.Lease?.Opened();
         PeerMetrics.ConnectionsOpened.Add(1);
         PeerLog.Opened(_logger, connection.Id, connection.Direction, connection.RemoteAgent, connection.RemoteEndPoint);
         ReportState(connection, ConnectionState.Open);
@@ -331,6 +355,7 @@ public sealed class PeerNode : IAsyncDisposable
     internal void OnClosed(PeerConnection connection, bool wasOpen)
     {
         _connections.TryRemove(connection.Id, out _);
+        connection.Lease?.Release();
         PeerMetrics.ConnectionsActive.Add(-1);
         var reason = connection.CloseReason;
         PeerMetrics.Closed(reason);

@@ -37,6 +37,9 @@ public sealed record PeerNodeOptions
     /// <summary>Refusing addresses that keep failing handshakes.</summary>
     public BlockListOptions BlockList { get; init; } = new();
 
+    /// <summary>Connection counts and write stalls: see <see cref="PeerLimits"/> for each bound and its default.</summary>
+    public PeerLimits Limits { get; init; } = new();
+
     /// <summary>Received messages waiting for the application; when full, reading from the network pauses. Default 4096.</summary>
     public int ReceiveQueueCapacity { get; init; } = 4096;
 
@@ -55,6 +58,8 @@ public sealed record PeerNodeOptions
         ArgumentNullException.ThrowIfNull(LocalKey);
         ArgumentNullException.ThrowIfNull(ListenEndPoint);
         ArgumentNullException.ThrowIfNull(BlockList);
+        ArgumentNullException.ThrowIfNull(Limits);
+        Limits.Validate();
         if (HandshakeTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HandshakeTimeout), "The handshake timeout must be positive.");
         if (IdleTimeout <= TimeSpan.Zero && IdleTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(IdleTimeout), "The idle timeout must be positive or infinite.");

@@ -34,6 +34,8 @@ namespace MyChips.Protocol.Peers
         public static bool TryDecode(global::System.ReadOnlySpan<byte> body, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
         {
             value = null;
+            if (!global::System.Text.Unicode.Utf8.IsValid(body))
+                return false;
             try
             {
                 var reader = new global::System.Text.Json.Utf8JsonReader(body);
@@ -89,6 +91,8 @@ namespace MyChips.Protocol.Peers
         /// <summary>Whether the bytes are exactly one JSON object; allocates nothing.</summary>
         public static bool IsValid(global::System.ReadOnlySpan<byte> body)
         {
+            if (!global::System.Text.Unicode.Utf8.IsValid(body))
+                return false;
             try
             {
                 var reader = new global::System.Text.Json.Utf8JsonReader(body);
@@ -107,6 +111,8 @@ namespace MyChips.Protocol.Peers
         public static bool TryDecode(global::System.ReadOnlySpan<byte> body, out global::System.Text.Json.JsonElement value)
         {
             value = default;
+            if (!global::System.Text.Unicode.Utf8.IsValid(body))
+                return false;
             try
             {
                 var reader = new global::System.Text.Json.Utf8JsonReader(body);

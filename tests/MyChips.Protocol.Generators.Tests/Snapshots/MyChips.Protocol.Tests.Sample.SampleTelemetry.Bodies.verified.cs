@@ -44,6 +44,8 @@ namespace MyChips.Protocol.Tests.Sample
         public static bool TryDecode(global::System.ReadOnlySpan<byte> body, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Greeting? value)
         {
             value = null;
+            if (!global::System.Text.Unicode.Utf8.IsValid(body))
+                return false;
             try
             {
                 var reader = new global::System.Text.Json.Utf8JsonReader(body);

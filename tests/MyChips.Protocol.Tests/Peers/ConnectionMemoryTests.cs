@@ -8,6 +8,7 @@ namespace MyChips.Protocol.Tests.Peers;
 /// What a connection's state machine costs in memory: an idle open connection must stay far below
 /// the 16 KiB budget, so the domain object keeps only its state and builds Stateless per step.
 /// </summary>
+[Collection(ProcessMemoryMeasurements.Name)]
 public sealed class ConnectionMemoryTests(ITestOutputHelper output)
 {
     private static readonly JsonElement Message = JsonDocument.Parse("{}").RootElement.Clone();
@@ -82,4 +83,11 @@ public sealed class ConnectionMemoryTests(ITestOutputHelper output)
         Assert.Equal(1000, accepted);
         Assert.Equal(0, allocated);
     }
+}
+
+/// <summary>Tests that measure the whole process's heap run alone: allocations of parallel tests would count in their figures.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessMemoryMeasurements
+{
+    public const string Name = "Process memory measurements";
 }

@@ -1,0 +1,38 @@
+namespace MyChips.Protocol.Peers;
+
+/// <summary>
+/// Bounds that keep a node serving its legitimate peers while others misbehave. Connection counts apply to
+/// inbound connections (outbound ones are the node's own); a connection over a limit is closed at once,
+/// silently, before any byte is read.
+/// </summary>
+public sealed record PeerLimits
+{
+    /// <summary>Inbound connections, open or in their handshake, from all addresses. Default 10,000.</summary>
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>Inbound connections, open or in their handshake, from one IP address. Default 64.</summary>
+    public int MaxConnectionsPerAddress { get; init; } = 64;
+
+    /// <summary>Inbound connections still in their handshake, from all addresses. Default 512.</summary>
+    public int MaxPendingHandshakes { get; init; } = 512;
+
+    /// <summary>Inbound connections still in their handshake, from one IP address. Default 16.</summary>
+    public int MaxPendingHandshakesPerAddress { get; init; } = 16;
+
+    /// <summary>
+    /// How long one flush may wait for the peer to read before the connection is closed. With one bounded
+    /// batch written per flush, this bounds what a peer that stops reading can leave in the outgoing pipe. Default 30 s.
+    /// </summary>
+    public TimeSpan WriteStallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    internal void Validate()
+    {
+        if (MaxConnections < 1) throw new ArgumentOutOfRangeException(nameof(MaxConnections), "At least one connection is allowed.");
+        if (MaxConnectionsPerAddress < 1) throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerAddress), "At least one connection per address is allowed.");
+        if (MaxPendingHandshakes < 1) throw new ArgumentOutOfRangeException(nameof(MaxPendingHandshakes), "At least one handshake is allowed.");
+        if (MaxPendingHandshakesPerAddress < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxPendingHandshakesPerAddress), "At least one handshake per address is allowed.");
+        if (WriteStallTimeout <= TimeSpan.Zero && WriteStallTimeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(WriteStallTimeout), "The write stall timeout must be positive or infinite.");
+    }
+}

@@ -1,0 +1,58 @@
+using System.Net;
+using System.Text;
+using MyChips.Protocol.Keys;
+using MyChips.Protocol.Peers;
+using MyChips.Protocol.Testing.Hostile;
+using MyChips.Protocol.Tests.Peers;
+
+namespace MyChips.Protocol.Tests.Hardening;
+
+/// <summary>Handshakes a hostile peer completes on its own, so that what it sends next reaches an open connection.</summary>
+internal static class HostileHandshakes
+{
+    public static readonly IPAddress Hostile = IPAddress.Parse("127.0.0.2");
+
+    public static IPEndPoint EndPoint(TestSite site) => new(IPAddress.Loopback, site.Port);
+
+    /// <summary>Raw mode: N with the agent id, K with a first message; a non-strict responder is open after its A.</summary>
+    public static byte[] RawDeclareAndKnock(AgentId agent, string json = """{"hello":1}""") =>
+        [.. HostileFrames.Frame('N', AgentIdCodec.ToBytes(agent.ToString())), .. HostileFrames.Frame('K', Encoding.UTF8.GetBytes(json))];
+
+    /// <summary>An agent the site trusts, for a hostile peer to claim.</summary>
+    public static AgentKey TrustedAgent(TestSite site)
+    {
+        var key = AgentKey.Generate("127.0.0.1", 1);
+        site.Keys.Add(AgentRecord.FromId(key.Agent, "127.0.0.1", 1));
+        return key;
+    }
+
+    /// <summary>
+    /// Strict mode, done by hand: N+K (Noise N then KK) as the trusted agent, the responder's A, then a first T
+    /// that proves the keys. Returns the cipher, ready to encrypt more T frames (or to be abused).
+    /// </summary>
+    public static async Task<ConnectionCipher> StrictOpenAsync(HostilePeer peer, TestSite site, AgentKey agent)
+    {
+        var cipher = NoiseCipherFactory.Create(new PeerNodeOptions { LocalKey = agent });
+        var remoteStatic = new byte[NoiseStaticKey.Length];
+        Assert.True(NoiseStaticKey.TryFromAgent(site.Agent, remoteStatic));
+        var declare = AgentIdCodec.ToBytes(agent.Agent.ToString());
+        var n = new byte[cipher.DeclareLength(declare.Length)];
+        cipher.WriteDeclare(remoteStatic, declare, n);
+        var knockJson = """{"knock":1}"""u8;
+        var k = new byte[cipher.KnockLength(knockJson.Length)];
+        cipher.WriteKnock(remoteStatic, knockJson, k);
+        await peer.SendAsync(HostileFrames.Frame('N', n).Concat(HostileFrames.Frame('K', k)).ToArray());
+        var (type, body) = await peer.ReadFrameAsync(TestSite.Deadline);
+        Assert.Equal('A', type);
+        Assert.True(cipher.TryReadAck(body));
+        await peer.SendAsync(EncryptedFrame(cipher, 'T', """{"confirm":1}"""u8));
+        return cipher;
+    }
+
+    public static byte[] EncryptedFrame(ConnectionCipher cipher, char type, ReadOnlySpan<byte> plaintext)
+    {
+        var body = new byte[plaintext.Length + cipher.TransportOverhead];
+        cipher.Encrypt(plaintext, body);
+        return HostileFrames.Frame(type, body);
+    }
+}
