@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using MyChips.Protocol.Keys;
 using MyChips.Protocol.Peers;
@@ -26,48 +25,22 @@ public sealed class TwoNodesTwoProcessesTests : IDisposable
         await node.StartAsync();
         var (siteKey, siteAgent) = CliHarness.WriteKey(_folder, "site");
 
-        using var run = Start("run", "--key", siteKey, "--port", "0", "--mode", modeName, "--echo",
+        using var run = PeerProcess.Start(_folder, "run", "--key", siteKey, "--port", "0", "--mode", modeName, "--echo",
             "--known", $"{node.Agent}@127.0.0.1:{node.LocalEndPoint.Port}");
-        var stdout = new LineWriter();
-        var stderr = new LineWriter();
-        run.OutputDataReceived += (_, e) => { if (e.Data is not null) stdout.WriteLine(e.Data); };
-        run.ErrorDataReceived += (_, e) => { if (e.Data is not null) stderr.WriteLine(e.Data); };
-        run.BeginOutputReadLine();
-        run.BeginErrorReadLine();
-        try
-        {
-            var listening = JsonDocument.Parse(await stdout.WaitForLineAsync("\"listening\"", CliHarness.Deadline)).RootElement;
-            var destination = PeerDestination.Parse(listening.GetProperty("listening").GetString()!);
-            Assert.Equal(siteAgent, destination.Agent);
-            keys.Add(AgentRecord.FromId(destination.Agent, destination.Host, destination.Port));
+        var stdout = run.Output;
+        var listening = JsonDocument.Parse(await stdout.WaitForLineAsync("\"listening\"", CliHarness.Deadline)).RootElement;
+        var destination = PeerDestination.Parse(listening.GetProperty("listening").GetString()!);
+        Assert.Equal(siteAgent, destination.Agent);
+        keys.Add(AgentRecord.FromId(destination.Agent, destination.Host, destination.Port));
 
-            var receipt = await node.SendAsync(destination, """{"target":"tally","n":1}"""u8.ToArray()).WaitAsync(CliHarness.Deadline);
-            var received = JsonDocument.Parse(await stdout.WaitForLineAsync("\"n\":1", CliHarness.Deadline)).RootElement;
-            using var cts = new CancellationTokenSource(CliHarness.Deadline);
-            var echo = await node.Messages.ReadAsync(cts.Token);
+        var receipt = await node.SendAsync(destination, """{"target":"tally","n":1}"""u8.ToArray()).WaitAsync(CliHarness.Deadline);
+        var received = JsonDocument.Parse(await stdout.WaitForLineAsync("\"n\":1", CliHarness.Deadline)).RootElement;
+        using var cts = new CancellationTokenSource(CliHarness.Deadline);
+        var echo = await node.Messages.ReadAsync(cts.Token);
 
-            Assert.Equal(DeliveryMode.Confirmed, receipt.Mode);
-            Assert.Equal(node.Agent.ToString(), received.GetProperty("from").GetString());
-            Assert.Equal(siteAgent, echo.From);
-            Assert.Equal("""{"echo":{"target":"tally","n":1}}""", echo.JsonText);
-        }
-        finally
-        {
-            if (!run.HasExited) run.Kill(entireProcessTree: true);
-        }
-    }
-
-    private Process Start(params string[] args)
-    {
-        var start = new ProcessStartInfo(CliHarness.DotNet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _folder,
-        };
-        start.ArgumentList.Add(CliHarness.PeerDll);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        return Process.Start(start) ?? throw new InvalidOperationException("Could not start mychips-peer run.");
+        Assert.Equal(DeliveryMode.Confirmed, receipt.Mode);
+        Assert.Equal(node.Agent.ToString(), received.GetProperty("from").GetString());
+        Assert.Equal(siteAgent, echo.From);
+        Assert.Equal("""{"echo":{"target":"tally","n":1}}""", echo.JsonText);
     }
 }
