@@ -44,7 +44,10 @@ public sealed class InMemoryTicketStore(TimeProvider? timeProvider = null) : ITi
                 return ValueTask.FromResult(TicketRedemption.Reject(TicketRejection.AlreadyUsed));
             if (_time.GetUtcNow() >= entry.Ticket.Expires)
                 return ValueTask.FromResult(TicketRedemption.Reject(TicketRejection.Expired));
-            if (entry.BoundTo is not null && entry.BoundTo != presentation.PresenterAddress)
+            // A bound ticket takes the claimed address only from the agent that address names (the one the
+            // handshake authenticated), so nobody can present someone else's address.
+            if (entry.BoundTo is not null
+                && (entry.BoundTo != presentation.PresenterAddress || presentation.PresenterAddress.Agent != presentation.Presenter))
                 return ValueTask.FromResult(TicketRedemption.Reject(TicketRejection.WrongPresenter));
             entry.Used = true;
             return ValueTask.FromResult(TicketRedemption.Accept(entry.Ticket.Chad));

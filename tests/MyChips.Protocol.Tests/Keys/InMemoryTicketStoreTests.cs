@@ -51,6 +51,19 @@ public sealed class InMemoryTicketStoreTests
     }
 
     [Fact]
+    public async Task A_bound_ticket_refuses_its_address_claimed_by_another_agent()
+    {
+        var store = new InMemoryTicketStore(_time);
+        var ticket = await store.IssueAsync(new TicketRequest(Issuer, TimeSpan.FromHours(1), BoundTo: VisitorAddress));
+
+        var impostor = await store.RedeemAsync(new TicketPresentation(ticket.Token, Site, VisitorAddress));
+        var bound = await store.RedeemAsync(new TicketPresentation(ticket.Token, Visitor, VisitorAddress));
+
+        Assert.Equal(TicketRejection.WrongPresenter, impostor.Rejection);
+        Assert.True(bound.Accepted);
+    }
+
+    [Fact]
     public async Task Of_many_racing_redemptions_exactly_one_wins()
     {
         var store = new InMemoryTicketStore(_time);
