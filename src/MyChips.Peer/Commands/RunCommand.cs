@@ -169,10 +169,7 @@ public static class RunCommand
         options.KnownAgents.AddRange(settings.KnownAgents);
     }
 
-    /// <summary>
-    /// Sends <c>{"echo":message}</c> back. The reply goes over the connection the message came on (the node's
-    /// channel reuses it); the host and port only matter if that connection is gone, and come from the key provider.
-    /// </summary>
+    /// <summary>Sends <c>{"echo":message}</c> back to its sender (see <see cref="PeerNode.ReplyAsync"/>).</summary>
     private static async Task EchoAsync(PeerNode node, PeerMessage message, ILogger logger)
     {
         var reply = new MemoryStream();
@@ -184,17 +181,9 @@ public static class RunCommand
         }
         try
         {
-            var known = await node.KeyProvider.FindAgentAsync(message.From);
-            if (known is null && node.OpenConnectionCount(message.From) == 0)
-            {
-                logger.LogWarning("Echo to {Agent} not sent: its connection closed and the key provider does not know where it listens", message.From);
-                return;
-            }
-            // With a connection open the node sends on it and never uses this placeholder address.
-            var destination = known is null ? new PeerDestination(message.From, "127.0.0.1", 1) : PeerDestination.From(known);
-            await node.SendAsync(destination, reply.ToArray());
+            await node.ReplyAsync(message, reply.ToArray());
         }
-        catch (Exception e) when (e is DeliveryFailedException or Protocol.Keys.KeyStoreUnavailableException)
+        catch (DeliveryFailedException e)
         {
             logger.LogWarning("Echo to {Agent} not delivered: {Reason}", message.From, e.Message);
         }

@@ -170,6 +170,38 @@ public sealed class PeerNode : IAsyncDisposable
         return await SendAsync(PeerDestination.From(record), utf8Json, null, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Answers the sender of a received message: at the address the key provider knows for it, or else over a
+    /// connection still open with it (a first-time visitor the site does not know yet). Fails with
+    /// <see cref="DeliveryFailure.UnknownAgent"/> when neither exists; the node never guesses an address.
+    /// </summary>
+    public async Task<DeliveryReceipt> ReplyAsync(PeerMessage to, ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(to);
+        AgentRecord? record = null;
+        KeyStoreUnavailableException? unavailable = null;
+        try
+        {
+            record = await KeyProvider.FindAgentAsync(to.From, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KeyStoreUnavailableException e)
+        {
+            unavailable = e;
+        }
+        if (record is not null) return await SendAsync(PeerDestination.From(record), utf8Json, null, cancellationToken).ConfigureAwait(false);
+
+        // The channel sends on the open connection; its remote end point is only where a new one would go.
+        var open = _connections.Values.FirstOrDefault(c => c.RemoteAgent == to.From && c.IsOpen);
+        if (open?.RemoteEndPoint is IPEndPoint remote)
+            return await SendAsync(new PeerDestination(to.From, remote.Address.ToString(), remote.Port), utf8Json, null, cancellationToken).ConfigureAwait(false);
+
+        var failure = unavailable is null ? DeliveryFailure.UnknownAgent : DeliveryFailure.KeyStoreUnavailable;
+        PeerMetrics.DeliveryFailed(failure);
+        throw new DeliveryFailedException(failure, unavailable is null
+            ? $"Reply to {to.From} not delivered: no connection with it is open and the key provider does not know where it listens."
+            : $"Reply to {to.From} not delivered: no connection with it is open and {unavailable.Message}", unavailable);
+    }
+
     /// <summary>Sends a typed message, serialized with the given (source-generated) JSON type info.</summary>
     public Task<DeliveryReceipt> SendAsync<T>(PeerDestination destination, T message, JsonTypeInfo<T> typeInfo,
         ConnectionTicket? ticket = null, CancellationToken cancellationToken = default) =>

@@ -54,6 +54,42 @@ public class PeerNodeMessagingTests
         Assert.Contains("accept", reply.JsonText, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task A_reply_to_a_first_time_visitor_goes_back_over_its_connection(PeerMode mode)
+    {
+        await using var a = await TestSite.StartAsync(mode);
+        await using var b = await TestSite.StartAsync(mode);
+        var ticket = await b.Tickets.IssueAsync(new MyChips.Protocol.Keys.TicketRequest(b.Key.WithEndpoint("127.0.0.1", b.Port).AddressOf("b1"), TimeSpan.FromHours(1)));
+        await a.SendAsync(b, """{"target":"tally","action":"ticket"}""", ticket).WaitAsync(TestSite.Deadline);
+        var received = await b.ReceiveAsync();
+
+        // B's key provider does not know A: the reply can only use the connection A opened.
+        var receipt = await b.Node.ReplyAsync(received, """{"target":"tally","action":"accept"}"""u8.ToArray()).WaitAsync(TestSite.Deadline);
+        var reply = await a.ReceiveAsync();
+
+        Assert.Equal(a.Agent, receipt.Destination);
+        Assert.Equal(received.ConnectionId, receipt.ConnectionId);
+        Assert.Equal("""{"target":"tally","action":"accept"}""", reply.JsonText);
+        Assert.DoesNotContain(b.States, s => s.Direction == ConnectionDirection.Outbound);
+    }
+
+    [Fact]
+    public async Task A_reply_to_an_unknown_sender_whose_connection_closed_fails_with_UnknownAgent()
+    {
+        await using var a = await TestSite.StartAsync(PeerMode.Strict);
+        await using var b = await TestSite.StartAsync(PeerMode.Strict);
+        var ticket = await b.Tickets.IssueAsync(new MyChips.Protocol.Keys.TicketRequest(b.Key.WithEndpoint("127.0.0.1", b.Port).AddressOf("b1"), TimeSpan.FromHours(1)));
+        await a.SendAsync(b, """{"target":"tally","action":"ticket"}""", ticket).WaitAsync(TestSite.Deadline);
+        var received = await b.ReceiveAsync();
+        b.Node.Disconnect(a.Agent);
+        await b.WaitForCloseAsync();
+
+        var failure = await Assert.ThrowsAsync<DeliveryFailedException>(() => b.Node.ReplyAsync(received, """{"late":true}"""u8.ToArray()));
+
+        Assert.Equal(DeliveryFailure.UnknownAgent, failure.Reason);
+    }
+
     [Fact]
     public async Task Typed_messages_round_trip_through_source_generated_json()
     {
