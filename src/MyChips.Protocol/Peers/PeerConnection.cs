@@ -178,9 +178,16 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             if (_writerActive) return true;
             _writerActive = true;
         }
-        _ = WriteLoopAsync();
+        StartWriter();
         return true;
     }
+
+    /// <summary>
+    /// Runs the write loop on a pool thread, never inline: a sender issuing messages back to back keeps queuing
+    /// while the loop encrypts and flushes, so a burst leaves in a few large writes, not one write call per message.
+    /// </summary>
+    private void StartWriter() =>
+        ThreadPool.UnsafeQueueUserWorkItem(static connection => _ = connection.WriteLoopAsync(), this, preferLocal: false);
 
     /// <summary>
     /// The one writer of T and R frames: encrypts everything queued since its last flush straight into the
