@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using System.Globalization;
+using MyChips.Protocol.Benchmarks;
 using MyChips.Protocol.Benchmarks.Noise;
 using MyChips.Protocol.Benchmarks.Peers;
 using MyChips.Protocol.Peers;
