@@ -442,7 +442,8 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             if (_writerActive) return;
             _writerActive = true;
         }
-        _ = WriteLoopAsync();
+        // Off the read loop: it reads on while the receipt is written, and the receipt covers what it read meanwhile.
+        StartWriter();
     }
 
     /// <summary>Under the write lock: appends an R frame when messages arrived since the last one. True when it wrote one.</summary>

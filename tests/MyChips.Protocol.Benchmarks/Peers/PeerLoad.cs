@@ -25,7 +25,7 @@ public static class PeerLoad
         {
             // Warm-up, then the measured run.
             await SetupsPerSecondAsync(mode, 50);
-            await MessagesPerSecondAsync(mode, 5_000, null);
+            await MessagesPerSecondAsync(mode, 50_000, null);
             rows.Add(($"C# -> C#, {mode}", await SetupsPerSecondAsync(mode, setups), await MessagesPerSecondAsync(mode, messages, null)));
         }
         // What receipts cost: the same pairs with delivery = written (no R packets).
