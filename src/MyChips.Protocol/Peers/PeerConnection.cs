@@ -217,6 +217,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                     _receiptDue = false;
                 }
                 var written = 0;
+                var confirmed = 0;
                 foreach (var message in batch)
                 {
                     if (!message.TryTake()) continue;
@@ -224,9 +225,11 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                     var body = FrameCodec.BeginFrame(_output, PacketType.Transport, json.Length + _cipher.TransportOverhead);
                     CompleteFrame(_output, PacketType.Transport, _cipher.Encrypt(json, body));
                     message.Sequence = ++_sentSequence;
-                    if (message.Mode == DeliveryMode.Confirmed) TrackUnconfirmed(message.Sequence, message);
+                    if (message.Mode == DeliveryMode.Confirmed) confirmed++;
                     written++;
                 }
+                // Before the flush: a receipt can only cover what is tracked.
+                if (confirmed > 0) TrackUnconfirmed(batch);
                 WritePendingReceipt();
                 await FlushAsync().ConfigureAwait(false);
                 Touch();
@@ -254,6 +257,20 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>The batch's written Confirmed messages, under one lock (the read loop takes it for every receipt).</summary>
+    private void TrackUnconfirmed(List<OutgoingMessage> batch)
+    {
+        lock (_unconfirmed)
+        {
+            foreach (var message in batch)
+            {
+                if (message.Sequence == 0 || message.Mode != DeliveryMode.Confirmed) continue;
+                if (IsClosed) message.Fail(DeliveryFailure.ConnectionLost, "the connection closed while the message was written.");
+                else _unconfirmed.Enqueue((message.Sequence, message));
+            }
         }
     }
 
@@ -412,6 +429,8 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     /// <summary>Completes every written message the receipt's cumulative count covers.</summary>
     private bool Acknowledge(long count)
     {
+        OutgoingMessage[] covered;
+        var length = 0;
         lock (_unconfirmed)
         {
             if (count < 0 || count > _sentSequence)
@@ -420,12 +439,16 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                 CloseLocked(CloseReason.MalformedPacket);
                 return false;
             }
+            if (_unconfirmed.Count == 0) return true;
+            // Pooled, not a field: an idle connection keeps no list sized by its last burst.
+            covered = ArrayPool<OutgoingMessage>.Shared.Rent(_unconfirmed.Count);
             while (_unconfirmed.TryPeek(out var head) && head.Sequence <= count)
-            {
-                _unconfirmed.Dequeue();
-                head.Message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, head.Sequence, DeliveryMode.Confirmed));
-            }
+                covered[length++] = _unconfirmed.Dequeue().Message;
         }
+        // Completed outside the lock, which the write loop takes for every batch.
+        for (var i = 0; i < length; i++)
+            covered[i].TrySetResult(new DeliveryReceipt(RemoteAgent, Id, covered[i].Sequence, DeliveryMode.Confirmed));
+        ArrayPool<OutgoingMessage>.Shared.Return(covered, clearArray: true);
         return true;
     }
 
