@@ -429,7 +429,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     /// <summary>Completes every written message the receipt's cumulative count covers.</summary>
     private bool Acknowledge(long count)
     {
-        OutgoingMessage[] covered;
+        (long Sequence, OutgoingMessage Message)[] covered;
         var length = 0;
         lock (_unconfirmed)
         {
@@ -441,14 +441,14 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             }
             if (_unconfirmed.Count == 0) return true;
             // Pooled, not a field: an idle connection keeps no list sized by its last burst.
-            covered = ArrayPool<OutgoingMessage>.Shared.Rent(_unconfirmed.Count);
+            covered = ArrayPool<(long, OutgoingMessage)>.Shared.Rent(_unconfirmed.Count);
             while (_unconfirmed.TryPeek(out var head) && head.Sequence <= count)
-                covered[length++] = _unconfirmed.Dequeue().Message;
+                covered[length++] = _unconfirmed.Dequeue();
         }
         // Completed outside the lock, which the write loop takes for every batch.
         for (var i = 0; i < length; i++)
-            covered[i].TrySetResult(new DeliveryReceipt(RemoteAgent, Id, covered[i].Sequence, DeliveryMode.Confirmed));
-        ArrayPool<OutgoingMessage>.Shared.Return(covered, clearArray: true);
+            covered[i].Message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, covered[i].Sequence, DeliveryMode.Confirmed));
+        ArrayPool<(long, OutgoingMessage)>.Shared.Return(covered, clearArray: true);
         return true;
     }
 
