@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using System.Globalization;
+using MyChips.Protocol.Benchmarks;
 using MyChips.Protocol.Benchmarks.Noise;
 using MyChips.Protocol.Benchmarks.Peers;
 using MyChips.Protocol.Peers;
@@ -16,6 +17,20 @@ if (args is ["peer-load", ..])
 {
     var numbers = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
     await PeerLoad.RunAsync(numbers.ElementAtOrDefault(0) is > 0 and var s ? s : 300, numbers.ElementAtOrDefault(1) is > 0 and var m ? m : 100_000, !args.Contains("--no-js"));
+    return;
+}
+// `aead-compare`: ChaCha20-Poly1305 of one 250-byte message through libsodium and through OpenSSL (System.Security.Cryptography).
+if (args is ["aead-compare"])
+{
+    AeadCompare.Run();
+    return;
+}
+// `peer-throughput [messages] [repeats] [Strict|Raw]`: the T-message case alone, modes interleaved, CPU and allocations per message.
+if (args is ["peer-throughput", ..])
+{
+    var numbers = args.Skip(1).Where(a => char.IsDigit(a[0])).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+    var only = args.Skip(1).Where(a => !char.IsDigit(a[0])).Select(Enum.Parse<PeerMode>).Cast<PeerMode?>().FirstOrDefault();
+    await PeerThroughput.RunAsync(numbers.ElementAtOrDefault(0) is > 0 and var m ? m : 100_000, numbers.ElementAtOrDefault(1) is > 0 and var r ? r : 5, only);
     return;
 }
 // `peer-memory [Strict|Raw] [count...]`: memory per idle open connection.

@@ -178,9 +178,16 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             if (_writerActive) return true;
             _writerActive = true;
         }
-        _ = WriteLoopAsync();
+        StartWriter();
         return true;
     }
+
+    /// <summary>
+    /// Runs the write loop on a pool thread, never inline: a sender issuing messages back to back keeps queuing
+    /// while the loop encrypts and flushes, so a burst leaves in a few large writes, not one write call per message.
+    /// </summary>
+    private void StartWriter() =>
+        ThreadPool.UnsafeQueueUserWorkItem(static connection => _ = connection.WriteLoopAsync(), this, preferLocal: false);
 
     /// <summary>
     /// The one writer of T and R frames: encrypts everything queued since its last flush straight into the
@@ -210,6 +217,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                     _receiptDue = false;
                 }
                 var written = 0;
+                var confirmed = 0;
                 foreach (var message in batch)
                 {
                     if (!message.TryTake()) continue;
@@ -217,9 +225,11 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                     var body = FrameCodec.BeginFrame(_output, PacketType.Transport, json.Length + _cipher.TransportOverhead);
                     CompleteFrame(_output, PacketType.Transport, _cipher.Encrypt(json, body));
                     message.Sequence = ++_sentSequence;
-                    if (message.Mode == DeliveryMode.Confirmed) TrackUnconfirmed(message.Sequence, message);
+                    if (message.Mode == DeliveryMode.Confirmed) confirmed++;
                     written++;
                 }
+                // Before the flush: a receipt can only cover what is tracked.
+                if (confirmed > 0) TrackUnconfirmed(batch);
                 WritePendingReceipt();
                 await FlushAsync().ConfigureAwait(false);
                 Touch();
@@ -247,6 +257,20 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>The batch's written Confirmed messages, under one lock (the read loop takes it for every receipt).</summary>
+    private void TrackUnconfirmed(List<OutgoingMessage> batch)
+    {
+        lock (_unconfirmed)
+        {
+            foreach (var message in batch)
+            {
+                if (message.Sequence == 0 || message.Mode != DeliveryMode.Confirmed) continue;
+                if (IsClosed) message.Fail(DeliveryFailure.ConnectionLost, "the connection closed while the message was written.");
+                else _unconfirmed.Enqueue((message.Sequence, message));
+            }
         }
     }
 
@@ -405,6 +429,8 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     /// <summary>Completes every written message the receipt's cumulative count covers.</summary>
     private bool Acknowledge(long count)
     {
+        (long Sequence, OutgoingMessage Message)[] covered;
+        var length = 0;
         lock (_unconfirmed)
         {
             if (count < 0 || count > _sentSequence)
@@ -413,12 +439,16 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                 CloseLocked(CloseReason.MalformedPacket);
                 return false;
             }
+            if (_unconfirmed.Count == 0) return true;
+            // Pooled, not a field: an idle connection keeps no list sized by its last burst.
+            covered = ArrayPool<(long, OutgoingMessage)>.Shared.Rent(_unconfirmed.Count);
             while (_unconfirmed.TryPeek(out var head) && head.Sequence <= count)
-            {
-                _unconfirmed.Dequeue();
-                head.Message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, head.Sequence, DeliveryMode.Confirmed));
-            }
+                covered[length++] = _unconfirmed.Dequeue();
         }
+        // Completed outside the lock, which the write loop takes for every batch.
+        for (var i = 0; i < length; i++)
+            covered[i].Message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, covered[i].Sequence, DeliveryMode.Confirmed));
+        ArrayPool<(long, OutgoingMessage)>.Shared.Return(covered, clearArray: true);
         return true;
     }
 
@@ -435,7 +465,8 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             if (_writerActive) return;
             _writerActive = true;
         }
-        _ = WriteLoopAsync();
+        // Off the read loop: it reads on while the receipt is written, and the receipt covers what it read meanwhile.
+        StartWriter();
     }
 
     /// <summary>Under the write lock: appends an R frame when messages arrived since the last one. True when it wrote one.</summary>

@@ -28,6 +28,13 @@ public static class IdleConnectionMemory
             IdleTimeout = Timeout.InfiniteTimeSpan,
             HandshakeTimeout = TimeSpan.FromMinutes(5),
             BlockList = BlockListOptions.Disabled,
+            // Every initiator comes from 127.0.0.1, up to 64 handshakes at once: the per-address defaults would refuse them.
+            Limits = new PeerLimits
+            {
+                MaxConnections = counts.Max() + 1_000,
+                MaxConnectionsPerAddress = counts.Max() + 1_000,
+                MaxPendingHandshakesPerAddress = 128,
+            },
         }, new AnyAgentKeyProvider());
         await node.StartAsync();
         var opened = 0;
