@@ -67,6 +67,9 @@ public enum CloseReason
 
     /// <summary>The peer stopped reading: a write waited longer than <see cref="PeerLimits.WriteStallTimeout"/>.</summary>
     WriteStalled,
+
+    /// <summary>Messages waited for a receipt longer than <see cref="PeerLimits.ReceiptTimeout"/> (a peer that sends no <c>R</c>).</summary>
+    ReceiptTimeout,
 }
 
 internal static class CloseReasonExtensions
@@ -102,6 +105,7 @@ internal static class CloseReasonExtensions
         CloseReason.ConnectionLimit => "connection_limit",
         CloseReason.HandshakeLimit => "handshake_limit",
         CloseReason.WriteStalled => "write_stalled",
+        CloseReason.ReceiptTimeout => "receipt_timeout",
         _ => "other",
     };
 }

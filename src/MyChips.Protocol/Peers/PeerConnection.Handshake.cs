@@ -276,9 +276,9 @@ internal sealed partial class PeerConnection
 
     private void MarkOpen()
     {
-        if (Direction == ConnectionDirection.Inbound && Options.IdleTimeout != Timeout.InfiniteTimeSpan)
+        if (IdleCloses || AwaitsReceipts)
         {
-            _timer?.Change(Options.IdleTimeout, Timeout.InfiniteTimeSpan);
+            Reschedule();
         }
         else
         {

@@ -38,6 +38,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     // Delivery accounting: messages written and waiting for a receipt, by sequence.
     private readonly Queue<(long Sequence, OutgoingMessage Message)> _unconfirmed = new();
     private long _sentSequence;
+    private long _receiptProgress; // when messages began to wait, or the last receipt that completed some
     private long _receivedCount;
     private long _receiptSentCount;
 
@@ -263,19 +264,25 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     /// <summary>The batch's written Confirmed messages, under one lock (the read loop takes it for every receipt).</summary>
     private void TrackUnconfirmed(List<OutgoingMessage> batch)
     {
+        bool started;
         lock (_unconfirmed)
         {
+            started = _unconfirmed.Count == 0;
             foreach (var message in batch)
             {
                 if (message.Sequence == 0 || message.Mode != DeliveryMode.Confirmed) continue;
                 if (IsClosed) message.Fail(DeliveryFailure.ConnectionLost, "the connection closed while the message was written.");
                 else _unconfirmed.Enqueue((message.Sequence, message));
             }
+            started &= _unconfirmed.Count > 0;
+            if (started) _receiptProgress = _node.Time.GetTimestamp();
         }
+        if (started) Reschedule();
     }
 
     private bool TrackUnconfirmed(long sequence, OutgoingMessage message)
     {
+        bool started;
         lock (_unconfirmed)
         {
             if (IsClosed)
@@ -283,9 +290,12 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                 message.Fail(DeliveryFailure.ConnectionLost, "the connection closed while the message was written.");
                 return false;
             }
+            started = _unconfirmed.Count == 0;
             _unconfirmed.Enqueue((sequence, message));
-            return true;
+            if (started) _receiptProgress = _node.Time.GetTimestamp();
         }
+        if (started) Reschedule();
+        return true;
     }
 
     private async Task ReadLoopAsync()
@@ -444,6 +454,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             covered = ArrayPool<(long, OutgoingMessage)>.Shared.Rent(_unconfirmed.Count);
             while (_unconfirmed.TryPeek(out var head) && head.Sequence <= count)
                 covered[length++] = _unconfirmed.Dequeue();
+            if (length > 0) _receiptProgress = _node.Time.GetTimestamp();
         }
         // Completed outside the lock, which the write loop takes for every batch.
         for (var i = 0; i < length; i++)
@@ -528,9 +539,55 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             Close(CloseReason.HandshakeTimeout);
             return;
         }
-        var idle = _node.Time.GetElapsedTime(Volatile.Read(ref _lastActivity));
-        if (idle >= Options.IdleTimeout) Close(CloseReason.IdleTimeout);
-        else _timer?.Change(Options.IdleTimeout - idle, Timeout.InfiniteTimeSpan);
+        if (IsDue(ReceiptWaitLeft())) Close(CloseReason.ReceiptTimeout);
+        else if (IsDue(IdleLeft())) Close(CloseReason.IdleTimeout);
+        else Reschedule();
+    }
+
+    /// <summary>Once open, the timer serves the responder's idle close and the receipt deadline, whichever is due first.</summary>
+    private void Reschedule()
+    {
+        if (!IsOpen) return; // the handshake deadline stays as it is
+        var due = Earliest(ReceiptWaitLeft(), IdleLeft());
+        try
+        {
+            _timer?.Change(due == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : TimeSpan.FromTicks(Math.Max(due.Ticks, 1)), Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed meanwhile: nothing is due any more.
+        }
+    }
+
+    // Timeout.InfiniteTimeSpan is -1 ms: it means "never", not "already past".
+    private static bool IsDue(TimeSpan left) => left != Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero;
+
+    // Never negative, so a time already past cannot be mistaken for the -1 ms of "never".
+    private TimeSpan Left(TimeSpan timeout, long since)
+    {
+        var left = timeout - _node.Time.GetElapsedTime(since);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    private static TimeSpan Earliest(TimeSpan a, TimeSpan b) =>
+        a == Timeout.InfiniteTimeSpan ? b : b == Timeout.InfiniteTimeSpan ? a : a < b ? a : b;
+
+    private bool IdleCloses => Direction == ConnectionDirection.Inbound && Options.IdleTimeout != Timeout.InfiniteTimeSpan;
+
+    private bool AwaitsReceipts => Options.EffectiveDelivery == DeliveryMode.Confirmed && Options.Limits.ReceiptTimeout != Timeout.InfiniteTimeSpan;
+
+    private TimeSpan IdleLeft() =>
+        IdleCloses ? Left(Options.IdleTimeout, Volatile.Read(ref _lastActivity)) : Timeout.InfiniteTimeSpan;
+
+    private TimeSpan ReceiptWaitLeft()
+    {
+        if (!AwaitsReceipts) return Timeout.InfiniteTimeSpan;
+        lock (_unconfirmed)
+        {
+            return _unconfirmed.Count == 0
+                ? Timeout.InfiniteTimeSpan
+                : Left(Options.Limits.ReceiptTimeout, _receiptProgress);
+        }
     }
 
     /// <summary>Closes silently (no packet is sent), records the reason, and fails what was not delivered. Idempotent.</summary>

@@ -25,6 +25,12 @@ public sealed record PeerLimits
     /// </summary>
     public TimeSpan WriteStallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long written Confirmed messages may wait with no receipt before the connection is closed and they
+    /// fail; so a peer that withholds receipts cannot make the node hold its messages without end. Default 30 s.
+    /// </summary>
+    public TimeSpan ReceiptTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     internal void Validate()
     {
         if (MaxConnections < 1) throw new ArgumentOutOfRangeException(nameof(MaxConnections), "At least one connection is allowed.");
@@ -34,5 +40,7 @@ public sealed record PeerLimits
             throw new ArgumentOutOfRangeException(nameof(MaxPendingHandshakesPerAddress), "At least one handshake per address is allowed.");
         if (WriteStallTimeout <= TimeSpan.Zero && WriteStallTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(WriteStallTimeout), "The write stall timeout must be positive or infinite.");
+        if (ReceiptTimeout <= TimeSpan.Zero && ReceiptTimeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(ReceiptTimeout), "The receipt timeout must be positive or infinite.");
     }
 }
