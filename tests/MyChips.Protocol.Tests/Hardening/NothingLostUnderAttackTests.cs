@@ -18,7 +18,9 @@ public class NothingLostUnderAttackTests
         await using var a = await TestSite.StartAsync(PeerMode.Strict);
         await using var b = await TestSite.StartAsync(PeerMode.Strict, o => o with
         {
-            HandshakeTimeout = TimeSpan.FromMilliseconds(500),
+            // Short enough to clear slowloris slots during the test, long enough for the legitimate
+            // handshake (A, then the initiator's proof) on two cores shared with other test runs.
+            HandshakeTimeout = TimeSpan.FromSeconds(3),
             BlockList = new BlockListOptions { FailuresToBlock = 20, Window = TimeSpan.FromMinutes(1), BlockFor = TimeSpan.FromMinutes(1) },
             Limits = o.Limits with { MaxConnectionsPerAddress = 8, MaxPendingHandshakesPerAddress = 4 },
         });
@@ -41,7 +43,17 @@ public class NothingLostUnderAttackTests
         for (var batch = 0; batch < 4; batch++)
         {
             var sends = Enumerable.Range(batch * 50, 50).Select(i => a.SendAsync(b, $$"""{"n":{{i}}}""")).ToArray();
-            var receipts = await Task.WhenAll(sends).WaitAsync(TestSite.Deadline);
+            DeliveryReceipt[] receipts;
+            try
+            {
+                receipts = await Task.WhenAll(sends).WaitAsync(TestSite.Deadline);
+            }
+            catch (DeliveryFailedException e)
+            {
+                // Say why B closed the legitimate peer's connections (the floods come from other addresses).
+                var closes = b.States.Where(s => s.State == ConnectionState.Closed && s.RemoteAgent == a.Agent);
+                throw new Xunit.Sdk.XunitException($"{e.Message} B closed A's connections: {string.Join(", ", closes.Select(c => $"{c.CloseReason} after {c.Elapsed}"))}");
+            }
             Assert.All(receipts, r => Assert.Equal(DeliveryMode.Confirmed, r.Mode));
             a.Node.Disconnect(b.Agent);
         }
