@@ -102,7 +102,8 @@ public static class IdleConnectionMemory
 
     private static (long Heap, long Rss, long Maps) Measure()
     {
-        for (var i = 0; i < 3; i++) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        // Aggressive also gives back the GC heap's free committed space, so RSS shows what connections keep, not GC slack.
+        for (var i = 0; i < 3; i++) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         var heap = GC.GetTotalMemory(forceFullCollection: true);
         long rss = 0;
