@@ -213,23 +213,13 @@ internal static class MachineEmitter
         w.Line();
 
         w.Summary("Whether the spec has a transition on this trigger out of this state, guards aside.");
-        w.Open($"public static bool IsDefined({n.State} state, {n.Trigger} trigger) => (state, trigger) switch");
-        foreach (var t in machine.Transitions)
-            w.Line($"({n.State}.{t.From}, {n.Trigger}.{t.Trigger}) => true,");
-        w.Line("_ => false,");
-        w.Close(";");
+        EmitPairSwitch(w, $"public static bool IsDefined({n.State} state, {n.Trigger} trigger) => (state, trigger) switch",
+            machine.Transitions.Select(t => $"({n.State}.{t.From}, {n.Trigger}.{t.Trigger})"));
         w.Line();
 
         w.Summary("Whether a packet may be received in this state: the fast path for traffic that must not fire the machine.");
-        w.Open($"public static bool Accepts({n.State} state, PacketType type) => (state, type) switch");
-        foreach (var t in machine.Transitions)
-        {
-            var trigger = machine.Triggers.First(x => x.Name == t.Trigger);
-            if (trigger.Kind == TriggerKind.Receive)
-                w.Line($"({n.State}.{t.From}, PacketType.{trigger.Source}) => true,");
-        }
-        w.Line("_ => false,");
-        w.Close(";");
+        EmitPairSwitch(w, $"public static bool Accepts({n.State} state, PacketType type) => (state, type) switch",
+            SourcesByState(machine, TriggerKind.Receive).Select(x => $"({n.State}.{x.From}, PacketType.{x.Source})"));
 
         if (machine.Timeouts.Count > 0)
         {
@@ -242,15 +232,8 @@ internal static class MachineEmitter
             w.Close(";");
             w.Line();
             w.Summary("Whether a timeout runs in this state: the spec has a transition on its expiry out of the state.");
-            w.Open($"public static bool IsArmed({n.State} state, {n.Timeout} timeout) => (state, timeout) switch");
-            foreach (var t in machine.Transitions)
-            {
-                var trigger = machine.Triggers.First(x => x.Name == t.Trigger);
-                if (trigger.Kind == TriggerKind.Timeout)
-                    w.Line($"({n.State}.{t.From}, {n.Timeout}.{trigger.Source}) => true,");
-            }
-            w.Line("_ => false,");
-            w.Close(";");
+            EmitPairSwitch(w, $"public static bool IsArmed({n.State} state, {n.Timeout} timeout) => (state, timeout) switch",
+                SourcesByState(machine, TriggerKind.Timeout).Select(x => $"({n.State}.{x.From}, {n.Timeout}.{x.Source})"));
         }
         w.Line();
         w.Summary("The machine as a Mermaid state diagram, drawn by Stateless.");
@@ -374,4 +357,21 @@ internal static class MachineEmitter
     }
 
     public static string MethodName(TriggerModel trigger) => trigger.Name + "Async";
+
+    /// <summary>A boolean switch over (state, x) pairs: true for the listed pairs, false otherwise.</summary>
+    private static void EmitPairSwitch(CodeWriter w, string header, IEnumerable<string> truePairs)
+    {
+        w.Open(header);
+        foreach (var pair in truePairs)
+            w.Line($"{pair} => true,");
+        w.Line("_ => false,");
+        w.Close(";");
+    }
+
+    /// <summary>For each transition on a trigger of this kind: the state it leaves and the trigger's source (packet or timeout).</summary>
+    private static IEnumerable<(string From, string Source)> SourcesByState(MachineModel machine, TriggerKind kind) =>
+        from t in machine.Transitions
+        let trigger = machine.Triggers.First(x => x.Name == t.Trigger)
+        where trigger.Kind == kind
+        select (t.From, trigger.Source);
 }
