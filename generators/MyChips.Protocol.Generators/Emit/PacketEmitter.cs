@@ -46,13 +46,7 @@ internal static class PacketEmitter
 
     private static void EmitRoles(CodeWriter w, ProtocolModel protocol)
     {
-        w.Summary("The roles of a connection; a packet's senders are a combination of them.");
-        w.Line("[global::System.Flags]");
-        w.Open("public enum PeerRoles");
-        w.Line("None = 0,");
-        for (var i = 0; i < protocol.Roles.Count; i++)
-            w.Line($"{protocol.Roles[i]} = {1 << i},");
-        w.Close();
+        EmitFlags(w, "PeerRoles", "The roles of a connection; a packet's senders are a combination of them.", protocol.Roles);
     }
 
     private static void EmitNoise(CodeWriter w, ProtocolModel protocol)
@@ -64,12 +58,18 @@ internal static class PacketEmitter
         w.Line("Transport,");
         w.Close();
         w.Line();
-        w.Summary("The Noise handshake patterns a handshake packet may belong to.");
+        EmitFlags(w, "NoisePatterns", "The Noise handshake patterns a handshake packet may belong to.", protocol.NoisePatterns);
+    }
+
+    /// <summary>A [Flags] enum with None = 0 and one bit per member, in spec order.</summary>
+    private static void EmitFlags(CodeWriter w, string name, string summary, EquatableArray<string> members)
+    {
+        w.Summary(summary);
         w.Line("[global::System.Flags]");
-        w.Open("public enum NoisePatterns");
+        w.Open($"public enum {name}");
         w.Line("None = 0,");
-        for (var i = 0; i < protocol.NoisePatterns.Count; i++)
-            w.Line($"{protocol.NoisePatterns[i]} = {1 << i},");
+        for (var i = 0; i < members.Count; i++)
+            w.Line($"{members[i]} = {1 << i},");
         w.Close();
     }
 
