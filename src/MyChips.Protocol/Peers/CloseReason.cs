@@ -81,6 +81,15 @@ internal static class CloseReasonExtensions
         or CloseReason.MalformedPacket or CloseReason.HandshakeTimeout or CloseReason.WriteStalled;
 
     /// <summary>Stable lowercase names for logs and metric tags.</summary>
+    /// <summary>
+    /// Whether a closing connection waits (briefly) for the peer's last bytes and FIN. Protocol violations do not:
+    /// such a peer is cut off silently at once, and the kernel answers whatever it still sends with a reset.
+    /// </summary>
+    public static bool DrainsOnClose(this CloseReason reason) => reason is not (CloseReason.BadMac or CloseReason.UnknownAgent
+        or CloseReason.WrongKey or CloseReason.TicketExpired or CloseReason.TicketUsed or CloseReason.TicketUnknown
+        or CloseReason.TicketRefused or CloseReason.PacketNotAllowed or CloseReason.OversizedFrame
+        or CloseReason.MalformedPacket or CloseReason.SocketError);
+
     public static string ToTag(this CloseReason reason) => reason switch
     {
         CloseReason.None => "none",

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using MyChips.Protocol.Keys;
 
@@ -36,47 +35,6 @@ internal static class MessageJson
         {
             return false;
         }
-    }
-
-    /// <summary>
-    /// The I payload: the application message with a <c>ticket</c> member (added from the ticket when the
-    /// message has none) and a <c>from</c> member naming this site's agent (added when the message has none).
-    /// </summary>
-    public static byte[] WithTicket(ReadOnlySpan<byte> message, ConnectionTicket ticket, AgentKey local, int listenPort)
-    {
-        using var document = JsonDocument.Parse(message.ToArray());
-        var root = document.RootElement;
-        var buffer = new ArrayBufferWriter<byte>(message.Length + 256);
-        // Escape only what JSON requires, as the JavaScript peers do.
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            writer.WriteStartObject();
-            foreach (var property in root.EnumerateObject()) property.WriteTo(writer);
-            if (!root.TryGetProperty("ticket", out _))
-            {
-                writer.WritePropertyName("ticket");
-                writer.WriteStartObject();
-                writer.WriteString("token", ticket.Token);
-                writer.WriteString("expires", ticket.Expires);
-                writer.WriteStartObject("chad");
-                writer.WriteString("cuid", ticket.Chad.Cuid);
-                writer.WriteString("agent", ticket.Chad.Agent.ToString());
-                writer.WriteString("host", ticket.Chad.Host);
-                writer.WriteNumber("port", ticket.Chad.Port);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-            }
-            if (!root.TryGetProperty("from", out _))
-            {
-                writer.WriteStartObject("from");
-                writer.WriteString("agent", local.Agent.ToString());
-                writer.WriteString("host", local.Host);
-                writer.WriteNumber("port", local.Port != 0 ? local.Port : listenPort);
-                writer.WriteEndObject();
-            }
-            writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Reads what a responder needs from an I payload: the ticket's token and the sender's agent (and address when complete).</summary>

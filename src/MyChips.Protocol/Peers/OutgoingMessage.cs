@@ -22,6 +22,10 @@ internal sealed class OutgoingMessage : TaskCompletionSource<DeliveryReceipt>
     public PeerDestination Destination { get; }
     public ReadOnlyMemory<byte> Json { get; }
     public ConnectionTicket? Ticket { get; }
+
+    /// <summary>As the first message of a connection, it opens it with I: it carries a ticket, or is a tally ticket itself.</summary>
+    public bool OpensWithTicket => Ticket is not null || (_opensWithTicket ??= FirstMessageJson.IsTallyTicket(Json.Span));
+    private bool? _opensWithTicket;
     public DeliveryMode Mode { get; }
 
     /// <summary>Its position on the connection that wrote it (from 1); 0 until written.</summary>

@@ -26,6 +26,9 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     private ITimer? _timer;
     private long _lastActivity;
     private int _closed;
+    private volatile bool _flushing;
+    private int _reading; // 1 once the read loop, or Close before it ever started, owns the end of the socket
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private const int MaxBatch = 256;
     // With the write stall timeout, this bounds what a peer that stops reading leaves in the outgoing pipe.
     private const int MaxBatchBytes = 256 * 1024;
@@ -62,9 +65,10 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         Direction = direction;
         Id = id;
         RemoteEndPoint = socket.RemoteEndPoint;
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16384, minimumReadSize: 4096, useZeroByteReads: true));
-        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16384));
+        // The pipes leave the socket open: closing it is OrderlyClose's job, once no read or write is pending.
+        var stream = new NetworkStream(socket, ownsSocket: false);
+        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16384, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
+        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16384, leaveOpen: true));
         _cipher = node.CreateCipher();
         _createdAt = createdAt;
         _lastActivity = _createdAt;
@@ -83,6 +87,9 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     private bool Accepts(PacketType type) => _initiator?.Accepts(type) ?? _responder!.Accepts(type);
     public CloseReason CloseReason { get; private set; }
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    /// <summary>Completes once the socket is released: FIN sent, the peer's last bytes drained, keys zeroed.</summary>
+    public Task Finished => _finished.Task;
     public TimeSpan Age => _node.Time.GetElapsedTime(_createdAt);
 
     private PeerNodeOptions Options => _node.Options;
@@ -95,7 +102,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     {
         _timer = _node.Time.CreateTimer(static state => ((PeerConnection)state!).OnTimer(), this, Options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
         _node.ReportState(this, ConnectionState.Handshaking);
-        _ = ReadLoopAsync();
+        StartReading();
     }
 
     /// <summary>
@@ -111,33 +118,36 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         _timer = _node.Time.CreateTimer(static state => ((PeerConnection)state!).OnTimer(), this, Options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
         _node.ReportState(this, ConnectionState.Handshaking);
         // The machine's action writes N+K or I; the read loop starts after, so only one flow drives the machine at a time.
-        if (first.Ticket is not null) await _initiator!.ConnectWithTicketAsync().ConfigureAwait(false);
+        if (first.OpensWithTicket) await _initiator!.ConnectWithTicketAsync().ConfigureAwait(false);
         else await _initiator!.ConnectAsync().ConfigureAwait(false);
-        _ = ReadLoopAsync();
+        StartReading();
         await _opened.Task.ConfigureAwait(false);
     }
 
     async ValueTask IInitiatorActions.SendDeclareAndKnockAsync()
     {
-        var first = _firstMessage!;
+        // The compatible modes name the sender as the deployed peer does; strict mode sends the application's bytes.
+        var payload = Options.Mode == PeerMode.Strict
+            ? _firstMessage!.Json
+            : FirstMessageJson.Stamp(_firstMessage!.Json, null, Options.LocalKey, _node.ListenPort);
         await WriteHandshakeAsync(output =>
         {
             var declare = AgentIdCodec.ToBytes(Options.LocalKey.Agent.ToString());
             var body = FrameCodec.BeginFrame(output, PacketType.Declare, _cipher.DeclareLength(declare.Length));
             CompleteFrame(output, PacketType.Declare, _cipher.WriteDeclare(_initiatorRemoteStatic.Span, declare, body));
-            body = FrameCodec.BeginFrame(output, PacketType.Knock, _cipher.KnockLength(first.Json.Length));
-            CompleteFrame(output, PacketType.Knock, _cipher.WriteKnock(_initiatorRemoteStatic.Span, first.Json.Span, body));
+            body = FrameCodec.BeginFrame(output, PacketType.Knock, _cipher.KnockLength(payload.Length));
+            CompleteFrame(output, PacketType.Knock, _cipher.WriteKnock(_initiatorRemoteStatic.Span, payload.Span, body));
         }).ConfigureAwait(false);
     }
 
     async ValueTask IInitiatorActions.SendTicketAsync()
     {
         var first = _firstMessage!;
-        var payload = MessageJson.WithTicket(first.Json.Span, first.Ticket!, Options.LocalKey, _node.ListenPort);
+        var payload = FirstMessageJson.Stamp(first.Json, first.Ticket, Options.LocalKey, _node.ListenPort);
         await WriteHandshakeAsync(output =>
         {
             var body = FrameCodec.BeginFrame(output, PacketType.Ticket, _cipher.TicketLength(payload.Length));
-            CompleteFrame(output, PacketType.Ticket, _cipher.WriteTicket(_initiatorRemoteStatic.Span, payload, body));
+            CompleteFrame(output, PacketType.Ticket, _cipher.WriteTicket(_initiatorRemoteStatic.Span, payload.Span, body));
         }).ConfigureAwait(false);
     }
 
@@ -298,6 +308,11 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         return true;
     }
 
+    private void StartReading()
+    {
+        if (Interlocked.Exchange(ref _reading, 1) == 0) _ = ReadLoopAsync();
+    }
+
     private async Task ReadLoopAsync()
     {
         try
@@ -361,10 +376,15 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         }
         finally
         {
-            await _input.CompleteAsync().ConfigureAwait(false);
-            await FireClosedAsync().ConfigureAwait(false);
-            await ReleaseAsync().ConfigureAwait(false);
+            await EndAsync().ConfigureAwait(false);
         }
+    }
+
+    private async Task EndAsync()
+    {
+        await _input.CompleteAsync().ConfigureAwait(false);
+        await FireClosedAsync().ConfigureAwait(false);
+        await ReleaseAsync().ConfigureAwait(false);
     }
 
     private static bool IsReset(Exception e) =>
@@ -506,11 +526,32 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     /// the connection closes (WriteStalled) and the caller sees an IOException, so the outgoing pipe never
     /// holds more than one batch. The common case (the socket takes the bytes at once) costs nothing extra.
     /// </summary>
-    private ValueTask<FlushResult> FlushAsync()
+    private async ValueTask FlushAsync()
     {
         var flush = _output.FlushAsync();
-        if (flush.IsCompleted || Options.Limits.WriteStallTimeout == Timeout.InfiniteTimeSpan) return flush;
-        return FlushWithinStallTimeoutAsync(flush.AsTask());
+        if (flush.IsCompleted)
+        {
+            ThrowIfCanceled(flush.Result);
+            return;
+        }
+        _flushing = true;
+        try
+        {
+            var result = Options.Limits.WriteStallTimeout == Timeout.InfiniteTimeSpan
+                ? await flush.ConfigureAwait(false)
+                : await FlushWithinStallTimeoutAsync(flush.AsTask()).ConfigureAwait(false);
+            ThrowIfCanceled(result);
+        }
+        finally
+        {
+            _flushing = false;
+        }
+    }
+
+    // A flush canceled by Close wrote nothing for sure: what it carried must not count as written.
+    private void ThrowIfCanceled(FlushResult result)
+    {
+        if (result.IsCanceled) throw new IOException($"Connection {Id} closed while a write waited for the peer to read.");
     }
 
     private async ValueTask<FlushResult> FlushWithinStallTimeoutAsync(Task<FlushResult> flush)
@@ -522,7 +563,8 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         catch (TimeoutException)
         {
             Close(CloseReason.WriteStalled);
-            // Closing the socket fails the pending write; observe it so it is not reported as unobserved.
+            // Canceling the pending write ends it; observe it so a fault is not reported as unobserved.
+            _output.CancelPendingFlush();
             _ = flush.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw new IOException($"Connection {Id}: the peer read nothing for {Options.Limits.WriteStallTimeout}; the write was abandoned.");
@@ -590,6 +632,20 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         }
     }
 
+    /// <summary>Adds the delivery of every message this connection holds, queued or awaiting its receipt.</summary>
+    public void CollectPending(List<Task> into)
+    {
+        lock (_outbox)
+        {
+            foreach (var message in _outbox) into.Add(message.Task);
+        }
+        lock (_unconfirmed)
+        {
+            foreach (var (_, message) in _unconfirmed) into.Add(message.Task);
+        }
+        if (_firstMessage is { } first && !IsOpen) into.Add(first.Task);
+    }
+
     /// <summary>Closes silently (no packet is sent), records the reason, and fails what was not delivered. Idempotent.</summary>
     public void Close(CloseReason reason)
     {
@@ -597,14 +653,12 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         CloseReason = reason;
         var wasOpen = IsOpen;
         _timer?.Dispose();
-        try
-        {
-            _socket.Dispose();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        // The read loop ends and closes the socket in order (OrderlyClose); a write stuck on a peer that does not
+        // read is canceled so the loop is not kept waiting for the write lock.
+        if (_flushing) _output.CancelPendingFlush();
         _input.CancelPendingRead();
+        // Closed before it ever read: no read loop will end the socket, so end it here.
+        if (Interlocked.Exchange(ref _reading, 1) == 0) _ = EndAsync();
         var failure = _node.IsStopping ? DeliveryFailure.NodeStopped
             : reason == CloseReason.HandshakeTimeout ? DeliveryFailure.HandshakeTimeout
             : wasOpen ? DeliveryFailure.ConnectionLost
@@ -628,13 +682,15 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         foreach (var message in unwritten) _node.Resend(message);
     }
 
-    // After the read loop ended: returns the writer's pooled buffers and zeroes keys once no writer holds the lock.
+    // After the read loop ended: returns the writer's pooled buffers and zeroes keys once no writer holds the lock,
+    // then ends the TCP connection with a FIN.
     private async Task ReleaseAsync()
     {
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            await _output.CompleteAsync().ConfigureAwait(false);
+            // Every write was flushed under the lock; anything left is a canceled stalled write, dropped unsent.
+            await _output.CompleteAsync(new IOException("The connection is closed.")).ConfigureAwait(false);
             if (!ReferenceEquals(_cipher, RawCipher.Instance)) _cipher.Dispose();
             if (_remoteStatic is not null) Array.Clear(_remoteStatic);
         }
@@ -642,5 +698,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         {
             _writeLock.Release();
         }
+        await OrderlyClose.CloseAsync(_socket, CloseReason.DrainsOnClose(), Options.Limits, _node.Time).ConfigureAwait(false);
+        _finished.TrySetResult();
     }
 }

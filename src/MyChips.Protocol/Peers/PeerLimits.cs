@@ -31,6 +31,16 @@ public sealed record PeerLimits
     /// </summary>
     public TimeSpan ReceiptTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// After a connection sends its FIN, how long it reads and discards what the peer still sends, waiting for the
+    /// peer's FIN, before it releases the socket. Releasing with bytes unread would make the kernel answer with a
+    /// reset, which some peers treat as a crash. Zero skips the wait. Default 2 s.
+    /// </summary>
+    public TimeSpan CloseDrainTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The most bytes a closing connection reads and discards before it gives up on the peer's FIN. Default 64 KiB.</summary>
+    public int CloseDrainBytes { get; init; } = 64 * 1024;
+
     internal void Validate()
     {
         if (MaxConnections < 1) throw new ArgumentOutOfRangeException(nameof(MaxConnections), "At least one connection is allowed.");
@@ -42,5 +52,7 @@ public sealed record PeerLimits
             throw new ArgumentOutOfRangeException(nameof(WriteStallTimeout), "The write stall timeout must be positive or infinite.");
         if (ReceiptTimeout <= TimeSpan.Zero && ReceiptTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(ReceiptTimeout), "The receipt timeout must be positive or infinite.");
+        if (CloseDrainTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CloseDrainTimeout), "The close drain timeout cannot be negative.");
+        if (CloseDrainBytes < 0) throw new ArgumentOutOfRangeException(nameof(CloseDrainBytes), "The close drain budget cannot be negative.");
     }
 }

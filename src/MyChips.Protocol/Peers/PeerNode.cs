@@ -131,7 +131,7 @@ public sealed class PeerNode : IAsyncDisposable
             message.Fail(DeliveryFailure.InvalidMessage, "a message is a UTF-8 JSON object.");
             return message.Task;
         }
-        var frameLength = 1 + utf8Json.Length + (ticket is null ? 0 : 1024) + (Options.Mode == PeerMode.Raw ? 0 : 96);
+        var frameLength = 1 + utf8Json.Length + FirstMessageJson.FromAllowance + (ticket is null ? 0 : 1024) + (Options.Mode == PeerMode.Raw ? 0 : 96);
         if (frameLength > Options.EffectiveMaxFrameLength)
         {
             message.Fail(DeliveryFailure.MessageTooLarge,
@@ -216,7 +216,12 @@ public sealed class PeerNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops listening, closes every connection, fails every message not yet delivered, and ends <see cref="Messages"/>.</summary>
+    /// <summary>
+    /// Stops listening and refuses new messages; gives the messages already on open connections up to
+    /// <see cref="PeerNodeOptions.ShutdownGracePeriod"/> to be written and acknowledged; then closes every
+    /// connection with a FIN, fails every message not yet delivered with <see cref="DeliveryFailure.NodeStopped"/>,
+    /// and ends <see cref="Messages"/>.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (IsStopping) return;
@@ -224,9 +229,27 @@ public sealed class PeerNode : IAsyncDisposable
         _listener?.Dispose();
         if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
         foreach (var channel in _channels.Values) channel.Stop();
+        await SettleAsync().ConfigureAwait(false);
         foreach (var connection in _connections.Values) connection.Close(CloseReason.LocalClosed);
         _inbox.Writer.TryComplete();
         // _stopping is not disposed: connects still winding down may read its token.
+    }
+
+    /// <summary>Waits, within the grace period, for every message already handed to a connection to settle.</summary>
+    private async Task SettleAsync()
+    {
+        if (Options.ShutdownGracePeriod <= TimeSpan.Zero) return;
+        var pending = new List<Task>();
+        foreach (var connection in _connections.Values) connection.CollectPending(pending);
+        if (pending.Count == 0) return;
+        var settled = Task.WhenAll(pending);
+        // A failed message is reported to its sender; here it only ends the wait.
+        _ = settled.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        using var graceOver = new CancellationTokenSource();
+        var grace = Task.Delay(Options.ShutdownGracePeriod, Time, graceOver.Token);
+        await Task.WhenAny(settled, grace).ConfigureAwait(false);
+        await graceOver.CancelAsync().ConfigureAwait(false);
     }
 
     private async Task AcceptLoopAsync(Socket listener)

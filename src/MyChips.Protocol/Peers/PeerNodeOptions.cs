@@ -34,6 +34,13 @@ public sealed record PeerNodeOptions
     /// </summary>
     public int? MaxFrameLength { get; init; }
 
+    /// <summary>
+    /// When the node stops: how long messages already handed to connections get to be written and acknowledged
+    /// before every connection is closed (each with a FIN). What is still undelivered then fails with
+    /// <see cref="DeliveryFailure.NodeStopped"/>. Zero closes at once. Default 5 s.
+    /// </summary>
+    public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Refusing addresses that keep failing handshakes.</summary>
     public BlockListOptions BlockList { get; init; } = new();
 
@@ -65,6 +72,7 @@ public sealed record PeerNodeOptions
             throw new ArgumentOutOfRangeException(nameof(IdleTimeout), "The idle timeout must be positive or infinite.");
         if (EffectiveMaxFrameLength is < 128 or > FrameCodec.MaxFrameLength)
             throw new ArgumentOutOfRangeException(nameof(MaxFrameLength), $"The frame limit must be from 128 to {FrameCodec.MaxFrameLength} bytes (the spec's maximum).");
+        if (ShutdownGracePeriod < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ShutdownGracePeriod), "The shutdown grace period cannot be negative.");
         if (ReceiveQueueCapacity < 1) throw new ArgumentOutOfRangeException(nameof(ReceiveQueueCapacity), "The receive queue holds at least one message.");
     }
 }

@@ -47,12 +47,12 @@ public class HostilePeerTests
         Assert.Equal("""{"hello":1}""", (await b.ReceiveAsync()).JsonText);
 
         // Bytes of a frame that never completes are not traffic: only whole frames reset the idle timer.
-        var sent = await peer.TrickleAsync(HostileFrames.Frame('T', new byte[200]), _ =>
+        var sent = await peer.TrickleAsync(HostileFrames.Frame('T', new byte[200]), async i =>
         {
             time.Advance(TimeSpan.FromSeconds(1));
-            return ValueTask.CompletedTask;
+            // Six seconds in, past the 5 s idle timeout with the frame still incomplete: the node has closed.
+            if (i == 5) Assert.True(await peer.WaitClosedAsync(TestSite.Deadline), "no idle close while the frame trickled in");
         });
-        Assert.True(await peer.WaitClosedAsync(TestSite.Deadline));
         Assert.Equal(CloseReason.IdleTimeout, await ClosedReasonAsync(b));
         Assert.True(sent < 205, $"the whole frame went out ({sent} bytes)");
         Assert.False(b.HasMessage);

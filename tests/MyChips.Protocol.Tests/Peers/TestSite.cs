@@ -51,6 +51,14 @@ internal sealed class TestSite : IAsyncDisposable
 
     public void Trust(TestSite other) => Keys.Add(AgentRecord.FromId(other.Agent, "127.0.0.1", other.Port));
 
+    /// <summary>
+    /// A connection's first message as this site's node puts it on the wire: unchanged in strict mode; in the
+    /// compatible modes with the <c>from</c> member naming this site appended, as the deployed sender does.
+    /// </summary>
+    public string AsFirstMessage(string json) => Node.Options.Mode == PeerMode.Strict
+        ? json
+        : $$$"""{{{json[..^1]}}},"from":{"agent":"{{{Agent}}}","host":"{{{Key.Host}}}","port":{{{Port}}}}}""";
+
     public Task<DeliveryReceipt> SendAsync(TestSite to, string json, ConnectionTicket? ticket = null) =>
         Node.SendAsync(to.Destination, Encoding.UTF8.GetBytes(json), ticket);
 

@@ -1,0 +1,60 @@
+using System.Buffers;
+using System.Net.Sockets;
+
+namespace MyChips.Protocol.Peers;
+
+/// <summary>
+/// Ends a TCP connection the way peers expect: a FIN after everything already written, then the peer's last
+/// bytes read and discarded until it closes its side too, so the socket is released with nothing unread (Linux
+/// answers unread data, and .NET a socket disposed with a read pending, with a reset). The drain is bounded in
+/// time and bytes; a peer that keeps sending past either is cut off.
+/// </summary>
+internal static class OrderlyClose
+{
+    private const int DrainBufferSize = 4096;
+
+    /// <summary>
+    /// Sends FIN, drains when asked, then releases the socket. Never throws: the connection is over either way.
+    /// Call it with no read or write pending on the socket.
+    /// </summary>
+    public static async Task CloseAsync(Socket socket, bool drain, PeerLimits limits, TimeProvider time)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+            if (drain && limits.CloseDrainTimeout > TimeSpan.Zero) await DrainAsync(socket, limits, time).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already reset or closed by the peer: nothing left to say to it.
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+
+    private static async Task DrainAsync(Socket socket, PeerLimits limits, TimeProvider time)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(DrainBufferSize);
+        using var deadline = new CancellationTokenSource(limits.CloseDrainTimeout, time);
+        try
+        {
+            long discarded = 0;
+            while (discarded <= limits.CloseDrainBytes)
+            {
+                var read = await socket.ReceiveAsync(buffer.AsMemory(0, DrainBufferSize), SocketFlags.None, deadline.Token).ConfigureAwait(false);
+                if (read == 0) return; // the peer's FIN: both sides are done
+                discarded += read;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The peer kept its side open past the deadline; it gets the FIN already sent.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
