@@ -32,6 +32,9 @@ public sealed class MyChipsPeerOptions
 
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>On stop, how long messages already sent get to be written and acknowledged; as <see cref="PeerNodeOptions.ShutdownGracePeriod"/>.</summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     public KeyStoreKind KeyStore { get; set; } = KeyStoreKind.InMemory;
 
     /// <summary>Npgsql connection string of the site's MyCHIPs database, for <see cref="KeyStoreKind.Postgres"/>.</summary>

@@ -46,6 +46,7 @@ internal static class PeerNodeBuilder
         Delivery = options.Delivery,
         HandshakeTimeout = options.HandshakeTimeout,
         IdleTimeout = options.IdleTimeout,
+        ShutdownGracePeriod = options.ShutdownGracePeriod,
         PacketObserver = options.PacketObserver,
     };
 

@@ -29,6 +29,7 @@ public static class RunCommand
         public string? Postgres { get; init; }
         public TimeSpan? HandshakeTimeout { get; init; }
         public TimeSpan? IdleTimeout { get; init; }
+        public TimeSpan? ShutdownGrace { get; init; }
         public IReadOnlyList<string> Tickets { get; init; } = [];
         public IReadOnlyList<string> KnownAgents { get; init; } = [];
         public bool Echo { get; init; }
@@ -46,13 +47,14 @@ public static class RunCommand
         var postgres = new Option<string?>("--postgres") { Description = "The site's MyCHIPs PostgreSQL database (Npgsql connection string); implies --key-store Postgres.", HelpName = "CONNECTION" };
         var handshake = new Option<TimeSpan?>("--handshake-timeout") { Description = "Time allowed for a handshake (default 10s).", CustomParser = r => OptionParsers.Duration(r, TimeSpan.Zero), HelpName = "DURATION" };
         var idle = new Option<TimeSpan?>("--idle-timeout") { Description = "Close inbound connections idle this long (default 60s).", CustomParser = r => OptionParsers.Duration(r, TimeSpan.Zero), HelpName = "DURATION" };
+        var grace = new Option<TimeSpan?>("--shutdown-grace") { Description = "On SIGTERM or Ctrl+C, time given to messages in flight to be written and acknowledged before every connection closes (default 5s).", CustomParser = r => OptionParsers.Duration(r, TimeSpan.Zero), HelpName = "DURATION" };
         var tickets = new Option<string[]>("--ticket") { Description = "Accept a first-time connection with this ticket token, once (repeatable; in-memory key store).", HelpName = "TOKEN" };
         var known = new Option<string[]>("--known") { Description = "A remote agent this node knows, AGENT@HOST:PORT: it may open later (N+KK) connections (repeatable; in-memory key store).", HelpName = "AGENT@HOST:PORT" };
         var echo = new Option<bool>("--echo") { Description = "Send every received message back to its sender as {\"echo\":message}." };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least level logged to stderr (default Information).", DefaultValueFactory = _ => LogLevel.Information };
         var command = new Command("run", "Run a peer node until Ctrl+C or SIGTERM, printing every received message as a JSON line.")
         {
-            config, key, listen, port, mode, keyStore, postgres, handshake, idle, tickets, known, echo, logLevel,
+            config, key, listen, port, mode, keyStore, postgres, handshake, idle, grace, tickets, known, echo, logLevel,
         };
         command.SetAction((parse, cancel) => RunAsync(new Settings
         {
@@ -65,6 +67,7 @@ public static class RunCommand
             Postgres = parse.GetValue(postgres),
             HandshakeTimeout = parse.GetValue(handshake),
             IdleTimeout = parse.GetValue(idle),
+            ShutdownGrace = parse.GetValue(grace),
             Tickets = parse.GetValue(tickets) ?? [],
             KnownAgents = parse.GetValue(known) ?? [],
             Echo = parse.GetValue(echo),
@@ -165,6 +168,7 @@ public static class RunCommand
         if (settings.KeyStore is not null) options.KeyStore = settings.KeyStore.Value;
         if (settings.HandshakeTimeout is not null) options.HandshakeTimeout = settings.HandshakeTimeout.Value;
         if (settings.IdleTimeout is not null) options.IdleTimeout = settings.IdleTimeout.Value;
+        if (settings.ShutdownGrace is not null) options.ShutdownGracePeriod = settings.ShutdownGrace.Value;
         options.Tickets.AddRange(settings.Tickets);
         options.KnownAgents.AddRange(settings.KnownAgents);
     }
