@@ -70,6 +70,9 @@ public enum CloseReason
 
     /// <summary>Messages waited for a receipt longer than <see cref="PeerLimits.ReceiptTimeout"/> (a peer that sends no <c>R</c>).</summary>
     ReceiptTimeout,
+
+    /// <summary>A K or I whose initiator ephemeral key was accepted before: a recorded handshake played again.</summary>
+    Replayed,
 }
 
 internal static class CloseReasonExtensions
@@ -78,7 +81,7 @@ internal static class CloseReasonExtensions
     public static bool IsHostile(this CloseReason reason) => reason is CloseReason.BadMac or CloseReason.UnknownAgent
         or CloseReason.WrongKey or CloseReason.TicketExpired or CloseReason.TicketUsed or CloseReason.TicketUnknown
         or CloseReason.TicketRefused or CloseReason.PacketNotAllowed or CloseReason.OversizedFrame
-        or CloseReason.MalformedPacket or CloseReason.HandshakeTimeout or CloseReason.WriteStalled;
+        or CloseReason.MalformedPacket or CloseReason.HandshakeTimeout or CloseReason.WriteStalled or CloseReason.Replayed;
 
     /// <summary>Stable lowercase names for logs and metric tags.</summary>
     /// <summary>
@@ -88,7 +91,7 @@ internal static class CloseReasonExtensions
     public static bool DrainsOnClose(this CloseReason reason) => reason is not (CloseReason.BadMac or CloseReason.UnknownAgent
         or CloseReason.WrongKey or CloseReason.TicketExpired or CloseReason.TicketUsed or CloseReason.TicketUnknown
         or CloseReason.TicketRefused or CloseReason.PacketNotAllowed or CloseReason.OversizedFrame
-        or CloseReason.MalformedPacket or CloseReason.SocketError);
+        or CloseReason.MalformedPacket or CloseReason.SocketError or CloseReason.Replayed);
 
     public static string ToTag(this CloseReason reason) => reason switch
     {
@@ -115,6 +118,7 @@ internal static class CloseReasonExtensions
         CloseReason.HandshakeLimit => "handshake_limit",
         CloseReason.WriteStalled => "write_stalled",
         CloseReason.ReceiptTimeout => "receipt_timeout",
+        CloseReason.Replayed => "replayed",
         _ => "other",
     };
 }

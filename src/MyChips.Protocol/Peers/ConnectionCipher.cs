@@ -20,7 +20,8 @@ internal abstract class ConnectionCipher : IDisposable
     public abstract int WriteKnock(ReadOnlySpan<byte> remoteStatic, ReadOnlySpan<byte> payload, Span<byte> destination);
     public abstract int TicketLength(int payloadLength);
     public abstract int WriteTicket(ReadOnlySpan<byte> remoteStatic, ReadOnlySpan<byte> payload, Span<byte> destination);
-    public abstract bool TryReadAck(ReadOnlySpan<byte> message);
+    /// <summary>Reads A; its payload (empty, or the extensions the responder accepts) is returned in a new array.</summary>
+    public abstract bool TryReadAck(ReadOnlySpan<byte> message, out byte[] payload);
 
     // Responder: N, then K; or I; then A.
     /// <summary>Reads an N; the payload (the initiator's agent id as a JSON string) is returned in a new array.</summary>
@@ -28,8 +29,8 @@ internal abstract class ConnectionCipher : IDisposable
     public abstract bool TryReadKnock(ReadOnlySpan<byte> remoteStatic, ReadOnlySpan<byte> message, out byte[] payload);
     /// <summary>Reads an I; <paramref name="remoteStatic"/> receives the initiator's static key when <see cref="Authenticates"/>.</summary>
     public abstract bool TryReadTicket(ReadOnlySpan<byte> message, Span<byte> remoteStatic, out byte[] payload);
-    public abstract int AckLength { get; }
-    public abstract int WriteAck(Span<byte> destination);
+    public abstract int AckLength(int payloadLength);
+    public abstract int WriteAck(ReadOnlySpan<byte> payload, Span<byte> destination);
 
     // Transport (after A).
     public abstract int Encrypt(ReadOnlySpan<byte> plaintext, Span<byte> destination);

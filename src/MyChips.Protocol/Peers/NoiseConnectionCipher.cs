@@ -29,7 +29,7 @@ internal sealed class NoiseConnectionCipher(NoiseProfile profile, byte[] localSt
     public override int DeclareLength(int payloadLength) => payloadLength + DeclareOverhead;
     public override int KnockLength(int payloadLength) => payloadLength + KnockOverhead;
     public override int TicketLength(int payloadLength) => payloadLength + TicketOverhead;
-    public override int AckLength => AckOverhead;
+    public override int AckLength(int payloadLength) => payloadLength + AckOverhead;
 
     public override int WriteDeclare(ReadOnlySpan<byte> remoteStatic, ReadOnlySpan<byte> payload, Span<byte> destination)
     {
@@ -49,18 +49,10 @@ internal sealed class NoiseConnectionCipher(NoiseProfile profile, byte[] localSt
         return _handshake.WriteMessage(payload, destination);
     }
 
-    public override bool TryReadAck(ReadOnlySpan<byte> message)
+    public override bool TryReadAck(ReadOnlySpan<byte> message, out byte[] payload)
     {
-        if (_handshake is null) return false;
-        try
-        {
-            _handshake.ReadMessage(message, Span<byte>.Empty);
-            return FinishHandshake();
-        }
-        catch (NoiseException)
-        {
-            return false;
-        }
+        payload = [];
+        return _handshake is not null && TryRead(_handshake, message, out payload) && FinishHandshake();
     }
 
     public override bool TryReadDeclare(ReadOnlySpan<byte> message, out byte[] payload)
@@ -93,9 +85,9 @@ internal sealed class NoiseConnectionCipher(NoiseProfile profile, byte[] localSt
         return true;
     }
 
-    public override int WriteAck(Span<byte> destination)
+    public override int WriteAck(ReadOnlySpan<byte> payload, Span<byte> destination)
     {
-        var written = _handshake!.WriteMessage(ReadOnlySpan<byte>.Empty, destination);
+        var written = _handshake!.WriteMessage(payload, destination);
         FinishHandshake();
         return written;
     }

@@ -28,6 +28,9 @@ internal sealed class OutgoingMessage : TaskCompletionSource<DeliveryReceipt>
     private bool? _opensWithTicket;
     public DeliveryMode Mode { get; }
 
+    /// <summary>Set when written: the connection negotiated receipts and the message waits for one.</summary>
+    public bool AwaitsReceipt { get; set; }
+
     /// <summary>Its position on the connection that wrote it (from 1); 0 until written.</summary>
     public long Sequence { get; set; }
 

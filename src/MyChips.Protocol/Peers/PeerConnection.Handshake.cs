@@ -21,6 +21,7 @@ internal sealed partial class PeerConnection
         var fired = type switch
         {
             PacketType.Declare => await ReadDeclareAsync(message).ConfigureAwait(false),
+            PacketType.Offer => await _responder!.ReceivedOfferAsync(message).ConfigureAwait(false),
             PacketType.Knock => await ReadKnockAsync(message).ConfigureAwait(false),
             PacketType.Ticket => await ReadTicketAsync(message).ConfigureAwait(false),
             PacketType.Ack => await ReadAckAsync(message).ConfigureAwait(false),
@@ -51,6 +52,13 @@ internal sealed partial class PeerConnection
         if (!_cipher.TryReadDeclare(message, out var payload)) return Fail(CloseReason.BadMac);
         if (!AgentIdCodec.TryDecode(payload, out var agentId)) return Fail(CloseReason.MalformedPacket);
         return _responder!.ReceivedDeclareAsync(agentId);
+    }
+
+    /// <summary>C: what the initiator offers; A answers it.</summary>
+    ValueTask IResponderActions.RecordOfferAsync(ReadOnlyMemory<byte> capabilities)
+    {
+        _offered = PeerCapabilitiesCodec.Decode(capabilities.Span);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>After N: load the key the provider trusts for the named agent, for the KK that follows.</summary>
@@ -90,13 +98,34 @@ internal sealed partial class PeerConnection
         RemoteAgent = agent;
     }
 
-    private ValueTask<bool> ReadKnockAsync(byte[] message)
+    private async ValueTask<bool> ReadKnockAsync(byte[] message)
     {
         // KK fails here when the initiator does not hold the key the provider trusts for the agent it named.
-        if (!_cipher.TryReadKnock(_remoteStatic, message, out var payload)) return Fail(CloseReason.WrongKey);
-        if (!PeerMessageCodec.TryDecode(payload, out var element)) return Fail(CloseReason.MalformedPacket);
+        if (!_cipher.TryReadKnock(_remoteStatic, message, out var payload)) return await Fail(CloseReason.WrongKey).ConfigureAwait(false);
+        if (!PeerMessageCodec.TryDecode(payload, out var element)) return await Fail(CloseReason.MalformedPacket).ConfigureAwait(false);
         _heldPayload = payload;
-        return FireThenConfirmAsync(_responder!.ReceivedKnockAsync(element));
+        if (await RefusedAsReplayAsync(message).ConfigureAwait(false)) return false;
+        return await FireThenConfirmAsync(_responder!.ReceivedKnockAsync(element)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A K or I decrypts again when replayed: its initiator ephemeral key (its first 32 bytes) is accepted once,
+    /// whatever C offered, since an offer travels in the clear and can be stripped from a replay. True (and the
+    /// refusal set) when the handshake must go no further.
+    /// </summary>
+    private async ValueTask<bool> RefusedAsReplayAsync(byte[] message)
+    {
+        if (!_cipher.Authenticates) return false; // raw mode has no keys to replay, and no defence
+        try
+        {
+            if (await _node.ReplayGuard.TryAcceptAsync(message.AsMemory(0, NoiseStaticKey.Length)).ConfigureAwait(false)) return false;
+            _refusal = CloseReason.Replayed;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _refusal = CloseReason.KeyStoreUnavailable;
+        }
+        return true;
     }
 
     ValueTask IResponderActions.AcknowledgeKnockAsync(JsonElement peerMessage) => SendAckAsync();
@@ -108,6 +137,7 @@ internal sealed partial class PeerConnection
         if (!PeerMessageCodec.TryDecode(payload, out var element)) return await Fail(CloseReason.MalformedPacket).ConfigureAwait(false);
         _remoteStatic = remoteStatic;
         _heldPayload = payload;
+        if (await RefusedAsReplayAsync(message).ConfigureAwait(false)) return false;
         if (!await _responder!.ReceivedTicketAsync(element).ConfigureAwait(false) || _refusal != CloseReason.None) return false;
         if (!_redemption.Accepted)
         {
@@ -156,13 +186,14 @@ internal sealed partial class PeerConnection
     ValueTask IResponderActions.AcknowledgeTicketAsync() => SendAckAsync();
 
     /// <summary>
-    /// After K or I was accepted (A sent): the strict mode waits for the initiator's first T or R, which a replayed
-    /// K or I cannot produce; the other modes confirm at once (the JavaScript peer sends no such proof).
+    /// After K or I was accepted (A sent): an encrypted connection that negotiated receipts waits for the
+    /// initiator's first R (or T), which a replayed K or I cannot produce; any other confirms at once (a peer
+    /// without receipts sends no such proof, and the replay guard has already refused a replayed handshake).
     /// </summary>
     private async ValueTask<bool> FireThenConfirmAsync(ValueTask<bool> accepted)
     {
         if (!await accepted.ConfigureAwait(false) || _refusal != CloseReason.None) return false;
-        if (Options.Mode == PeerMode.Strict) return true;
+        if (_receipts && _cipher.Authenticates) return true;
         return await _responder!.KeysConfirmedAsync().ConfigureAwait(false);
     }
 
@@ -176,8 +207,12 @@ internal sealed partial class PeerConnection
                 _refusal = CloseReason;
                 return;
             }
-            var body = FrameCodec.BeginFrame(_output, PacketType.Ack, _cipher.AckLength);
-            CompleteFrame(_output, PacketType.Ack, _cipher.WriteAck(body));
+            // A answers an offer with what is accepted; without an offer it is exactly the base protocol's empty A.
+            var accepted = (_offered ?? PeerCapabilities.None) & PeerCapabilitiesCodec.Supported;
+            var payload = _offered is null ? [] : PeerCapabilitiesCodec.Encode(accepted);
+            var body = FrameCodec.BeginFrame(_output, PacketType.Ack, _cipher.AckLength(payload.Length));
+            CompleteFrame(_output, PacketType.Ack, _cipher.WriteAck(payload, body));
+            _receipts = (accepted & PeerCapabilities.Receipts) != 0;
             await FlushAsync().ConfigureAwait(false);
             Touch();
         }
@@ -234,14 +269,19 @@ internal sealed partial class PeerConnection
 
     private ValueTask<bool> ReadAckAsync(byte[] message)
     {
-        if (!_cipher.TryReadAck(message)) return Fail(CloseReason.BadMac);
-        return _initiator!.ReceivedAckAsync();
+        if (!_cipher.TryReadAck(message, out var payload)) return Fail(CloseReason.BadMac);
+        return _initiator!.ReceivedAckAsync(payload);
     }
 
-    /// <summary>After A: in strict mode an R at once proves to the responder that we hold the keys; then the channel may use the connection.</summary>
-    async ValueTask IInitiatorActions.CompleteHandshakeAsync()
+    /// <summary>
+    /// After A: its payload says whether the responder accepted receipts. If so, an R at once proves to it that we
+    /// hold the keys, and the first message waits for its receipt; if not, the first message counts as written.
+    /// Then the channel may use the connection.
+    /// </summary>
+    async ValueTask IInitiatorActions.CompleteHandshakeAsync(ReadOnlyMemory<byte> capabilities)
     {
-        if (Options.Mode == PeerMode.Strict)
+        _receipts = (PeerCapabilitiesCodec.Decode(capabilities.Span) & PeerCapabilities.Receipts) != 0;
+        if (_receipts)
         {
             await _writeLock.WaitAsync().ConfigureAwait(false);
             try
@@ -264,9 +304,16 @@ internal sealed partial class PeerConnection
                 _writeLock.Release();
             }
         }
+        if (_firstMessage is { } first)
+        {
+            first.AwaitsReceipt = _receipts && first.Mode != DeliveryMode.Written;
+            if (!first.AwaitsReceipt)
+            {
+                lock (_unconfirmed) _unconfirmed.Clear(); // only the first message is written before A
+                first.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, 1, DeliveryMode.Written));
+            }
+        }
         MarkOpen();
-        if (_firstMessage is { Mode: DeliveryMode.Written } first)
-            first.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, 1, DeliveryMode.Written));
         _firstMessage = null;
         _initiatorRemoteStatic = default;
         _opened?.TrySetResult(true);

@@ -50,7 +50,7 @@ internal sealed partial class PeerConnection
 
     private bool IdleCloses => Direction == ConnectionDirection.Inbound && Options.IdleTimeout != Timeout.InfiniteTimeSpan;
 
-    private bool AwaitsReceipts => Options.EffectiveDelivery == DeliveryMode.Confirmed && Options.Limits.ReceiptTimeout != Timeout.InfiniteTimeSpan;
+    private bool AwaitsReceipts => _receipts && Options.Limits.ReceiptTimeout != Timeout.InfiniteTimeSpan;
 
     private TimeSpan IdleLeft() =>
         IdleCloses ? Left(Options.IdleTimeout, Volatile.Read(ref _lastActivity)) : Timeout.InfiniteTimeSpan;

@@ -36,6 +36,10 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     private List<OutgoingMessage>? _batch;
     private bool _writerActive;
     private bool _receiptDue;
+    // Negotiated in C and A: only then are R packets sent, awaited and held for (a peer that never heard of R
+    // must not see one, since each would move a transport nonce it does not move).
+    private volatile bool _receipts;
+    private PeerCapabilities? _offered; // responder: what the initiator's C offered, if it sent one
     private List<PeerMessage>? _undelivered;
 
     // Delivery accounting: messages written and waiting for a receipt, by sequence.
@@ -135,6 +139,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             var declare = AgentIdCodec.ToBytes(Options.LocalKey.Agent.ToString());
             var body = FrameCodec.BeginFrame(output, PacketType.Declare, _cipher.DeclareLength(declare.Length));
             CompleteFrame(output, PacketType.Declare, _cipher.WriteDeclare(_initiatorRemoteStatic.Span, declare, body));
+            WriteOffer(output);
             body = FrameCodec.BeginFrame(output, PacketType.Knock, _cipher.KnockLength(payload.Length));
             CompleteFrame(output, PacketType.Knock, _cipher.WriteKnock(_initiatorRemoteStatic.Span, payload.Span, body));
         }).ConfigureAwait(false);
@@ -146,9 +151,19 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         var payload = FirstMessageJson.Stamp(first.Json, first.Ticket, Options.LocalKey, _node.ListenPort);
         await WriteHandshakeAsync(output =>
         {
+            WriteOffer(output);
             var body = FrameCodec.BeginFrame(output, PacketType.Ticket, _cipher.TicketLength(payload.Length));
             CompleteFrame(output, PacketType.Ticket, _cipher.WriteTicket(_initiatorRemoteStatic.Span, payload.Span, body));
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>C, in the clear, right before K or I: the extensions this node offers (see <see cref="PeerCapabilities"/>).</summary>
+    private void WriteOffer(PipeWriter output)
+    {
+        var offer = PeerCapabilitiesCodec.Encode(PeerCapabilitiesCodec.Supported);
+        var body = FrameCodec.BeginFrame(output, PacketType.Offer, offer.Length);
+        offer.CopyTo(body);
+        CompleteFrame(output, PacketType.Offer, offer.Length);
     }
 
     /// <summary>Writes the first message's handshake frames; it is message 1 of the connection.</summary>
@@ -160,7 +175,8 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         {
             write(_output);
             _sentSequence = 1;
-            if (first.Mode == DeliveryMode.Confirmed) TrackUnconfirmed(1, first);
+            // Optimistic: whether the peer acknowledges is known from its A, which settles this message either way.
+            if (first.Mode != DeliveryMode.Written) TrackUnconfirmed(1, first);
             await FlushAsync().ConfigureAwait(false);
             PeerMetrics.MessagesSent.Add(1);
             Touch();
@@ -236,7 +252,8 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                     var body = FrameCodec.BeginFrame(_output, PacketType.Transport, json.Length + _cipher.TransportOverhead);
                     CompleteFrame(_output, PacketType.Transport, _cipher.Encrypt(json, body));
                     message.Sequence = ++_sentSequence;
-                    if (message.Mode == DeliveryMode.Confirmed) confirmed++;
+                    message.AwaitsReceipt = _receipts && message.Mode != DeliveryMode.Written;
+                    if (message.AwaitsReceipt) confirmed++;
                     written++;
                 }
                 // Before the flush: a receipt can only cover what is tracked.
@@ -247,7 +264,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
                 PeerMetrics.MessagesSent.Add(written);
                 foreach (var message in batch)
                 {
-                    if (message.Mode == DeliveryMode.Written && message.Sequence > 0)
+                    if (!message.AwaitsReceipt && message.Sequence > 0)
                         message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, message.Sequence, DeliveryMode.Written));
                 }
                 batch.Clear();
@@ -280,7 +297,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             started = _unconfirmed.Count == 0;
             foreach (var message in batch)
             {
-                if (message.Sequence == 0 || message.Mode != DeliveryMode.Confirmed) continue;
+                if (message.Sequence == 0 || !message.AwaitsReceipt) continue;
                 if (IsClosed) message.Fail(DeliveryFailure.ConnectionLost, "the connection closed while the message was written.");
                 else _unconfirmed.Enqueue((message.Sequence, message));
             }
@@ -488,7 +505,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     /// <summary>Asks the write loop for a receipt, so the read loop never waits for the write lock (both sides' read loops must keep reading).</summary>
     private void SendReceiptSoon()
     {
-        if (Options.Mode == PeerMode.MyChipsJs) return;
+        if (!_receipts) return;
         lock (_outbox)
         {
             if (IsClosed) return;
@@ -503,7 +520,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     /// <summary>Under the write lock: appends an R frame when messages arrived since the last one. True when it wrote one.</summary>
     private bool WritePendingReceipt(bool force = false)
     {
-        if (Options.Mode == PeerMode.MyChipsJs) return false;
+        if (!_receipts) return false;
         var count = Volatile.Read(ref _receivedCount);
         if (!force && count == _receiptSentCount) return false;
         Span<byte> plain = stackalloc byte[ReceiptBodyLength];

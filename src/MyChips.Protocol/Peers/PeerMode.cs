@@ -8,7 +8,7 @@ public enum PeerMode
 
     /// <summary>
     /// What the deployed MyCHIPs JavaScript peer does (npm noise-protocol 3.0.2): transport keys swapped and
-    /// messages over 65535 bytes. Such peers send no receipts, so delivery defaults to <see cref="DeliveryMode.Written"/>.
+    /// messages over 65535 bytes. Such peers negotiate no receipts, so their messages count as delivered when written.
     /// </summary>
     MyChipsJs,
 

@@ -34,13 +34,15 @@ public sealed class PeerNode : IAsyncDisposable
         IKeyProvider? keyProvider = null,
         ITicketStore? ticketStore = null,
         ILogger<PeerNode>? logger = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        IReplayGuard? replayGuard = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
         KeyProvider = keyProvider ?? new InMemoryKeyProvider();
         TicketStore = ticketStore ?? new InMemoryTicketStore(timeProvider);
+        ReplayGuard = replayGuard ?? new InMemoryReplayGuard();
         _logger = logger ?? (ILogger)NullLogger.Instance;
         Time = timeProvider ?? TimeProvider.System;
         _blockList = new AddressBlockList(options.BlockList, Time);
@@ -55,6 +57,9 @@ public sealed class PeerNode : IAsyncDisposable
 
     public PeerNodeOptions Options { get; }
     public IKeyProvider KeyProvider { get; }
+
+    /// <summary>Refuses a recorded K or I played again (default: the last 100,000 handshakes, in memory).</summary>
+    public IReplayGuard ReplayGuard { get; }
     public ITicketStore TicketStore { get; }
     internal TimeProvider Time { get; }
     internal bool IsStopping => _stopping.IsCancellationRequested;

@@ -16,8 +16,8 @@ public sealed record PeerNodeOptions
     public PeerMode Mode { get; init; } = PeerMode.Strict;
 
     /// <summary>
-    /// When a message counts as delivered. Default: <see cref="DeliveryMode.Written"/> in
-    /// <see cref="PeerMode.MyChipsJs"/> mode (the JavaScript peer sends no receipts), <see cref="DeliveryMode.Confirmed"/> otherwise.
+    /// When a message counts as delivered. Default <see cref="DeliveryMode.Auto"/>: acknowledged by an R packet on
+    /// connections that negotiated receipts, written to TCP on the others (the JavaScript peer sends no receipts).
     /// </summary>
     public DeliveryMode? Delivery { get; init; }
 
@@ -56,7 +56,7 @@ public sealed record PeerNodeOptions
     /// </summary>
     public Action<PacketTrace>? PacketObserver { get; init; }
 
-    internal DeliveryMode EffectiveDelivery => Delivery ?? (Mode == PeerMode.MyChipsJs ? DeliveryMode.Written : DeliveryMode.Confirmed);
+    internal DeliveryMode EffectiveDelivery => Delivery ?? DeliveryMode.Auto;
 
     internal int EffectiveMaxFrameLength => MaxFrameLength ?? (Mode == PeerMode.Strict ? 1 + 65535 : FrameCodec.MaxFrameLength);
 

@@ -14,7 +14,11 @@ internal sealed class RawCipher : ConnectionCipher
     public override int WriteKnock(ReadOnlySpan<byte> remoteStatic, ReadOnlySpan<byte> payload, Span<byte> destination) => Copy(payload, destination);
     public override int TicketLength(int payloadLength) => payloadLength;
     public override int WriteTicket(ReadOnlySpan<byte> remoteStatic, ReadOnlySpan<byte> payload, Span<byte> destination) => Copy(payload, destination);
-    public override bool TryReadAck(ReadOnlySpan<byte> message) => message.IsEmpty;
+    public override bool TryReadAck(ReadOnlySpan<byte> message, out byte[] payload)
+    {
+        payload = message.ToArray();
+        return true;
+    }
 
     public override bool TryReadDeclare(ReadOnlySpan<byte> message, out byte[] payload)
     {
@@ -34,8 +38,12 @@ internal sealed class RawCipher : ConnectionCipher
         return true;
     }
 
-    public override int AckLength => 0;
-    public override int WriteAck(Span<byte> destination) => 0;
+    public override int AckLength(int payloadLength) => payloadLength;
+    public override int WriteAck(ReadOnlySpan<byte> payload, Span<byte> destination)
+    {
+        payload.CopyTo(destination);
+        return payload.Length;
+    }
 
     public override int Encrypt(ReadOnlySpan<byte> plaintext, Span<byte> destination) => Copy(plaintext, destination);
 

@@ -68,6 +68,7 @@ public class GeneratedPeerBenchmarks
     private sealed class NoActions : IResponderActions
     {
         public ValueTask LoadPeerKeyAsync(string agentId) => ValueTask.CompletedTask;
+        public ValueTask RecordOfferAsync(ReadOnlyMemory<byte> capabilities) => ValueTask.CompletedTask;
 
         public ValueTask AcknowledgeKnockAsync(JsonElement peerMessage) => ValueTask.CompletedTask;
 

@@ -166,7 +166,7 @@ public static class IdleConnectionMemory
         await ReadExactlyAsync(socket, header);
         var ack = new byte[BinaryPrimitives.ReadUInt32BigEndian(header) - 1];
         await ReadExactlyAsync(socket, ack);
-        if (header[4] != (byte)PacketType.Ack || !cipher.TryReadAck(ack)) throw new InvalidOperationException("no A");
+        if (header[4] != (byte)PacketType.Ack || !cipher.TryReadAck(ack, out _)) throw new InvalidOperationException("no A");
         if (mode == PeerMode.Strict)
         {
             // The key confirmation a strict responder waits for.

@@ -24,9 +24,10 @@ A 4-byte big-endian length, then a type byte, then the body; the length counts t
 | Ticket | `I` | initiator | IK message 1 | PeerMessage | First-time connection: a tally ticket rides in the message. |
 | Declare | `N` | initiator | N message 1 | AgentId | Declares who connects, so the responder loads its key for KK. |
 | Knock | `K` | initiator | KK message 1 | PeerMessage | Later connection, sent right after N. |
-| Ack | `A` | responder | KK or IK message 2 | empty | Completes the handshake. |
+| Ack | `A` | responder | KK or IK message 2 | Capabilities | Completes the handshake; its payload is empty unless the initiator offered extensions in C, then it holds those the responder accepts. |
 | Transport | `T` | initiator or responder | transport | PeerMessage | Traffic once the connection is open. |
-| Receipt | `R` | initiator or responder | transport | Count | Acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys. |
+| Offer | `C` | initiator | none | Capabilities | Offers extensions, sent just before K or I. |
+| Receipt | `R` | initiator or responder | transport | Count | Negotiated: acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys. |
 
 ## Bodies
 
@@ -35,6 +36,7 @@ A 4-byte big-endian length, then a type byte, then the body; the length counts t
 | AgentId | JSON string |  | The initiator's agent id: its Ed25519 public key, base64url without padding. |
 | PeerMessage | JSON object |  | An application message; its schema is open (target, action, to, from, ticket, ...). |
 | Count | raw bytes |  | A cumulative count of the application messages (K, I, T) received on the connection: 8 bytes, big-endian. |
+| Capabilities | raw bytes |  | Extensions to the base protocol, one bit each in the first byte (1: receipts); later bytes are reserved. Empty: none. |
 
 ## Machine Initiator (role initiator)
 
@@ -73,6 +75,8 @@ stateDiagram-v2
 stateDiagram-v2
     [*] --> Listening
     Listening --> Identified : receive Declare / LoadPeerKey
+    Listening --> Listening : receive Offer / RecordOffer
+    Identified --> Identified : receive Offer / RecordOffer
     Identified --> Confirming : receive Knock / AcknowledgeKnock
     Listening --> Ticketed : receive Ticket / ValidateTicket
     Ticketed --> Confirming : ticketAccepted / AcknowledgeTicket

@@ -19,11 +19,11 @@ namespace MyChips.Protocol.Peers
     /// <summary>What makes the Initiator machine move: received packets, events and expired timeouts.</summary>
     public enum InitiatorTrigger
     {
-        /// <summary>A Ack packet was received. Completes the handshake.</summary>
+        /// <summary>A Ack packet was received. Completes the handshake; its payload is empty unless the initiator offered extensions in C, then it holds those the responder accepts.</summary>
         ReceivedAck,
         /// <summary>A Transport packet was received. Traffic once the connection is open.</summary>
         ReceivedTransport,
-        /// <summary>A Receipt packet was received. Acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys.</summary>
+        /// <summary>A Receipt packet was received. Negotiated: acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys.</summary>
         ReceivedReceipt,
         /// <summary>Open a later connection: send N and K.</summary>
         Connect,
@@ -59,7 +59,7 @@ namespace MyChips.Protocol.Peers
         global::System.Threading.Tasks.ValueTask SendTicketAsync();
 
         /// <summary>Done on: Pending on ReceivedAck to Open.</summary>
-        global::System.Threading.Tasks.ValueTask CompleteHandshakeAsync();
+        global::System.Threading.Tasks.ValueTask CompleteHandshakeAsync(global::System.ReadOnlyMemory<byte> capabilities);
 
         /// <summary>Done on: Pending on HandshakeTimedOut to Closed.</summary>
         global::System.Threading.Tasks.ValueTask AbandonAsync();
@@ -69,6 +69,9 @@ namespace MyChips.Protocol.Peers
     public static partial class InitiatorStateMachine
     {
         public const InitiatorState InitialState = InitiatorState.Idle;
+
+        /// <summary>The typed form of <see cref="InitiatorTrigger.ReceivedAck"/>; shared, as it holds no state.</summary>
+        public static readonly global::Stateless.StateMachine<InitiatorState, InitiatorTrigger>.TriggerWithParameters<global::System.ReadOnlyMemory<byte>> ReceivedAck = new(InitiatorTrigger.ReceivedAck);
 
         /// <summary>The typed form of <see cref="InitiatorTrigger.ReceivedTransport"/>; shared, as it holds no state.</summary>
         public static readonly global::Stateless.StateMachine<InitiatorState, InitiatorTrigger>.TriggerWithParameters<global::System.Text.Json.JsonElement> ReceivedTransport = new(InitiatorTrigger.ReceivedTransport);
@@ -230,19 +233,19 @@ namespace MyChips.Protocol.Peers
         /// <summary>Whether a timeout runs in the current state; the runtime starts it on entering such a state and stops it on leaving to one where it does not run.</summary>
         public bool IsArmed(InitiatorTimeout timeout) => InitiatorStateMachine.IsArmed(_state, timeout);
 
-        /// <summary>A Ack packet was received. Completes the handshake. Transitions: Pending to Open.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedAckAsync()
+        /// <summary>A Ack packet was received. Completes the handshake; its payload is empty unless the initiator offered extensions in C, then it holds those the responder accepts. Transitions: Pending to Open.</summary>
+        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedAckAsync(global::System.ReadOnlyMemory<byte> capabilities)
         {
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.ReceivedAck))
                 return false;
             var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
-            machine.Fire(InitiatorTrigger.ReceivedAck);
+            machine.Fire(InitiatorStateMachine.ReceivedAck, capabilities);
             OnFired(from, InitiatorTrigger.ReceivedAck);
             switch (from)
             {
                 case InitiatorState.Pending:
-                    await _actions.CompleteHandshakeAsync().ConfigureAwait(false);
+                    await _actions.CompleteHandshakeAsync(capabilities).ConfigureAwait(false);
                     break;
             }
             return true;
@@ -260,7 +263,7 @@ namespace MyChips.Protocol.Peers
             return new(true);
         }
 
-        /// <summary>A Receipt packet was received. Acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys. Transitions: Open stays.</summary>
+        /// <summary>A Receipt packet was received. Negotiated: acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys. Transitions: Open stays.</summary>
         public global::System.Threading.Tasks.ValueTask<bool> ReceivedReceiptAsync(global::System.ReadOnlyMemory<byte> count)
         {
             var from = _state;

@@ -12,11 +12,13 @@ namespace MyChips.Protocol.Peers
         Declare = 0x4E,
         /// <summary>'K': Later connection, sent right after N.</summary>
         Knock = 0x4B,
-        /// <summary>'A': Completes the handshake.</summary>
+        /// <summary>'A': Completes the handshake; its payload is empty unless the initiator offered extensions in C, then it holds those the responder accepts.</summary>
         Ack = 0x41,
         /// <summary>'T': Traffic once the connection is open.</summary>
         Transport = 0x54,
-        /// <summary>'R': Acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys.</summary>
+        /// <summary>'C': Offers extensions, sent just before K or I.</summary>
+        Offer = 0x43,
+        /// <summary>'R': Negotiated: acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys.</summary>
         Receipt = 0x52,
     }
 
@@ -68,14 +70,16 @@ namespace MyChips.Protocol.Peers
             PacketType.Knock,
             PacketType.Ack,
             PacketType.Transport,
+            PacketType.Offer,
             PacketType.Receipt,
         };
 
         private static readonly PacketInfo s_ticket = new(PacketType.Ticket, "I", PeerRoles.Initiator, NoiseStage.Handshake, NoisePatterns.IK, 1, "PeerMessage");
         private static readonly PacketInfo s_declare = new(PacketType.Declare, "N", PeerRoles.Initiator, NoiseStage.Handshake, NoisePatterns.N, 1, "AgentId");
         private static readonly PacketInfo s_knock = new(PacketType.Knock, "K", PeerRoles.Initiator, NoiseStage.Handshake, NoisePatterns.KK, 1, "PeerMessage");
-        private static readonly PacketInfo s_ack = new(PacketType.Ack, "A", PeerRoles.Responder, NoiseStage.Handshake, NoisePatterns.KK | NoisePatterns.IK, 2, "");
+        private static readonly PacketInfo s_ack = new(PacketType.Ack, "A", PeerRoles.Responder, NoiseStage.Handshake, NoisePatterns.KK | NoisePatterns.IK, 2, "Capabilities");
         private static readonly PacketInfo s_transport = new(PacketType.Transport, "T", PeerRoles.Initiator | PeerRoles.Responder, NoiseStage.Transport, NoisePatterns.None, 0, "PeerMessage");
+        private static readonly PacketInfo s_offer = new(PacketType.Offer, "C", PeerRoles.Initiator, NoiseStage.None, NoisePatterns.None, 0, "Capabilities");
         private static readonly PacketInfo s_receipt = new(PacketType.Receipt, "R", PeerRoles.Initiator | PeerRoles.Responder, NoiseStage.Transport, NoisePatterns.None, 0, "Count");
 
         /// <summary>The spec's metadata of a packet.</summary>
@@ -86,6 +90,7 @@ namespace MyChips.Protocol.Peers
             PacketType.Knock => s_knock,
             PacketType.Ack => s_ack,
             PacketType.Transport => s_transport,
+            PacketType.Offer => s_offer,
             PacketType.Receipt => s_receipt,
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(type), type, "Not a packet of this protocol."),
         };
@@ -112,6 +117,9 @@ namespace MyChips.Protocol.Peers
                     return true;
                 case 0x54:
                     type = PacketType.Transport;
+                    return true;
+                case 0x43:
+                    type = PacketType.Offer;
                     return true;
                 case 0x52:
                     type = PacketType.Receipt;

@@ -31,7 +31,9 @@ namespace MyChips.Protocol.Peers
         ReceivedKnock,
         /// <summary>A Transport packet was received. Traffic once the connection is open.</summary>
         ReceivedTransport,
-        /// <summary>A Receipt packet was received. Acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys.</summary>
+        /// <summary>A Offer packet was received. Offers extensions, sent just before K or I.</summary>
+        ReceivedOffer,
+        /// <summary>A Receipt packet was received. Negotiated: acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys.</summary>
         ReceivedReceipt,
         /// <summary>Compatible and raw modes: no proof is awaited, as the JavaScript peer sends none.</summary>
         KeysConfirmed,
@@ -68,6 +70,9 @@ namespace MyChips.Protocol.Peers
         /// <summary>Done on: Listening on ReceivedDeclare to Identified.</summary>
         global::System.Threading.Tasks.ValueTask LoadPeerKeyAsync(string agentId);
 
+        /// <summary>Done on: Listening on ReceivedOffer to Listening; Identified on ReceivedOffer to Identified.</summary>
+        global::System.Threading.Tasks.ValueTask RecordOfferAsync(global::System.ReadOnlyMemory<byte> capabilities);
+
         /// <summary>Done on: Identified on ReceivedKnock to Confirming.</summary>
         global::System.Threading.Tasks.ValueTask AcknowledgeKnockAsync(global::System.Text.Json.JsonElement peerMessage);
 
@@ -103,6 +108,9 @@ namespace MyChips.Protocol.Peers
 
         /// <summary>The typed form of <see cref="ResponderTrigger.ReceivedTransport"/>; shared, as it holds no state.</summary>
         public static readonly global::Stateless.StateMachine<ResponderState, ResponderTrigger>.TriggerWithParameters<global::System.Text.Json.JsonElement> ReceivedTransport = new(ResponderTrigger.ReceivedTransport);
+
+        /// <summary>The typed form of <see cref="ResponderTrigger.ReceivedOffer"/>; shared, as it holds no state.</summary>
+        public static readonly global::Stateless.StateMachine<ResponderState, ResponderTrigger>.TriggerWithParameters<global::System.ReadOnlyMemory<byte>> ReceivedOffer = new(ResponderTrigger.ReceivedOffer);
 
         /// <summary>The typed form of <see cref="ResponderTrigger.ReceivedReceipt"/>; shared, as it holds no state.</summary>
         public static readonly global::Stateless.StateMachine<ResponderState, ResponderTrigger>.TriggerWithParameters<global::System.ReadOnlyMemory<byte>> ReceivedReceipt = new(ResponderTrigger.ReceivedReceipt);
@@ -147,6 +155,7 @@ namespace MyChips.Protocol.Peers
                 case ResponderState.Listening:
                     machine.Configure(ResponderState.Listening)
                         .Permit(ResponderTrigger.ReceivedDeclare, ResponderState.Identified)
+                        .PermitReentry(ResponderTrigger.ReceivedOffer)
                         .Permit(ResponderTrigger.ReceivedTicket, ResponderState.Ticketed)
                         .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
                         .Permit(ResponderTrigger.Failed, ResponderState.Closed)
@@ -154,6 +163,7 @@ namespace MyChips.Protocol.Peers
                     break;
                 case ResponderState.Identified:
                     machine.Configure(ResponderState.Identified)
+                        .PermitReentry(ResponderTrigger.ReceivedOffer)
                         .Permit(ResponderTrigger.ReceivedKnock, ResponderState.Confirming)
                         .Permit(ResponderTrigger.HandshakeTimedOut, ResponderState.Closed)
                         .Permit(ResponderTrigger.Failed, ResponderState.Closed)
@@ -197,6 +207,8 @@ namespace MyChips.Protocol.Peers
         public static bool IsDefined(ResponderState state, ResponderTrigger trigger) => (state, trigger) switch
         {
             (ResponderState.Listening, ResponderTrigger.ReceivedDeclare) => true,
+            (ResponderState.Listening, ResponderTrigger.ReceivedOffer) => true,
+            (ResponderState.Identified, ResponderTrigger.ReceivedOffer) => true,
             (ResponderState.Identified, ResponderTrigger.ReceivedKnock) => true,
             (ResponderState.Listening, ResponderTrigger.ReceivedTicket) => true,
             (ResponderState.Ticketed, ResponderTrigger.TicketAccepted) => true,
@@ -228,6 +240,8 @@ namespace MyChips.Protocol.Peers
         public static bool Accepts(ResponderState state, PacketType type) => (state, type) switch
         {
             (ResponderState.Listening, PacketType.Declare) => true,
+            (ResponderState.Listening, PacketType.Offer) => true,
+            (ResponderState.Identified, PacketType.Offer) => true,
             (ResponderState.Identified, PacketType.Knock) => true,
             (ResponderState.Listening, PacketType.Ticket) => true,
             (ResponderState.Confirming, PacketType.Transport) => true,
@@ -382,7 +396,28 @@ namespace MyChips.Protocol.Peers
             return true;
         }
 
-        /// <summary>A Receipt packet was received. Acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys. Transitions: Confirming to Open; Open stays.</summary>
+        /// <summary>A Offer packet was received. Offers extensions, sent just before K or I. Transitions: Listening stays; Identified stays.</summary>
+        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedOfferAsync(global::System.ReadOnlyMemory<byte> capabilities)
+        {
+            var from = _state;
+            if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedOffer))
+                return false;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
+            machine.Fire(ResponderStateMachine.ReceivedOffer, capabilities);
+            OnFired(from, ResponderTrigger.ReceivedOffer);
+            switch (from)
+            {
+                case ResponderState.Listening:
+                    await _actions.RecordOfferAsync(capabilities).ConfigureAwait(false);
+                    break;
+                case ResponderState.Identified:
+                    await _actions.RecordOfferAsync(capabilities).ConfigureAwait(false);
+                    break;
+            }
+            return true;
+        }
+
+        /// <summary>A Receipt packet was received. Negotiated: acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys. Transitions: Confirming to Open; Open stays.</summary>
         public async global::System.Threading.Tasks.ValueTask<bool> ReceivedReceiptAsync(global::System.ReadOnlyMemory<byte> count)
         {
             var from = _state;

@@ -45,7 +45,7 @@ public sealed class ProtocolDocsTests
         var markdown = MyChips.Protocol.Peers.MyChipsPeerDocument.Markdown;
 
         Assert.Contains("| Declare | `N` | initiator | N message 1 | AgentId |", markdown, StringComparison.Ordinal);
-        Assert.Contains("| Ack | `A` | responder | KK or IK message 2 | empty |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| Ack | `A` | responder | KK or IK message 2 | Capabilities |", markdown, StringComparison.Ordinal);
         Assert.Equal(2, markdown.Split("```mermaid").Length - 1);
         Assert.Contains("Listening --> Identified : receive Declare / LoadPeerKey", markdown, StringComparison.Ordinal);
     }

@@ -10,13 +10,13 @@ public sealed class FrameCodecTests
     public void Metadata_follows_the_spec()
     {
         Assert.Equal((byte)'N', (byte)PacketType.Declare);
-        Assert.Equal(new[] { PacketType.Ticket, PacketType.Declare, PacketType.Knock, PacketType.Ack, PacketType.Transport, PacketType.Receipt }, PacketTypes.All);
+        Assert.Equal(new[] { PacketType.Ticket, PacketType.Declare, PacketType.Knock, PacketType.Ack, PacketType.Transport, PacketType.Offer, PacketType.Receipt }, PacketTypes.All);
 
         var declare = PacketType.Declare.GetInfo();
         Assert.Equal(("N", PeerRoles.Initiator, NoiseStage.Handshake, NoisePatterns.N, 1, "AgentId"),
             (declare.Keyword, declare.Senders, declare.Stage, declare.Patterns, declare.MessageIndex, declare.Body));
         var ack = PacketType.Ack.GetInfo();
-        Assert.Equal((PeerRoles.Responder, NoisePatterns.KK | NoisePatterns.IK, 2, ""), (ack.Senders, ack.Patterns, ack.MessageIndex, ack.Body));
+        Assert.Equal((PeerRoles.Responder, NoisePatterns.KK | NoisePatterns.IK, 2, "Capabilities"), (ack.Senders, ack.Patterns, ack.MessageIndex, ack.Body));
         var transport = PacketType.Transport.GetInfo();
         Assert.Equal((PeerRoles.Initiator | PeerRoles.Responder, NoiseStage.Transport, 0), (transport.Senders, transport.Stage, transport.MessageIndex));
         Assert.True(PacketType.Transport.CanBeSentBy(PeerRoles.Responder));
@@ -30,7 +30,7 @@ public sealed class FrameCodecTests
         for (var value = 0; value < 256; value++)
         {
             var known = PacketTypes.TryFromTypeByte((byte)value, out var type);
-            Assert.Equal("INKATR".Contains((char)value, StringComparison.Ordinal), known);
+            Assert.Equal("INKATCR".Contains((char)value, StringComparison.Ordinal), known);
             if (known)
                 Assert.Equal(value, (int)type);
         }

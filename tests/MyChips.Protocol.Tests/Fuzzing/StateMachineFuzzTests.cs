@@ -49,6 +49,7 @@ public class StateMachineFuzzTests
     {
         ResponderTrigger.ReceivedTicket => machine.ReceivedTicketAsync(Message),
         ResponderTrigger.ReceivedDeclare => machine.ReceivedDeclareAsync("agent"),
+        ResponderTrigger.ReceivedOffer => machine.ReceivedOfferAsync(new byte[] { 1 }),
         ResponderTrigger.ReceivedKnock => machine.ReceivedKnockAsync(Message),
         ResponderTrigger.ReceivedTransport => machine.ReceivedTransportAsync(Message),
         ResponderTrigger.ReceivedReceipt => machine.ReceivedReceiptAsync(new byte[8]),
@@ -64,7 +65,7 @@ public class StateMachineFuzzTests
 
     private static bool Fire(InitiatorConnection machine, InitiatorTrigger trigger) => (trigger switch
     {
-        InitiatorTrigger.ReceivedAck => machine.ReceivedAckAsync(),
+        InitiatorTrigger.ReceivedAck => machine.ReceivedAckAsync(ReadOnlyMemory<byte>.Empty),
         InitiatorTrigger.ReceivedTransport => machine.ReceivedTransportAsync(Message),
         InitiatorTrigger.ReceivedReceipt => machine.ReceivedReceiptAsync(new byte[8]),
         InitiatorTrigger.Connect => machine.ConnectAsync(),

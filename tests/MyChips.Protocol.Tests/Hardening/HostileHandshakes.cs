@@ -14,9 +14,14 @@ internal static class HostileHandshakes
 
     public static IPEndPoint EndPoint(TestSite site) => new(IPAddress.Loopback, site.Port);
 
-    /// <summary>Raw mode: N with the agent id, K with a first message; a non-strict responder is open after its A.</summary>
-    public static byte[] RawDeclareAndKnock(AgentId agent, string json = """{"hello":1}""") =>
-        [.. HostileFrames.Frame('N', AgentIdCodec.ToBytes(agent.ToString())), .. HostileFrames.Frame('K', Encoding.UTF8.GetBytes(json))];
+    /// <summary>
+    /// Raw mode: N with the agent id, K with a first message; a non-strict responder is open after its A. With
+    /// <paramref name="offerReceipts"/>, a C offering receipts goes between them, so the responder sends and awaits R.
+    /// </summary>
+    public static byte[] RawDeclareAndKnock(AgentId agent, string json = """{"hello":1}""", bool offerReceipts = false) =>
+        [.. HostileFrames.Frame('N', AgentIdCodec.ToBytes(agent.ToString())),
+         .. offerReceipts ? HostileFrames.Frame('C', [1]) : [],
+         .. HostileFrames.Frame('K', Encoding.UTF8.GetBytes(json))];
 
     /// <summary>An agent the site trusts, for a hostile peer to claim.</summary>
     public static AgentKey TrustedAgent(TestSite site)
@@ -44,7 +49,7 @@ internal static class HostileHandshakes
         await peer.SendAsync(HostileFrames.Frame('N', n).Concat(HostileFrames.Frame('K', k)).ToArray());
         var (type, body) = await peer.ReadFrameAsync(TestSite.Deadline);
         Assert.Equal('A', type);
-        Assert.True(cipher.TryReadAck(body));
+        Assert.True(cipher.TryReadAck(body, out _));
         await peer.SendAsync(EncryptedFrame(cipher, 'T', """{"confirm":1}"""u8));
         return cipher;
     }

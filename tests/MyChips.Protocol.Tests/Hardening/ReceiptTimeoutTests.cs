@@ -19,7 +19,7 @@ public class ReceiptTimeoutTests
         await using var b = await TestSite.StartAsync(PeerMode.Raw, o => o with { Limits = o.Limits with { ReceiptTimeout = ReceiptTimeout } }, time);
         var agent = TrustedAgent(b);
         using var peer = await HostilePeer.ConnectAsync(EndPoint(b), Hostile);
-        await peer.SendAsync(RawDeclareAndKnock(agent.Agent));
+        await peer.SendAsync(RawDeclareAndKnock(agent.Agent, offerReceipts: true));
         await b.WaitForStateAsync(s => s.State == ConnectionState.Open);
         var destination = new PeerDestination(agent.Agent, "127.0.0.1", 1);
 

@@ -17,7 +17,7 @@ public class WriteBackpressureTests
             o => o with { Limits = o.Limits with { WriteStallTimeout = TimeSpan.FromMilliseconds(200) } });
         var agent = TrustedAgent(b);
         using var peer = await HostilePeer.ConnectAsync(EndPoint(b), Hostile, read: false);
-        await peer.SendAsync(RawDeclareAndKnock(agent.Agent));
+        await peer.SendAsync(RawDeclareAndKnock(agent.Agent, offerReceipts: true));
         await b.WaitForStateAsync(s => s.State == ConnectionState.Open);
 
         // 32 MiB towards a peer that reads nothing: far more than loopback socket buffers hold.

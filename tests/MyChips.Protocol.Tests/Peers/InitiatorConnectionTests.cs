@@ -14,7 +14,7 @@ public sealed class InitiatorConnectionTests
         { InitiatorState.Idle, InitiatorTrigger.ConnectWithTicket, InitiatorState.Pending, new[] { "SendTicket()" } },
         { InitiatorState.Idle, InitiatorTrigger.Failed, InitiatorState.Closed, Array.Empty<string>() },
         { InitiatorState.Idle, InitiatorTrigger.Close, InitiatorState.Closed, Array.Empty<string>() },
-        { InitiatorState.Pending, InitiatorTrigger.ReceivedAck, InitiatorState.Open, new[] { "CompleteHandshake()" } },
+        { InitiatorState.Pending, InitiatorTrigger.ReceivedAck, InitiatorState.Open, new[] { "CompleteHandshake(0 bytes)" } },
         { InitiatorState.Pending, InitiatorTrigger.HandshakeTimedOut, InitiatorState.Closed, new[] { "Abandon()" } },
         { InitiatorState.Pending, InitiatorTrigger.Failed, InitiatorState.Closed, Array.Empty<string>() },
         { InitiatorState.Pending, InitiatorTrigger.Close, InitiatorState.Closed, Array.Empty<string>() },
@@ -68,7 +68,7 @@ public sealed class InitiatorConnectionTests
         Assert.True(connection.IsArmed(InitiatorTimeout.Handshake));
         Assert.False(connection.Accepts(PacketType.Transport));
         Assert.True(connection.Accepts(PacketType.Ack));
-        Assert.True(await connection.ReceivedAckAsync());
+        Assert.True(await connection.ReceivedAckAsync(ReadOnlyMemory<byte>.Empty));
 
         Assert.Equal(InitiatorState.Open, connection.State);
         Assert.True(connection.Accepts(PacketType.Transport));
@@ -83,7 +83,7 @@ public sealed class InitiatorConnectionTests
 
     private static ValueTask<bool> Fire(InitiatorConnection connection, InitiatorTrigger trigger) => trigger switch
     {
-        InitiatorTrigger.ReceivedAck => connection.ReceivedAckAsync(),
+        InitiatorTrigger.ReceivedAck => connection.ReceivedAckAsync(ReadOnlyMemory<byte>.Empty),
         InitiatorTrigger.ReceivedTransport => connection.ReceivedTransportAsync(Message),
         InitiatorTrigger.ReceivedReceipt => connection.ReceivedReceiptAsync(new byte[8]),
         InitiatorTrigger.Connect => connection.ConnectAsync(),

@@ -53,7 +53,7 @@ public class OrderlyCloseTests
         await using var a = await TestSite.StartAsync(PeerMode.Raw, o => o with { Delivery = DeliveryMode.Confirmed }, time);
         using var responder = new RawResponder();
         var send = a.Node.SendAsync(Destination(responder), Json("""{"n":1}"""));
-        using var peer = await responder.AcceptAndOpenAsync();
+        using var peer = await responder.AcceptAndOpenAsync(receipts: true);
         await a.WaitForStateAsync(s => s.State == ConnectionState.Open);
 
         time.Advance(TimeSpan.FromSeconds(31));
@@ -108,7 +108,7 @@ public class OrderlyCloseTests
         });
         using var responder = new RawResponder();
         var send = a.Node.SendAsync(Destination(responder), Json("""{"n":1}"""));
-        using var peer = await responder.AcceptAndOpenAsync();
+        using var peer = await responder.AcceptAndOpenAsync(receipts: true);
         await a.WaitForStateAsync(s => s.State == ConnectionState.Open);
 
         var stopping = a.DisposeAsync().AsTask();

@@ -195,11 +195,33 @@ public class PeerNodeRefusalTests
     }
 
     [Fact]
-    public async Task Replayed_N_and_K_deliver_nothing_and_replayed_T_fails_its_mac()
+    public async Task A_replayed_N_C_K_is_refused_by_the_replay_guard_before_A()
+    {
+        await using var a = await TestSite.StartAsync(PeerMode.Strict);
+        await using var b = await TestSite.StartAsync(PeerMode.Strict);
+        TestSite.Introduce(a, b);
+        await using var proxy = new RecordingProxy(b.Port);
+        var viaProxy = new PeerDestination(b.Agent, "127.0.0.1", proxy.Port);
+        await a.Node.SendAsync(viaProxy, """{"n":1}"""u8.ToArray()).WaitAsync(TestSite.Deadline);
+        Assert.Equal("""{"n":1}""", (await b.ReceiveAsync()).JsonText);
+        var recorded = proxy.ClientBytes; // N, C, K, R (key confirmation)
+
+        foreach (var frames in new[] { 3, 4 })
+        {
+            using var replay = await RawClient.ConnectAsync(b.Port);
+            await replay.SendAsync(recorded.AsSpan(0, FrameEnd(recorded, frames)).ToArray());
+            Assert.Empty(await replay.ReadUntilClosedAsync());
+        }
+        Assert.Equal(2, b.States.Count(s => s.State == ConnectionState.Closed && s.CloseReason == CloseReason.Replayed));
+        Assert.False(b.HasMessage);
+    }
+
+    [Fact]
+    public async Task Past_a_forgetful_replay_guard_a_replayed_K_is_held_until_it_times_out_and_a_replayed_T_fails_its_mac()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var a = await TestSite.StartAsync(PeerMode.Strict);
-        await using var b = await TestSite.StartAsync(PeerMode.Strict, time: time);
+        await using var b = await TestSite.StartAsync(PeerMode.Strict, time: time, replayGuard: new ForgetfulGuard());
         TestSite.Introduce(a, b);
         await using var proxy = new RecordingProxy(b.Port);
         var viaProxy = new PeerDestination(b.Agent, "127.0.0.1", proxy.Port);
@@ -208,10 +230,10 @@ public class PeerNodeRefusalTests
         await a.Node.SendAsync(viaProxy, """{"n":2}"""u8.ToArray()).WaitAsync(TestSite.Deadline);
         Assert.Equal("""{"n":1}""", (await b.ReceiveAsync()).JsonText);
         Assert.Equal("""{"n":2}""", (await b.ReceiveAsync()).JsonText);
-        var recorded = proxy.ClientBytes; // N, K, R (key confirmation), T
+        var recorded = proxy.ClientBytes; // N, C, K, R (key confirmation), T
 
-        // N+K alone: B answers A (it cannot tell a replay yet) but holds the message; nobody can confirm the keys.
-        var handshake = recorded.AsSpan(0, FrameEnd(recorded, 2)).ToArray();
+        // N+C+K alone: B answers A (receipts were offered) but holds the message; nobody can confirm the keys.
+        var handshake = recorded.AsSpan(0, FrameEnd(recorded, 3)).ToArray();
         using (var replay = await RawClient.ConnectAsync(b.Port))
         {
             await replay.SendAsync(handshake);
@@ -234,22 +256,31 @@ public class PeerNodeRefusalTests
         Assert.NotEqual(0, timedOut.ConnectionId);
     }
 
-    [Fact]
-    public async Task A_replayed_I_is_refused_because_its_ticket_was_used()
+    [Theory]
+    [InlineData(false, CloseReason.Replayed)]
+    [InlineData(true, CloseReason.TicketUsed)]
+    public async Task A_replayed_I_is_refused_by_the_replay_guard_or_else_its_used_ticket(bool forgetful, CloseReason reason)
     {
         await using var a = await TestSite.StartAsync(PeerMode.Strict);
-        await using var b = await TestSite.StartAsync(PeerMode.Strict);
+        await using var b = await TestSite.StartAsync(PeerMode.Strict, replayGuard: forgetful ? new ForgetfulGuard() : null);
         await using var proxy = new RecordingProxy(b.Port);
         var ticket = await b.Tickets.IssueAsync(new TicketRequest(b.Key.AddressOf("b1"), TimeSpan.FromHours(1)));
 
         await a.Node.SendAsync(new PeerDestination(b.Agent, "127.0.0.1", proxy.Port), """{"n":1}"""u8.ToArray(), ticket).WaitAsync(TestSite.Deadline);
         await b.ReceiveAsync();
-        var recorded = proxy.ClientBytes;
+        var recorded = proxy.ClientBytes; // C, I, R
 
         using var replay = await RawClient.ConnectAsync(b.Port);
-        await replay.SendAsync(recorded.AsSpan(0, FrameEnd(recorded, 1)).ToArray());
+        await replay.SendAsync(recorded.AsSpan(0, FrameEnd(recorded, 2)).ToArray());
         Assert.Empty(await replay.ReadUntilClosedAsync());
-        await AssertRefusedAsync(b, CloseReason.TicketUsed);
+        await AssertRefusedAsync(b, reason);
+    }
+
+    /// <summary>A guard that remembers nothing: what a node meets past its guard's memory, or after a restart without PostgreSQL.</summary>
+    private sealed class ForgetfulGuard : IReplayGuard
+    {
+        public ValueTask<bool> TryAcceptAsync(ReadOnlyMemory<byte> ephemeralKey, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(true);
     }
 
     [Fact]

@@ -34,7 +34,8 @@ public sealed class RecordingActions : IResponderActions, IInitiatorActions
 
     public ValueTask SendTicketAsync() => Record("SendTicket()");
 
-    public ValueTask CompleteHandshakeAsync() => Record("CompleteHandshake()");
+    public ValueTask CompleteHandshakeAsync(ReadOnlyMemory<byte> capabilities) => Record($"CompleteHandshake({capabilities.Length} bytes)");
+    public ValueTask RecordOfferAsync(ReadOnlyMemory<byte> capabilities) => Record($"RecordOffer({capabilities.Length} bytes)");
 
     public ValueTask AbandonAsync() => Record("Abandon()");
 

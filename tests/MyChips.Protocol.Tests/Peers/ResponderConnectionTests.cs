@@ -14,6 +14,8 @@ public sealed class ResponderConnectionTests
     public static TheoryData<ResponderState, ResponderTrigger, ResponderState, string[]> Transitions => new()
     {
         { ResponderState.Listening, ResponderTrigger.ReceivedDeclare, ResponderState.Identified, new[] { "LoadPeerKey(agent)" } },
+        { ResponderState.Listening, ResponderTrigger.ReceivedOffer, ResponderState.Listening, new[] { "RecordOffer(1 bytes)" } },
+        { ResponderState.Identified, ResponderTrigger.ReceivedOffer, ResponderState.Identified, new[] { "RecordOffer(1 bytes)" } },
         { ResponderState.Listening, ResponderTrigger.ReceivedTicket, ResponderState.Ticketed, new[] { """ValidateTicket({"target":"tally"})""" } },
         { ResponderState.Listening, ResponderTrigger.HandshakeTimedOut, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.Listening, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
@@ -172,6 +174,7 @@ public sealed class ResponderConnectionTests
     {
         ResponderTrigger.ReceivedTicket => connection.ReceivedTicketAsync(Message),
         ResponderTrigger.ReceivedDeclare => connection.ReceivedDeclareAsync("agent"),
+        ResponderTrigger.ReceivedOffer => connection.ReceivedOfferAsync(new byte[] { 1 }),
         ResponderTrigger.ReceivedKnock => connection.ReceivedKnockAsync(Message),
         ResponderTrigger.ReceivedTransport => connection.ReceivedTransportAsync(Message),
         ResponderTrigger.ReceivedReceipt => connection.ReceivedReceiptAsync(Count),

@@ -82,7 +82,7 @@ internal sealed class TcpEnd : IDisposable
     public void Dispose() => _socket.Dispose();
 }
 
-/// <summary>A listener that plays a raw-mode responder by hand: takes N and K, answers A, and says nothing more unless told.</summary>
+/// <summary>A listener that plays a raw-mode responder by hand: takes N, C and K, answers A, and says nothing more unless told.</summary>
 internal sealed class RawResponder : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -91,13 +91,18 @@ internal sealed class RawResponder : IDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    /// <summary>Accepts the node's connection, reads its N and K, and answers A: the node is open.</summary>
-    public async Task<TcpEnd> AcceptAndOpenAsync()
+    /// <summary>
+    /// Accepts the node's connection, reads its N, its offer C and its K, and answers A, accepting receipts or (as a
+    /// peer that knows no extension) with an empty payload: the node is open.
+    /// </summary>
+    public async Task<TcpEnd> AcceptAndOpenAsync(bool receipts = false)
     {
         var end = new TcpEnd(await _listener.AcceptSocketAsync().WaitAsync(TestSite.Deadline));
         Assert.Equal('N', (await end.ReadFrameAsync()).Type);
+        var (type, offer) = await end.ReadFrameAsync();
+        Assert.Equal(('C', "01"), (type, Convert.ToHexString(offer)));
         Assert.Equal('K', (await end.ReadFrameAsync()).Type);
-        await end.SendFrameAsync('A', ReadOnlyMemory<byte>.Empty);
+        await end.SendFrameAsync('A', receipts ? new byte[] { 1 } : ReadOnlyMemory<byte>.Empty);
         return end;
     }
 

@@ -30,14 +30,14 @@ internal sealed class TestSite : IAsyncDisposable
     public PeerDestination Destination => new(Key.Agent, "127.0.0.1", Port);
 
     public static async Task<TestSite> StartAsync(PeerMode mode, Func<PeerNodeOptions, PeerNodeOptions>? configure = null,
-        TimeProvider? time = null, InMemoryTicketStore? tickets = null)
+        TimeProvider? time = null, InMemoryTicketStore? tickets = null, IReplayGuard? replayGuard = null)
     {
         var key = AgentKey.Generate("127.0.0.1", 0);
         var options = new PeerNodeOptions { LocalKey = key, Mode = mode, BlockList = BlockListOptions.Disabled };
         if (configure is not null) options = configure(options);
         var keys = new InMemoryKeyProvider();
         tickets ??= new InMemoryTicketStore(time);
-        var node = new PeerNode(options, keys, tickets, timeProvider: time);
+        var node = new PeerNode(options, keys, tickets, timeProvider: time, replayGuard: replayGuard);
         await node.StartAsync();
         return new TestSite(key, node, keys, tickets);
     }

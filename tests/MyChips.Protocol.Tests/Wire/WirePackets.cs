@@ -31,6 +31,7 @@ public static class WirePackets
         new WirePacket("Ack", PacketType.Ack, Array.Empty<byte>()),
         new WirePacket("Transport", PacketType.Transport, PeerMessageCodec.ToBytes(Parse(TransportMessage))),
         new WirePacket("Receipt", PacketType.Receipt, [0, 0, 0, 0, 0, 0, 0, 3]),
+        new WirePacket("Offer", PacketType.Offer, [1]),
     };
 
     public static TheoryData<string> Names => new(All.Select(p => p.Name));

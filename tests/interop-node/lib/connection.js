@@ -136,7 +136,7 @@ class Connection {
 
   accept (pattern, details) {
     const { body, split } = this.handshake.write(EMPTY)
-    this.split = split
+    this.split = this.transportKeys(split)
     this.handshake.destroy()
     this.write(packet('A', body))
     this.state = 'open'
@@ -147,13 +147,20 @@ class Connection {
 
   onAccept (body) {
     const { split } = this.handshake.read(body)
-    this.split = split
+    this.split = this.transportKeys(split)
     this.handshake.destroy()
     this.state = 'open'
     this.peer.emit({ event: 'open', conn: this.id, agent: this.agent, role: this.role, handshake: this.pendingPattern })
   }
 
   // ---- common -----------------------------------------------------------------------------------
+
+  // noise-protocol gives the first transport key to the party that wrote the last handshake message; the
+  // Noise specification gives it to the initiator. The strict profile follows the specification.
+  transportKeys (split) {
+    if (!split || this.peer.options.mode !== 'strict') return split
+    return { tx: split.rx, rx: split.tx }
+  }
 
   deliver (type, message) {
     if (!message || typeof message !== 'object') return

@@ -5,7 +5,10 @@ const USAGE = `usage: node peer.js [options]
   --listen PORT            listen on 127.0.0.1:PORT (0: any free port)
   --connect HOST:PORT      the default peer to open connections to ...
   --peer AGENT             ... and its agent id
-  --mode encrypted|raw     Noise-encrypted (default) or plaintext packets
+  --mode encrypted|strict|raw
+                           Noise-encrypted with npm noise-protocol's transport key order, as deployed
+                           (default); Noise-encrypted with the specification's key order (a peer built only
+                           from the Noise specification, which knows nothing of extensions); or plaintext
   --key FILE               own identity from a MyCHIPs agent key file (.agk)
   --seed HEX               own identity from a 32-byte Ed25519 seed (default: a random one)
   --ticket JSON            a ticket ({"token":..,"expires":..,"chad":{..}}) for the first new
@@ -37,7 +40,7 @@ function parse (argv) {
       case '--peer': options.peer = value(); break
       case '--mode':
         options.mode = value()
-        if (!['encrypted', 'raw'].includes(options.mode)) throw new Error('--mode is encrypted or raw')
+        if (!['encrypted', 'strict', 'raw'].includes(options.mode)) throw new Error('--mode is encrypted, strict or raw')
         break
       case '--key': options.key = value(); break
       case '--seed': options.seed = value(); break
