@@ -110,7 +110,7 @@ internal sealed partial class PeerConnection
         }
         if (_firstMessage is { } first && Direction == ConnectionDirection.Outbound && !wasOpen)
             first.Fail(failure, $"connection {Id} closed ({reason.ToTag()}) during the handshake.");
-        _opened?.TrySetException(new DeliveryFailedException(failure, $"Connection {Id} to {RemoteAgent} closed during the handshake: {reason.ToTag()}."));
+        if (!wasOpen) _opened?.TrySetException(new DeliveryFailedException(failure, $"Connection {Id} to {RemoteAgent} closed during the handshake: {reason.ToTag()}."));
         _node.OnClosed(this, wasOpen);
         // Never written: another connection may carry them (this one is out of the channel now).
         foreach (var message in unwritten) _node.Resend(message);
