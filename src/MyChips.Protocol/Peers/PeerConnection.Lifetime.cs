@@ -133,6 +133,5 @@ internal sealed partial class PeerConnection
             _writeLock.Release();
         }
         await OrderlyClose.CloseAsync(_socket, CloseReason.DrainsOnClose(), Options.Limits, _node.Time).ConfigureAwait(false);
-        _finished.TrySetResult();
     }
 }
