@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-
 namespace MyChips.Protocol.Peers;
 
 /// <summary>A connection's lifetime: the handshake, idle and receipt timers, and closing (FIN, then the socket released).</summary>
