@@ -13,20 +13,33 @@ internal static class OrderlyClose
 {
     private const int DrainBufferSize = 4096;
 
-    /// <summary>
-    /// Sends FIN, drains when asked, then releases the socket. Never throws: the connection is over either way.
-    /// Call it with no read or write pending on the socket.
-    /// </summary>
-    public static async Task CloseAsync(Socket socket, bool drain, PeerLimits limits, TimeProvider time)
+    /// <summary>Sends FIN after everything already written. False when the socket was reset or closed already.</summary>
+    public static bool SendFin(Socket socket)
     {
         try
         {
             socket.Shutdown(SocketShutdown.Send);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false; // already reset or closed by the peer: nothing left to say to it
+        }
+    }
+
+    /// <summary>
+    /// After <see cref="SendFin"/>: drains when asked and the FIN went out, then releases the socket. Never throws:
+    /// the connection is over either way. Call it with no read or write pending on the socket.
+    /// </summary>
+    public static async Task DrainAndReleaseAsync(Socket socket, bool drain, PeerLimits limits, TimeProvider time)
+    {
+        try
+        {
             if (drain && limits.CloseDrainTimeout > TimeSpan.Zero) await DrainAsync(socket, limits, time).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // Already reset or closed by the peer: nothing left to say to it.
+            // Reset by the peer while draining: it has nothing more to say either.
         }
         finally
         {

@@ -130,6 +130,8 @@ internal sealed partial class PeerConnection
         {
             _writeLock.Release();
         }
-        await OrderlyClose.CloseAsync(_socket, CloseReason.DrainsOnClose(), Options.Limits, _node.Time).ConfigureAwait(false);
+        var finSent = OrderlyClose.SendFin(_socket);
+        _finSent.TrySetResult();
+        await OrderlyClose.DrainAndReleaseAsync(_socket, finSent && CloseReason.DrainsOnClose(), Options.Limits, _node.Time).ConfigureAwait(false);
     }
 }

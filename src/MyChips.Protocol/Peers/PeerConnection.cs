@@ -28,6 +28,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     private int _closed;
     private volatile bool _flushing;
     private int _reading; // 1 once the read loop, or Close before it ever started, owns the end of the socket
+    private readonly TaskCompletionSource _finSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private const int MaxBatch = 256;
     // With the write stall timeout, this bounds what a peer that stops reading leaves in the outgoing pipe.
     private const int MaxBatchBytes = 256 * 1024;
@@ -90,6 +91,9 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     private bool Accepts(PacketType type) => _initiator?.Accepts(type) ?? _responder!.Accepts(type);
     public CloseReason CloseReason { get; private set; }
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    /// <summary>Completes once the connection, closed, has sent its FIN (or found the socket gone).</summary>
+    public Task FinSent => _finSent.Task;
     public TimeSpan Age => _node.Time.GetElapsedTime(_createdAt);
 
     private PeerNodeOptions Options => _node.Options;

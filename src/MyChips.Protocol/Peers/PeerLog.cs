@@ -29,4 +29,7 @@ internal static partial class PeerLog
 
     [LoggerMessage(7, LogLevel.Error, "Accepting connections failed")]
     public static partial void AcceptFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Warning, "Node stopped with {Count} connections still closing; their FIN follows when their read loops end")]
+    public static partial void FinsPending(ILogger logger, int count);
 }

@@ -235,8 +235,19 @@ public sealed class PeerNode : IAsyncDisposable
         if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
         foreach (var channel in _channels.Values) channel.Stop();
         await SettleAsync().ConfigureAwait(false);
-        foreach (var connection in _connections.Values) connection.Close(CloseReason.LocalClosed);
+        var closing = _connections.Values.ToArray();
+        foreach (var connection in closing) connection.Close(CloseReason.LocalClosed);
         _inbox.Writer.TryComplete();
+        // Every peer gets its FIN before this returns, so a process that exits next ends no connection with a reset.
+        // The wait is bounded: a read loop is never held longer than a key store call.
+        try
+        {
+            await Task.WhenAll(closing.Select(c => c.FinSent)).WaitAsync(FinWait).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            PeerLog.FinsPending(_logger, closing.Count(c => !c.FinSent.IsCompleted));
+        }
         // _stopping is not disposed: connects still winding down may read its token.
     }
 
@@ -256,6 +267,8 @@ public sealed class PeerNode : IAsyncDisposable
         await Task.WhenAny(settled, grace).ConfigureAwait(false);
         await graceOver.CancelAsync().ConfigureAwait(false);
     }
+
+    private static readonly TimeSpan FinWait = TimeSpan.FromSeconds(5);
 
     private async Task AcceptLoopAsync(Socket listener)
     {
