@@ -11,7 +11,7 @@ internal static partial class BodyEmitter
     {
         w.Summary(body.Description.Length > 0 ? body.Description : $"The '{body.Name}' body.");
         var parameters = body.Fields.Select(f => $"{FieldType(f)} {ModelBuilder.Pascal(f.Name)}");
-        w.Line($"public sealed partial record {body.Name}({string.Join(", ", parameters)});");
+        w.Generated().Line($"public sealed partial record {body.Name}({string.Join(", ", parameters)});");
     }
 
     private static string FieldType(FieldModel field) => TypeNames.Field(field.Optional ? field.Type + "?" : field.Type);

@@ -48,7 +48,7 @@ internal static partial class BodyEmitter
     private static void EmitJsonOptions(CodeWriter w)
     {
         w.Summary("JSON settings shared by the body codecs: text is escaped only where JSON requires it, as JavaScript peers do.");
-        w.Open("internal static class BodyJson");
+        w.Generated().Open("internal static class BodyJson");
         w.Line("public static readonly global::System.Text.Json.JsonWriterOptions WriterOptions = new()");
         w.Line("{");
         w.Line("    Encoder = global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,");
@@ -59,7 +59,7 @@ internal static partial class BodyEmitter
     private static void OpenCodec(CodeWriter w, BodyModel body, string encoding)
     {
         w.Summary($"The '{body.Name}' body, encoded as {encoding}." + (body.Description.Length > 0 ? " " + body.Description : ""));
-        w.Open($"public static partial class {body.Name}Codec");
+        w.Generated().Open($"public static partial class {body.Name}Codec");
     }
 
     private static void EmitToBytes(CodeWriter w, string type)

@@ -32,7 +32,7 @@ internal static class PacketEmitter
         w.Summary(protocol.Framing == FramingKind.LengthPrefixed
             ? $"The packets of {protocol.Title}; each value is the packet's type byte on the wire."
             : $"The packets (commands) of {protocol.Title}.");
-        w.Open(protocol.Framing == FramingKind.LengthPrefixed ? "public enum PacketType : byte" : "public enum PacketType");
+        w.Generated().Open(protocol.Framing == FramingKind.LengthPrefixed ? "public enum PacketType : byte" : "public enum PacketType");
         var index = 0;
         foreach (var packet in protocol.Packets)
         {
@@ -52,7 +52,7 @@ internal static class PacketEmitter
     private static void EmitNoise(CodeWriter w, ProtocolModel protocol)
     {
         w.Summary("Where a packet sits in the Noise protocol: outside it, a handshake message, or a transport message.");
-        w.Open("public enum NoiseStage");
+        w.Generated().Open("public enum NoiseStage");
         w.Line("None,");
         w.Line("Handshake,");
         w.Line("Transport,");
@@ -66,7 +66,7 @@ internal static class PacketEmitter
     {
         w.Summary(summary);
         w.Line("[global::System.Flags]");
-        w.Open($"public enum {name}");
+        w.Generated().Open($"public enum {name}");
         w.Line("None = 0,");
         for (var i = 0; i < members.Count; i++)
             w.Line($"{members[i]} = {1 << i},");
@@ -83,11 +83,11 @@ internal static class PacketEmitter
         w.Line("/// <param name=\"Patterns\">For a handshake message, the patterns it belongs to.</param>");
         w.Line("/// <param name=\"MessageIndex\">For a handshake message, its 1-based index in the pattern; otherwise 0.</param>");
         w.Line("/// <param name=\"Body\">The body type's name in the spec, or an empty string for no body.</param>");
-        w.Line("public sealed record PacketInfo(PacketType Type, string Keyword, PeerRoles Senders, NoiseStage Stage, NoisePatterns Patterns, int MessageIndex, string Body);");
+        w.Generated().Line("public sealed record PacketInfo(PacketType Type, string Keyword, PeerRoles Senders, NoiseStage Stage, NoisePatterns Patterns, int MessageIndex, string Body);");
         w.Line();
 
         w.SummaryXml("Metadata and lookups for <see cref=\"PacketType\"/>.");
-        w.Open("public static class PacketTypes");
+        w.Generated().Open("public static class PacketTypes");
         w.Summary("Every packet, in spec order.");
         w.Line("public static global::System.Collections.Generic.IReadOnlyList<PacketType> All { get; } = new[]");
         w.Line("{");
@@ -161,7 +161,7 @@ internal static class PacketEmitter
     private static void EmitFrameTypes(CodeWriter w, ProtocolModel protocol)
     {
         w.Summary("The outcome of reading one frame from received bytes.");
-        w.Open("public enum FrameReadStatus");
+        w.Generated().Open("public enum FrameReadStatus");
         w.Summary("The buffer does not yet hold a whole frame; nothing was consumed. Read more and try again.");
         w.Line("NeedMoreData,");
         w.Summary("A frame was read and consumed from the buffer.");
@@ -176,7 +176,7 @@ internal static class PacketEmitter
         w.Line();
 
         w.Summary("One received frame. The body is a slice of the reader's buffer: use it before advancing the reader.");
-        w.Open("public readonly struct Frame");
+        w.Generated().Open("public readonly struct Frame");
         w.Open($"public Frame(PacketType type, {TypeNames.Sequence} body)");
         w.Line("Type = type;");
         w.Line("Body = body;");
@@ -194,7 +194,7 @@ internal static class PacketEmitter
         const string Framing = "global::MyChips.Protocol.Framing.LengthPrefixedFraming";
         const string Status = "global::MyChips.Protocol.Framing.LengthPrefixedReadStatus";
         w.Summary("Frames on the wire: a 4-byte big-endian length, then the type byte, then the body; this protocol's packet types and maximum on the runtime's length-prefixed framing.");
-        w.Open("public static class FrameCodec");
+        w.Generated().Open("public static class FrameCodec");
         w.Summary("The length field and the type byte.");
         w.Line($"public const int HeaderLength = {Framing}.HeaderLength;");
         w.Line();
@@ -268,7 +268,7 @@ internal static class PacketEmitter
     private static void EmitLineCodec(CodeWriter w, ProtocolModel protocol)
     {
         w.Summary("Frames on the wire: one text line per packet, the command word, a space and the body, ending in LF (a CR before it is dropped).");
-        w.Open("public static class FrameCodec");
+        w.Generated().Open("public static class FrameCodec");
         w.Summary("The longest line the spec allows, without its line end.");
         w.Line($"public const int MaxFrameLength = {protocol.MaxFrameLength};");
         w.Line();
