@@ -21,6 +21,7 @@ public sealed class MyChipsPeerService : IHostedService, IAsyncDisposable, IDisp
     private AgentKey? _ownedKey;
     private IKeyProvider? _keys;
     private ITicketStore? _tickets;
+    private IReplayGuard? _replays;
 
     public MyChipsPeerService(IOptions<MyChipsPeerOptions> options, ILoggerFactory loggers)
     {
@@ -45,9 +46,9 @@ public sealed class MyChipsPeerService : IHostedService, IAsyncDisposable, IDisp
             var key = PeerNodeBuilder.LoadKey(_options, out var ownsKey);
             if (ownsKey) _ownedKey = key;
             var nodeOptions = PeerNodeBuilder.NodeOptions(_options, key);
-            (_keys, _tickets) = PeerNodeBuilder.Stores(_options, key, _loggers);
+            (_keys, _tickets, _replays) = PeerNodeBuilder.Stores(_options, key, _loggers);
             if (_keys is PostgresKeyProvider postgres) await postgres.StartAsync(cancellationToken).ConfigureAwait(false);
-            var node = new PeerNode(nodeOptions, _keys, _tickets, _loggers.CreateLogger<PeerNode>());
+            var node = new PeerNode(nodeOptions, _keys, _tickets, _loggers.CreateLogger<PeerNode>(), replayGuard: _replays);
             _node = node;
             await node.StartAsync(cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("MyCHIPs peer {Agent} listening on {EndPoint} ({Mode})", node.Agent, node.LocalEndPoint, _options.Mode);
@@ -78,6 +79,7 @@ public sealed class MyChipsPeerService : IHostedService, IAsyncDisposable, IDisp
         if (node is not null) await node.DisposeAsync().ConfigureAwait(false);
         if (Interlocked.Exchange(ref _keys, null) is IAsyncDisposable keys) await keys.DisposeAsync().ConfigureAwait(false);
         if (Interlocked.Exchange(ref _tickets, null) is IAsyncDisposable tickets) await tickets.DisposeAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _replays, null) is IAsyncDisposable replays) await replays.DisposeAsync().ConfigureAwait(false);
         Interlocked.Exchange(ref _ownedKey, null)?.Dispose();
     }
 }

@@ -50,7 +50,7 @@ internal static class PeerNodeBuilder
         PacketObserver = options.PacketObserver,
     };
 
-    public static (IKeyProvider Keys, ITicketStore Tickets) Stores(MyChipsPeerOptions options, AgentKey key, ILoggerFactory loggers)
+    public static (IKeyProvider Keys, ITicketStore Tickets, IReplayGuard Replays) Stores(MyChipsPeerOptions options, AgentKey key, ILoggerFactory loggers)
     {
         if (options.KeyStore == KeyStoreKind.Postgres)
         {
@@ -61,7 +61,8 @@ internal static class PeerNodeBuilder
             if (options.KnownAgents.Count > 0)
                 throw new InvalidOperationException("Known agents given as options are for the in-memory key store; with PostgreSQL, they are the rows of the agents table.");
             return (PostgresKeyProvider.Create(options.PostgresConnectionString, logger: loggers.CreateLogger<PostgresKeyProvider>()),
-                PostgresTicketStore.Create(options.PostgresConnectionString, logger: loggers.CreateLogger<PostgresTicketStore>()));
+                PostgresTicketStore.Create(options.PostgresConnectionString, logger: loggers.CreateLogger<PostgresTicketStore>()),
+                PostgresReplayGuard.Create(options.PostgresConnectionString));
         }
         var tickets = new InMemoryTicketStore();
         var expires = DateTimeOffset.UtcNow + options.TicketLifetime;
@@ -78,6 +79,6 @@ internal static class PeerNodeBuilder
                 throw new InvalidOperationException($"{MyChipsPeerOptions.SectionName}:KnownAgents: {problem}");
             agents.Add(AgentRecord.FromId(destination.Agent, destination.Host, destination.Port));
         }
-        return (agents, tickets);
+        return (agents, tickets, new InMemoryReplayGuard());
     }
 }

@@ -12,6 +12,7 @@ public static class MyChipsDatabase
     private const string TablesScript = "001_tables.sql";
     private const string NotifyScript = "002_agents_notify.sql";
     private const string BoundChadScript = "003_tokens_bound_chad.sql";
+    private const string HandshakesScript = "004_peer_handshakes.sql";
 
     /// <summary>
     /// A data source whose connect and command timeouts fit <see cref="PostgresKeyStoreOptions.OperationTimeout"/>,
@@ -49,8 +50,9 @@ public static class MyChipsDatabase
     }
 
     /// <summary>
-    /// Only what this library adds to an existing MyCHIPs database: the agents change notice and, when
-    /// configured, the bound-address column of the tokens table. Safe to run more than once.
+    /// Only what this library adds to an existing MyCHIPs database: the agents change notice, when configured
+    /// the bound-address column of the tokens table, and the peer_handshakes table of the replay guard. Safe to
+    /// run more than once.
     /// </summary>
     public static string AdditionsScript(MyChipsTableNames? names = null)
     {
@@ -112,6 +114,7 @@ public static class MyChipsDatabase
         if (includeTables) yield return TablesScript;
         yield return NotifyScript;
         if (names.TokenBoundChadColumn is not null) yield return BoundChadScript;
+        yield return HandshakesScript;
     }
 
     private static string ReadScript(string fileName)

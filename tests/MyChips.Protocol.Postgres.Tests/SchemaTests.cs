@@ -67,11 +67,13 @@ public sealed class SchemaTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public void The_additions_script_only_adds_the_notice_and_the_bound_column()
+    public void The_additions_script_only_adds_the_notice_the_bound_column_and_the_handshakes_table()
     {
         var script = MyChipsDatabase.AdditionsScript();
 
-        Assert.DoesNotContain("create table", script, StringComparison.Ordinal);
+        // The one table it creates is its own, never one of the MyCHIPs tables.
+        Assert.Equal(["create table if not exists \"mychips\".peer_handshakes ("],
+            script.Split('\n').Where(line => line.Contains("create table", StringComparison.Ordinal)));
         Assert.Contains("pg_notify('mychips_agents'", script, StringComparison.Ordinal);
         Assert.Contains("add column if not exists \"bound_chad\"", script, StringComparison.Ordinal);
     }
@@ -110,6 +112,6 @@ public sealed class SchemaTests(PostgresFixture fixture)
 
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using var command = dataSource.CreateCommand("select count(*) from pg_tables where schemaname = 'mychips'");
-        Assert.Equal(4L, await command.ExecuteScalarAsync());
+        Assert.Equal(5L, await command.ExecuteScalarAsync()); // agents, users, tallies, tokens, peer_handshakes
     }
 }

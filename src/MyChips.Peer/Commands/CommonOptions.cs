@@ -14,6 +14,14 @@ public static class CommonOptions
         HelpName = "MODE",
     };
 
+    public static Option<DeliveryMode> Delivery() => new("--delivery")
+    {
+        Description = $"When a message counts as delivered: {OptionParsers.DeliveryNames} (default auto: acknowledged by the peer where it negotiated receipts, written to TCP where it did not; confirmed behaves the same; written never waits for a receipt).",
+        CustomParser = OptionParsers.Delivery,
+        DefaultValueFactory = _ => DeliveryMode.Auto,
+        HelpName = "DELIVERY",
+    };
+
     public static Option<TimeSpan> Duration(string name, TimeSpan fallback, string description) => new(name)
     {
         Description = $"{description} (default {Describe(fallback)}; e.g. 500ms, 10s, 2m).",

@@ -9,6 +9,21 @@ namespace MyChips.Peer.Commands;
 public static class OptionParsers
 {
     public const string ModeNames = "strict|mychips-js|raw";
+    public const string DeliveryNames = "auto|confirmed|written";
+
+    public static DeliveryMode Delivery(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "auto";
+        switch (text.ToLowerInvariant())
+        {
+            case "auto": return DeliveryMode.Auto;
+            case "confirmed": return DeliveryMode.Confirmed;
+            case "written": return DeliveryMode.Written;
+            default:
+                result.AddError($"'{text}' is not a delivery mode: use {DeliveryNames}.");
+                return DeliveryMode.Auto;
+        }
+    }
 
     public static bool TryParseMode(string text, out PeerMode mode)
     {

@@ -25,6 +25,7 @@ public static class RunCommand
         public string? Listen { get; init; }
         public int? Port { get; init; }
         public PeerMode? Mode { get; init; }
+        public DeliveryMode? Delivery { get; init; }
         public KeyStoreKind? KeyStore { get; init; }
         public string? Postgres { get; init; }
         public TimeSpan? HandshakeTimeout { get; init; }
@@ -43,6 +44,7 @@ public static class RunCommand
         var listen = new Option<string?>("--listen") { Description = "The IP address to listen on (default: the key file's host).", HelpName = "ADDRESS" };
         var port = new Option<int?>("--port") { Description = "The port to listen on (default: the key file's port; 0 picks a free one).", CustomParser = r => OptionParsers.IntInRange(r, 0, 65535, 0), HelpName = "PORT" };
         var mode = new Option<PeerMode?>("--mode") { Description = $"Encryption mode: {OptionParsers.ModeNames} (default strict).", CustomParser = r => OptionParsers.Mode(r), HelpName = "MODE" };
+        var delivery = new Option<DeliveryMode?>("--delivery") { Description = $"When a message (such as an --echo reply) counts as delivered: {OptionParsers.DeliveryNames} (default auto).", CustomParser = r => OptionParsers.Delivery(r), HelpName = "DELIVERY" };
         var keyStore = new Option<KeyStoreKind?>("--key-store") { Description = "Where peers' keys and tickets are: InMemory (default) or Postgres.", HelpName = "STORE" };
         var postgres = new Option<string?>("--postgres") { Description = "The site's MyCHIPs PostgreSQL database (Npgsql connection string); implies --key-store Postgres.", HelpName = "CONNECTION" };
         var handshake = new Option<TimeSpan?>("--handshake-timeout") { Description = "Time allowed for a handshake (default 10s).", CustomParser = r => OptionParsers.Duration(r, TimeSpan.Zero), HelpName = "DURATION" };
@@ -54,7 +56,7 @@ public static class RunCommand
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least level logged to stderr (default Information).", DefaultValueFactory = _ => LogLevel.Information };
         var command = new Command("run", "Run a peer node until Ctrl+C or SIGTERM, printing every received message as a JSON line.")
         {
-            config, key, listen, port, mode, keyStore, postgres, handshake, idle, grace, tickets, known, echo, logLevel,
+            config, key, listen, port, mode, delivery, keyStore, postgres, handshake, idle, grace, tickets, known, echo, logLevel,
         };
         command.SetAction((parse, cancel) => RunAsync(new Settings
         {
@@ -63,6 +65,7 @@ public static class RunCommand
             Listen = parse.GetValue(listen),
             Port = parse.GetValue(port),
             Mode = parse.GetValue(mode),
+            Delivery = parse.GetValue(delivery),
             KeyStore = parse.GetValue(keyStore),
             Postgres = parse.GetValue(postgres),
             HandshakeTimeout = parse.GetValue(handshake),
@@ -166,6 +169,7 @@ public static class RunCommand
             options.KeyStore = KeyStoreKind.Postgres;
         }
         if (settings.KeyStore is not null) options.KeyStore = settings.KeyStore.Value;
+        if (settings.Delivery is not null) options.Delivery = settings.Delivery.Value;
         if (settings.HandshakeTimeout is not null) options.HandshakeTimeout = settings.HandshakeTimeout.Value;
         if (settings.IdleTimeout is not null) options.IdleTimeout = settings.IdleTimeout.Value;
         if (settings.ShutdownGrace is not null) options.ShutdownGracePeriod = settings.ShutdownGrace.Value;

@@ -20,6 +20,7 @@ public static class SendCommand
         public required string Message { get; init; }
         public required FileInfo KeyFile { get; init; }
         public PeerMode Mode { get; init; } = PeerMode.Strict;
+        public DeliveryMode Delivery { get; init; } = DeliveryMode.Auto;
         public int Count { get; init; } = 1;
         public string? Ticket { get; init; }
         public int ExpectReplies { get; init; }
@@ -33,6 +34,7 @@ public static class SendCommand
         var message = new Argument<string>("MESSAGE") { Description = "A JSON object, or '-' to read it from stdin." };
         var key = CommonOptions.KeyFile(required: true);
         var mode = CommonOptions.Mode();
+        var delivery = CommonOptions.Delivery();
         var count = new Option<int>("--count") { Description = "Send this many copies, each with a \"seq\" member from 1 (default 1).", DefaultValueFactory = _ => 1, CustomParser = r => OptionParsers.IntInRange(r, 1, 1_000_000, 1), HelpName = "N" };
         var ticket = new Option<string?>("--ticket") { Description = "Open a first-time connection (I, Noise IK) with this ticket: a token, a mychips: URI or the ticket's JSON.", HelpName = "TICKET" };
         var replies = new Option<int>("--expect-replies") { Description = "Wait for this many replies and print them as JSON lines (default 0).", DefaultValueFactory = _ => 0, CustomParser = r => OptionParsers.IntInRange(r, 0, 1_000_000, 0), HelpName = "N" };
@@ -40,7 +42,7 @@ public static class SendCommand
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least level logged to stderr (default Warning).", DefaultValueFactory = _ => LogLevel.Warning };
         var command = new Command("send", "Send a JSON message to AGENT@HOST:PORT and report each delivery or failure.")
         {
-            destination, message, key, mode, count, ticket, replies, timeout, logLevel,
+            destination, message, key, mode, delivery, count, ticket, replies, timeout, logLevel,
         };
         command.SetAction((parse, cancel) => RunAsync(new Settings
         {
@@ -48,6 +50,7 @@ public static class SendCommand
             Message = parse.GetValue(message)!,
             KeyFile = parse.GetValue(key)!,
             Mode = parse.GetValue(mode),
+            Delivery = parse.GetValue(delivery),
             Count = parse.GetValue(count),
             Ticket = parse.GetValue(ticket),
             ExpectReplies = parse.GetValue(replies),
@@ -85,6 +88,7 @@ public static class SendCommand
                 LocalKey = key,
                 ListenEndPoint = new IPEndPoint(listen, 0),
                 Mode = settings.Mode,
+                Delivery = settings.Delivery,
                 HandshakeTimeout = settings.Timeout,
             }, logger: loggers.CreateLogger<PeerNode>());
             await node.StartAsync(cancellationToken);

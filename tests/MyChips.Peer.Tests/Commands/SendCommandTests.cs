@@ -101,6 +101,7 @@ public sealed class SendCommandTests : IDisposable
     [InlineData("--count", "0")]
     [InlineData("--mode", "loud")]
     [InlineData("--ticket", "mychips:broken")]
+    [InlineData("--delivery", "sometimes")]
     public async Task Send_exits_2_for_bad_arguments(params string[] extra)
     {
         var (clientKey, _) = CliHarness.WriteKey(_folder, "client");
@@ -114,6 +115,30 @@ public sealed class SendCommandTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Equal("", output);
         Assert.NotEqual("", error);
+    }
+
+    [Theory]
+    [InlineData(PeerMode.Raw, "raw")]
+    [InlineData(PeerMode.MyChipsJs, "encrypted")]
+    [InlineData(PeerMode.Strict, "strict")]
+    public async Task Send_to_a_peer_without_receipts_reports_every_message_written_and_gets_every_reply(PeerMode mode, string jsMode)
+    {
+        await using var js = await Protocol.Testing.JsPeerProcess.StartAsync(new Protocol.Testing.JsPeerOptions { Listen = 0, Echo = true, Mode = jsMode });
+        var (clientKey, _) = CliHarness.WriteKey(_folder, "client");
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exit = await SendCommand.RunAsync(Settings($"{js.Agent}@127.0.0.1:{js.Port}", clientKey) with { Mode = mode, Count = 3, ExpectReplies = 3 },
+            TextReader.Null, output, error);
+
+        Assert.True(exit == 0, error.ToString());
+        var lines = CliHarness.JsonLinesOf(output.ToString()).ToList();
+        var delivered = lines.Where(l => l.TryGetProperty("delivered", out _)).ToList();
+        Assert.Equal([1, 2, 3], delivered.Select(l => l.GetProperty("delivered").GetInt32()).Order());
+        Assert.All(delivered, l => Assert.Equal("Written", l.GetProperty("confirmation").GetString()));
+        Assert.Single(delivered.Select(l => l.GetProperty("connection").GetInt64()).Distinct());
+        Assert.Equal(3, lines.Count - delivered.Count);
+        Assert.Empty(js.EventsNamed("dropped"));
     }
 
     private static SendCommand.Settings Settings(string destination, string keyFile)

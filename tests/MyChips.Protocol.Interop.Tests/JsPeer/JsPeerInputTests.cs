@@ -122,6 +122,6 @@ public sealed class JsPeerInputTests
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => JsPeerProcess.StartAsync(new JsPeerOptions { Mode = "plain" }));
 
-        Assert.Contains("--mode is encrypted or raw", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--mode is encrypted, strict or raw", error.Message, StringComparison.Ordinal);
     }
 }
