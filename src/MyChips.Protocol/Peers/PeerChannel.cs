@@ -113,16 +113,36 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
             failure = DeliveryFailure.ConnectFailed;
             reason = e.Message;
         }
-        bool again;
+        // One decision, under the lock, about what the queue holds now: another connect for it, or settling it. Once
+        // _connecting is false a new send starts a connect of its own, so nothing taken here can be a later send's.
+        bool again, reroute;
+        OutgoingMessage[] leftover = [];
         lock (_gate)
         {
             // Messages queued after the handshake drained the queue (the connection closed meanwhile) still
             // deserve a connection of their own; after a failed connect, they share its fate.
             again = failure is null && _queue.Count > 0 && _open.Count == 0 && !_stopped;
             _connecting = again;
+            if (!again)
+            {
+                leftover = _queue.ToArray();
+                _queue.Clear();
+                PeerMetrics.MessagesQueued.Add(-leftover.Length);
+            }
+            // An inbound connection opened meanwhile: it takes the queue instead.
+            reroute = _open.Count > 0 && !_stopped;
         }
-        if (again) _ = ConnectAsync(destination);
-        else FailQueued(failure ?? DeliveryFailure.ConnectionLost, failure is null ? "no connection could carry it." : reason);
+        if (again)
+        {
+            _ = ConnectAsync(destination);
+            return;
+        }
+        var settled = _stopped ? DeliveryFailure.NodeStopped : failure ?? DeliveryFailure.ConnectionLost;
+        foreach (var message in leftover)
+        {
+            if (reroute) Send(message);
+            else if (message.TryTake()) message.Fail(settled, failure is null ? "the node stopped before a connection opened." : reason);
+        }
     }
 
     /// <summary>
@@ -139,35 +159,6 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
                 if (message.TryTake()) return message;
             }
             return null;
-        }
-    }
-
-    /// <summary>After a failed connect: every message still queued fails with the connect's reason.</summary>
-    public void FailQueued(DeliveryFailure failure, string reason)
-    {
-        OutgoingMessage[] failed;
-        var retry = false;
-        lock (_gate)
-        {
-            if (_open.Count > 0 && !_stopped)
-            {
-                // An inbound connection opened meanwhile: it takes the queue instead.
-                retry = true;
-                failed = _queue.ToArray();
-                _queue.Clear();
-                PeerMetrics.MessagesQueued.Add(-failed.Length);
-            }
-            else
-            {
-                failed = _queue.ToArray();
-                _queue.Clear();
-                PeerMetrics.MessagesQueued.Add(-failed.Length);
-            }
-        }
-        foreach (var message in failed)
-        {
-            if (retry) Send(message);
-            else if (message.TryTake()) message.Fail(failure, reason);
         }
     }
 

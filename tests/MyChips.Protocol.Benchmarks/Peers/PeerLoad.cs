@@ -33,6 +33,8 @@ public static class PeerLoad
         rows.Add(("C# -> C#, Raw, Written", double.NaN, await MedianAsync(() => MessagesPerSecondAsync(PeerMode.Raw, messages, DeliveryMode.Written))));
         if (withJavaScript)
         {
+            // The JavaScript peer's strict profile: the specification's key order, no receipts negotiated.
+            rows.Add(("C# -> JavaScript, Strict", await JsSetupsPerSecondAsync(PeerMode.Strict, setups), await MedianAsync(() => JsMessagesPerSecondAsync(PeerMode.Strict, messages))));
             rows.Add(("C# -> JavaScript, MyChipsJs", await JsSetupsPerSecondAsync(PeerMode.MyChipsJs, setups), await MedianAsync(() => JsMessagesPerSecondAsync(PeerMode.MyChipsJs, messages))));
             rows.Add(("C# -> JavaScript, Raw", await JsSetupsPerSecondAsync(PeerMode.Raw, setups), await MedianAsync(() => JsMessagesPerSecondAsync(PeerMode.Raw, messages))));
             foreach (var mode in new[] { "encrypted", "raw" })
@@ -152,7 +154,7 @@ public static class PeerLoad
 
     private static async Task<double> JsSetupsPerSecondAsync(PeerMode mode, int count)
     {
-        await using var js = await JsPeerProcess.StartAsync(new JsPeerOptions { Listen = 0, Quiet = true, Mode = mode == PeerMode.Raw ? "raw" : "encrypted" });
+        await using var js = await JsPeerProcess.StartAsync(new JsPeerOptions { Listen = 0, Quiet = true, Mode = JsMode(mode) });
         using var key = AgentKey.Generate("127.0.0.1", 0);
         await using var node = new PeerNode(new PeerNodeOptions { LocalKey = key, Mode = mode, Delivery = DeliveryMode.Written });
         await node.StartAsync();
@@ -174,7 +176,7 @@ public static class PeerLoad
 
     private static async Task<double> JsMessagesPerSecondAsync(PeerMode mode, int count)
     {
-        await using var js = await JsPeerProcess.StartAsync(new JsPeerOptions { Listen = 0, Quiet = true, Mode = mode == PeerMode.Raw ? "raw" : "encrypted" });
+        await using var js = await JsPeerProcess.StartAsync(new JsPeerOptions { Listen = 0, Quiet = true, Mode = JsMode(mode) });
         using var key = AgentKey.Generate("127.0.0.1", 0);
         await using var node = new PeerNode(new PeerNodeOptions { LocalKey = key, Mode = mode, Delivery = DeliveryMode.Written });
         await node.StartAsync();
@@ -187,6 +189,14 @@ public static class PeerLoad
         await js.WaitForReceivedCountAsync(count + 1, Deadline);
         return count / clock.Elapsed.TotalSeconds;
     }
+
+    /// <summary>The interoperability peer's profile that speaks the wire of a C# mode.</summary>
+    private static string JsMode(PeerMode mode) => mode switch
+    {
+        PeerMode.Raw => "raw",
+        PeerMode.Strict => "strict",
+        _ => "encrypted",
+    };
 
     /// <summary>tests/interop-node/baseline.js: two JavaScript peers, setups and messages.</summary>
     private static async Task<(double Setups, double Messages)> JsBaselineAsync(string mode, int messages)
