@@ -304,19 +304,19 @@ internal sealed partial class PeerConnection
                 _writeLock.Release();
             }
         }
-        if (_firstMessage is { } first)
+        var first = _firstMessage!;
+        first.AwaitsReceipt = _receipts && first.Mode != DeliveryMode.Written;
+        if (!first.AwaitsReceipt)
         {
-            first.AwaitsReceipt = _receipts && first.Mode != DeliveryMode.Written;
-            if (!first.AwaitsReceipt)
-            {
-                lock (_unconfirmed) _unconfirmed.Clear(); // only the first message is written before A
-                first.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, 1, DeliveryMode.Written));
-            }
+            lock (_unconfirmed) _unconfirmed.Clear(); // only the first message is written before A
         }
+        // Open before the first message is settled: a sender that closes the connection as soon as its message
+        // is delivered must find it open, not "closed during the handshake".
         MarkOpen();
         _firstMessage = null;
         _initiatorRemoteStatic = default;
         _opened?.TrySetResult(true);
+        if (!first.AwaitsReceipt) first.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, 1, DeliveryMode.Written));
     }
 
     ValueTask IInitiatorActions.AbandonAsync() => ValueTask.CompletedTask;

@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-
 namespace MyChips.Protocol.Peers;
 
 /// <summary>A connection's lifetime: the handshake, idle and receipt timers, and closing (FIN, then the socket released).</summary>
@@ -110,7 +108,7 @@ internal sealed partial class PeerConnection
         }
         if (_firstMessage is { } first && Direction == ConnectionDirection.Outbound && !wasOpen)
             first.Fail(failure, $"connection {Id} closed ({reason.ToTag()}) during the handshake.");
-        _opened?.TrySetException(new DeliveryFailedException(failure, $"Connection {Id} to {RemoteAgent} closed during the handshake: {reason.ToTag()}."));
+        if (!wasOpen) _opened?.TrySetException(new DeliveryFailedException(failure, $"Connection {Id} to {RemoteAgent} closed during the handshake: {reason.ToTag()}."));
         _node.OnClosed(this, wasOpen);
         // Never written: another connection may carry them (this one is out of the channel now).
         foreach (var message in unwritten) _node.Resend(message);
@@ -133,6 +131,5 @@ internal sealed partial class PeerConnection
             _writeLock.Release();
         }
         await OrderlyClose.CloseAsync(_socket, CloseReason.DrainsOnClose(), Options.Limits, _node.Time).ConfigureAwait(false);
-        _finished.TrySetResult();
     }
 }

@@ -27,7 +27,6 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     private int _closed;
     private volatile bool _flushing;
     private int _reading; // 1 once the read loop, or Close before it ever started, owns the end of the socket
-    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private const int MaxBatch = 256;
     // With the write stall timeout, this bounds what a peer that stops reading leaves in the outgoing pipe.
     private const int MaxBatchBytes = 256 * 1024;
@@ -90,9 +89,6 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     private bool Accepts(PacketType type) => _initiator?.Accepts(type) ?? _responder!.Accepts(type);
     public CloseReason CloseReason { get; private set; }
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
-
-    /// <summary>Completes once the socket is released: FIN sent, the peer's last bytes drained, keys zeroed.</summary>
-    public Task Finished => _finished.Task;
     public TimeSpan Age => _node.Time.GetElapsedTime(_createdAt);
 
     private PeerNodeOptions Options => _node.Options;
