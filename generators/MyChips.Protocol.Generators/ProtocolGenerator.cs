@@ -23,6 +23,7 @@ public sealed class ProtocolGenerator : IIncrementalGenerator
         public const string Analysis = nameof(Analysis);
         public const string Diagnostics = nameof(Diagnostics);
         public const string Model = nameof(Model);
+        public const string Clashes = nameof(Clashes);
     }
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -40,12 +41,23 @@ public sealed class ProtocolGenerator : IIncrementalGenerator
             .Select(static (analysis, _) => analysis.Diagnostics)
             .WithTrackingName(Steps.Diagnostics);
 
+        var clashes = analyses.Collect()
+            .Select(static (all, _) => NameClashes.Find(all))
+            .WithTrackingName(Steps.Clashes);
+
         var models = analyses
-            .Where(static analysis => analysis.Model is not null)
-            .Select(static (analysis, _) => analysis.Model!)
+            .Combine(clashes)
+            .Where(static pair => pair.Left.Model is not null && !pair.Right.Loses(pair.Left))
+            .Select(static (pair, _) => pair.Left.Model!)
             .WithTrackingName(Steps.Model);
 
         context.RegisterSourceOutput(diagnostics, static (output, items) =>
+        {
+            foreach (var item in items)
+                output.ReportDiagnostic(SpecDiagnostics.ToDiagnostic(item));
+        });
+
+        context.RegisterSourceOutput(clashes, static (output, items) =>
         {
             foreach (var item in items)
                 output.ReportDiagnostic(SpecDiagnostics.ToDiagnostic(item));

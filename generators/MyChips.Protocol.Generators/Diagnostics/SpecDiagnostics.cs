@@ -24,6 +24,7 @@ internal static class SpecDiagnostics
     public static readonly DiagnosticDescriptor ConflictingTransitions = Create("MCP0014", "Conflicting transitions");
     public static readonly DiagnosticDescriptor ActionParameterMismatch = Create("MCP0015", "Action used with different trigger parameters");
     public static readonly DiagnosticDescriptor InvalidValue = Create("MCP0016", "Invalid value");
+    public static readonly DiagnosticDescriptor NameClash = Create("MCP0017", "Two specs generate the same protocol");
 
     public static DiagnosticDescriptor ById(string id)
     {
@@ -40,6 +41,7 @@ internal static class SpecDiagnostics
         SyntaxError, UnknownState, UnknownPacket, DuplicateTypeByte, NoInitialState, UnreachableState,
         TransitionFromFinalState, WrongSenderRole, UndeclaredBody, UnusedTrigger, DuplicateName,
         UnknownTrigger, MultipleInitialStates, ConflictingTransitions, ActionParameterMismatch, InvalidValue,
+        NameClash,
     };
 
     public static Diagnostic ToDiagnostic(DiagnosticInfo info)

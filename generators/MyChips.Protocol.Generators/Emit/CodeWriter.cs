@@ -17,6 +17,12 @@ internal sealed class CodeWriter
         return this;
     }
 
+    /// <summary>
+    /// Marks the next type declaration as generated, so analyzers and coverage tools skip it. The version is
+    /// fixed: it would otherwise change every generated file on each release.
+    /// </summary>
+    public CodeWriter Generated() => Line("[global::System.CodeDom.Compiler.GeneratedCode(\"MyChips.Protocol.Generators\", \"1.0\")]");
+
     public CodeWriter Open(string line)
     {
         Line(line);

@@ -16,7 +16,7 @@ internal static class DocsEmitter
         var w = new CodeWriter();
         w.Header(protocol.Namespace);
         w.Summary($"The Markdown page of {protocol.Title}, generated from its spec.");
-        w.Open($"public static partial class {protocol.Name}Document");
+        w.Generated().Open($"public static partial class {protocol.Name}Document");
         w.Summary("The page's file name under docs/protocols/.");
         w.Line($"public const string FileName = {CodeWriter.Literal(protocol.FileName + ".md")};");
         w.Line();

@@ -53,7 +53,7 @@ internal static class MachineEmitter
     private static void EmitEnums(CodeWriter w, MachineModel machine, Names n)
     {
         w.Summary($"The states of the {machine.Name} machine (role {machine.Role}).");
-        w.Open($"public enum {n.State}");
+        w.Generated().Open($"public enum {n.State}");
         foreach (var state in machine.States)
         {
             var notes = new List<string>();
@@ -70,7 +70,7 @@ internal static class MachineEmitter
         w.Line();
 
         w.Summary($"What makes the {machine.Name} machine move: received packets, events and expired timeouts.");
-        w.Open($"public enum {n.Trigger}");
+        w.Generated().Open($"public enum {n.Trigger}");
         foreach (var trigger in machine.Triggers)
         {
             w.Summary(TriggerSummary(trigger));
@@ -80,13 +80,13 @@ internal static class MachineEmitter
         w.Line();
 
         w.Summary($"A transition the {machine.Name} machine took.");
-        w.Line($"public readonly record struct {n.Transition}({n.State} From, {n.State} To, {n.Trigger} Trigger);");
+        w.Generated().Line($"public readonly record struct {n.Transition}({n.State} From, {n.State} To, {n.Trigger} Trigger);");
 
         if (machine.Timeouts.Count > 0)
         {
             w.Line();
             w.Summary($"The timeouts of the {machine.Name} machine; the runtime schedules them and reports their expiry.");
-            w.Open($"public enum {n.Timeout}");
+            w.Generated().Open($"public enum {n.Timeout}");
             foreach (var timeout in machine.Timeouts)
                 w.Line(timeout.Name + ",");
             w.Close();
@@ -106,7 +106,7 @@ internal static class MachineEmitter
         w.Line($"/// What the {machine.Name} machine asks of its host: the spec's 'do' actions, run in order after the");
         w.Line("/// state has changed, and its 'when' guards, which must not change anything.");
         w.Line("/// </summary>");
-        w.Open($"public interface {n.Actions}");
+        w.Generated().Open($"public interface {n.Actions}");
         var first = true;
         foreach (var action in machine.Actions)
         {
@@ -141,7 +141,7 @@ internal static class MachineEmitter
     {
         var initial = machine.States.First(s => s.Initial).Name;
         w.Summary($"The {machine.Name} machine of the spec as a Stateless machine, and cheap answers about it that need no machine.");
-        w.Open($"public static partial class {n.Machine}");
+        w.Generated().Open($"public static partial class {n.Machine}");
         w.Line($"public const {n.State} InitialState = {n.State}.{initial};");
         foreach (var trigger in machine.Triggers.Where(Typed))
         {
@@ -254,7 +254,7 @@ internal static class MachineEmitter
         w.Line("/// only this small object; traffic checks <see cref=\"Accepts\"/> and fires nothing.");
         w.Line("/// Not thread-safe: call it from one logical flow at a time.");
         w.Line("/// </summary>");
-        w.Open($"public sealed partial class {n.Connection}");
+        w.Generated().Open($"public sealed partial class {n.Connection}");
         w.Line($"private readonly {n.Actions} _actions;");
         w.Line($"private {n.State} _state;");
         w.Line();

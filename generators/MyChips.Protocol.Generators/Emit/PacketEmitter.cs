@@ -32,7 +32,7 @@ internal static class PacketEmitter
         w.Summary(protocol.Framing == FramingKind.LengthPrefixed
             ? $"The packets of {protocol.Title}; each value is the packet's type byte on the wire."
             : $"The packets (commands) of {protocol.Title}.");
-        w.Open(protocol.Framing == FramingKind.LengthPrefixed ? "public enum PacketType : byte" : "public enum PacketType");
+        w.Generated().Open(protocol.Framing == FramingKind.LengthPrefixed ? "public enum PacketType : byte" : "public enum PacketType");
         var index = 0;
         foreach (var packet in protocol.Packets)
         {
@@ -52,7 +52,7 @@ internal static class PacketEmitter
     private static void EmitNoise(CodeWriter w, ProtocolModel protocol)
     {
         w.Summary("Where a packet sits in the Noise protocol: outside it, a handshake message, or a transport message.");
-        w.Open("public enum NoiseStage");
+        w.Generated().Open("public enum NoiseStage");
         w.Line("None,");
         w.Line("Handshake,");
         w.Line("Transport,");
@@ -66,7 +66,7 @@ internal static class PacketEmitter
     {
         w.Summary(summary);
         w.Line("[global::System.Flags]");
-        w.Open($"public enum {name}");
+        w.Generated().Open($"public enum {name}");
         w.Line("None = 0,");
         for (var i = 0; i < members.Count; i++)
             w.Line($"{members[i]} = {1 << i},");
@@ -83,11 +83,11 @@ internal static class PacketEmitter
         w.Line("/// <param name=\"Patterns\">For a handshake message, the patterns it belongs to.</param>");
         w.Line("/// <param name=\"MessageIndex\">For a handshake message, its 1-based index in the pattern; otherwise 0.</param>");
         w.Line("/// <param name=\"Body\">The body type's name in the spec, or an empty string for no body.</param>");
-        w.Line("public sealed record PacketInfo(PacketType Type, string Keyword, PeerRoles Senders, NoiseStage Stage, NoisePatterns Patterns, int MessageIndex, string Body);");
+        w.Generated().Line("public sealed record PacketInfo(PacketType Type, string Keyword, PeerRoles Senders, NoiseStage Stage, NoisePatterns Patterns, int MessageIndex, string Body);");
         w.Line();
 
         w.SummaryXml("Metadata and lookups for <see cref=\"PacketType\"/>.");
-        w.Open("public static class PacketTypes");
+        w.Generated().Open("public static class PacketTypes");
         w.Summary("Every packet, in spec order.");
         w.Line("public static global::System.Collections.Generic.IReadOnlyList<PacketType> All { get; } = new[]");
         w.Line("{");
@@ -161,7 +161,7 @@ internal static class PacketEmitter
     private static void EmitFrameTypes(CodeWriter w, ProtocolModel protocol)
     {
         w.Summary("The outcome of reading one frame from received bytes.");
-        w.Open("public enum FrameReadStatus");
+        w.Generated().Open("public enum FrameReadStatus");
         w.Summary("The buffer does not yet hold a whole frame; nothing was consumed. Read more and try again.");
         w.Line("NeedMoreData,");
         w.Summary("A frame was read and consumed from the buffer.");
@@ -176,7 +176,7 @@ internal static class PacketEmitter
         w.Line();
 
         w.Summary("One received frame. The body is a slice of the reader's buffer: use it before advancing the reader.");
-        w.Open("public readonly struct Frame");
+        w.Generated().Open("public readonly struct Frame");
         w.Open($"public Frame(PacketType type, {TypeNames.Sequence} body)");
         w.Line("Type = type;");
         w.Line("Body = body;");
@@ -191,10 +191,12 @@ internal static class PacketEmitter
 
     private static void EmitLengthPrefixedCodec(CodeWriter w, ProtocolModel protocol)
     {
-        w.Summary("Frames on the wire: a 4-byte big-endian length, then the type byte, then the body. The length counts the type byte and the body.");
-        w.Open("public static class FrameCodec");
+        const string Framing = "global::MyChips.Protocol.Framing.LengthPrefixedFraming";
+        const string Status = "global::MyChips.Protocol.Framing.LengthPrefixedReadStatus";
+        w.Summary("Frames on the wire: a 4-byte big-endian length, then the type byte, then the body; this protocol's packet types and maximum on the runtime's length-prefixed framing.");
+        w.Generated().Open("public static class FrameCodec");
         w.Summary("The length field and the type byte.");
-        w.Line("public const int HeaderLength = 5;");
+        w.Line($"public const int HeaderLength = {Framing}.HeaderLength;");
         w.Line();
         w.Summary("The largest length field the spec allows (type byte plus body).");
         w.Line($"public const int MaxFrameLength = {protocol.MaxFrameLength};");
@@ -206,57 +208,31 @@ internal static class PacketEmitter
         w.Line($"public static FrameReadStatus TryReadFrame(ref {TypeNames.Sequence} buffer, out Frame frame) => TryReadFrame(ref buffer, out frame, MaxFrameLength);");
         w.Line();
         w.Line("/// <summary>");
-        w.Line("/// Reads one frame without allocating. The length is checked against <paramref name=\"maxFrameLength\"/>");
-        w.Line("/// as soon as its 4 bytes are there, before waiting for the body, so a hostile peer cannot make the");
-        w.Line("/// reader buffer more than the maximum. On <see cref=\"FrameReadStatus.Complete\"/> and");
-        w.Line("/// <see cref=\"FrameReadStatus.Empty\"/> the buffer is advanced past the frame; otherwise it is left as it was.");
+        w.Line("/// Reads one frame without allocating; the length and the type are checked before the body is waited for.");
+        w.Line("/// On <see cref=\"FrameReadStatus.Complete\"/> and <see cref=\"FrameReadStatus.Empty\"/> the buffer is");
+        w.Line("/// advanced past the frame; otherwise it is left as it was.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"maxFrameLength\">A run-time limit from 1 to <see cref=\"MaxFrameLength\"/>.</param>");
         w.Open($"public static FrameReadStatus TryReadFrame(ref {TypeNames.Sequence} buffer, out Frame frame, int maxFrameLength)");
         w.Line("if (maxFrameLength < 1 || maxFrameLength > MaxFrameLength)");
         w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxFrameLength), maxFrameLength, \"The limit must be from 1 to MaxFrameLength.\");");
         w.Line();
-        w.Line("frame = default;");
-        w.Line("if (buffer.Length < 4)");
-        w.Line("    return FrameReadStatus.NeedMoreData;");
-        w.Line();
-        w.Line("global::System.Span<byte> header = stackalloc byte[HeaderLength];");
-        w.Line("var available = (int)global::System.Math.Min(buffer.Length, HeaderLength);");
-        w.Line("global::System.Buffers.BuffersExtensions.CopyTo(buffer.Slice(0, available), header);");
-        w.Line("var length = global::System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header);");
-        w.Open("if (length == 0)");
-        w.Line("buffer = buffer.Slice(4);");
-        w.Line("return FrameReadStatus.Empty;");
-        w.Close();
-        w.Line("if (length > (uint)maxFrameLength)");
-        w.Line("    return FrameReadStatus.TooLarge;");
-        w.Line("if (available < HeaderLength)");
-        w.Line("    return FrameReadStatus.NeedMoreData;");
-        w.Line("if (!PacketTypes.TryFromTypeByte(header[4], out var type))");
-        w.Line("    return FrameReadStatus.UnknownType;");
-        w.Line("if (buffer.Length < 4 + (long)length)");
-        w.Line("    return FrameReadStatus.NeedMoreData;");
-        w.Line();
-        w.Line("frame = new Frame(type, buffer.Slice(HeaderLength, length - 1));");
-        w.Line("buffer = buffer.Slice(4 + (long)length);");
-        w.Line("return FrameReadStatus.Complete;");
+        w.Line($"var status = {Framing}.TryRead<KnownTypes>(ref buffer, maxFrameLength, out var type, out var body);");
+        w.Line($"frame = status == {Status}.Complete ? new Frame((PacketType)type, body) : default;");
+        w.Open("return status switch");
+        w.Line($"{Status}.Complete => FrameReadStatus.Complete,");
+        w.Line($"{Status}.Empty => FrameReadStatus.Empty,");
+        w.Line($"{Status}.TooLarge => FrameReadStatus.TooLarge,");
+        w.Line($"{Status}.UnknownType => FrameReadStatus.UnknownType,");
+        w.Line("_ => FrameReadStatus.NeedMoreData,");
+        w.Close(";");
         w.Close();
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// Consumes one whole frame whatever its type, for a peer that ignores unknown types as the");
         w.Line("/// JavaScript peer does. False, consuming nothing, until the whole frame is there or when it is too large.");
         w.Line("/// </summary>");
-        w.Open($"public static bool TrySkipFrame(ref {TypeNames.Sequence} buffer, int maxFrameLength = MaxFrameLength)");
-        w.Line("if (buffer.Length < 4)");
-        w.Line("    return false;");
-        w.Line("global::System.Span<byte> header = stackalloc byte[4];");
-        w.Line("global::System.Buffers.BuffersExtensions.CopyTo(buffer.Slice(0, 4), header);");
-        w.Line("var length = global::System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header);");
-        w.Line("if (length > (uint)maxFrameLength || buffer.Length < 4 + (long)length)");
-        w.Line("    return false;");
-        w.Line("buffer = buffer.Slice(4 + (long)length);");
-        w.Line("return true;");
-        w.Close();
+        w.Line($"public static bool TrySkipFrame(ref {TypeNames.Sequence} buffer, int maxFrameLength = MaxFrameLength) => {Framing}.TrySkip(ref buffer, maxFrameLength);");
         w.Line();
         w.Summary("The number of bytes a frame with this body length takes on the wire.");
         w.Line("public static int GetFrameSize(int bodyLength) => HeaderLength + bodyLength;");
@@ -276,22 +252,23 @@ internal static class PacketEmitter
         w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(bodyLength), bodyLength, \"The body must be from 0 to MaxBodyLength bytes.\");");
         w.Line("if (!PacketTypes.TryFromTypeByte((byte)type, out _))");
         w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(type), type, \"Not a packet of this protocol.\");");
-        w.Line();
-        w.Line("var span = writer.GetSpan(HeaderLength + bodyLength);");
-        w.Line("global::System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(span, (uint)(bodyLength + 1));");
-        w.Line("span[4] = (byte)type;");
-        w.Line("return span.Slice(HeaderLength, bodyLength);");
+        w.Line($"return {Framing}.Begin(writer, (byte)type, bodyLength);");
         w.Close();
         w.Line();
         w.SummaryXml("Commits a frame begun with <see cref=\"BeginFrame\"/>.");
-        w.Line($"public static void CompleteFrame({TypeNames.BufferWriter} writer, int bodyLength) => writer.Advance(HeaderLength + bodyLength);");
+        w.Line($"public static void CompleteFrame({TypeNames.BufferWriter} writer, int bodyLength) => {Framing}.Complete(writer, bodyLength);");
+        w.Line();
+        w.Summary("This protocol's type bytes, for the runtime's frame reader.");
+        w.Open("private readonly struct KnownTypes : global::MyChips.Protocol.Framing.IFrameTypeSet");
+        w.Line("public static bool IsKnown(byte type) => PacketTypes.TryFromTypeByte(type, out _);");
+        w.Close();
         w.Close();
     }
 
     private static void EmitLineCodec(CodeWriter w, ProtocolModel protocol)
     {
         w.Summary("Frames on the wire: one text line per packet, the command word, a space and the body, ending in LF (a CR before it is dropped).");
-        w.Open("public static class FrameCodec");
+        w.Generated().Open("public static class FrameCodec");
         w.Summary("The longest line the spec allows, without its line end.");
         w.Line($"public const int MaxFrameLength = {protocol.MaxFrameLength};");
         w.Line();

@@ -6,7 +6,7 @@ using MyChips.Protocol.Generators.Model;
 namespace MyChips.Protocol.Generators.Parsing;
 
 /// <summary>The parse and check of one spec file, as cacheable plain data.</summary>
-internal sealed record SpecResult(ProtocolModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+internal sealed record SpecResult(string Path, ProtocolModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
 
 /// <summary>Parses a spec, checks it, and builds the model the emitters read.</summary>
 internal static class SpecAnalyzer
@@ -25,8 +25,8 @@ internal static class SpecAnalyzer
 
         var diagnostics = report.Items.ToEquatableArray();
         if (report.Items.Count > 0)
-            return new SpecResult(null, diagnostics);
-        return new SpecResult(ModelBuilder.Build(path, syntax, checker), diagnostics);
+            return new SpecResult(path, null, diagnostics);
+        return new SpecResult(path, ModelBuilder.Build(path, syntax, checker), diagnostics);
     }
 }
 

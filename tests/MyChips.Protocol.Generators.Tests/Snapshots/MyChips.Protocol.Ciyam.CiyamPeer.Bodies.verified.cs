@@ -4,6 +4,7 @@
 namespace MyChips.Protocol.Ciyam
 {
     /// <summary>The 'Arguments' body, encoded as UTF-8 text. The command's arguments, separated by spaces, such as a tag or hash and an optional nonce.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class ArgumentsCodec
     {
         private static readonly global::System.Text.UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -4,6 +4,7 @@
 namespace MyChips.Protocol.Ciyam
 {
     /// <summary>The Markdown page of CIYAM peer protocol, generated from its spec.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class CiyamPeerDocument
     {
         /// <summary>The page's file name under docs/protocols/.</summary>

@@ -4,6 +4,7 @@
 namespace MyChips.Protocol.Ciyam
 {
     /// <summary>The packets (commands) of CIYAM peer protocol.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum PacketType
     {
         /// <summary>'chk': Does the peer have a file, or the hash of its content with a nonce?</summary>
@@ -24,6 +25,7 @@ namespace MyChips.Protocol.Ciyam
 
     /// <summary>The roles of a connection; a packet's senders are a combination of them.</summary>
     [global::System.Flags]
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum PeerRoles
     {
         None = 0,
@@ -32,6 +34,7 @@ namespace MyChips.Protocol.Ciyam
     }
 
     /// <summary>Where a packet sits in the Noise protocol: outside it, a handshake message, or a transport message.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum NoiseStage
     {
         None,
@@ -41,6 +44,7 @@ namespace MyChips.Protocol.Ciyam
 
     /// <summary>The Noise handshake patterns a handshake packet may belong to.</summary>
     [global::System.Flags]
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum NoisePatterns
     {
         None = 0,
@@ -54,9 +58,11 @@ namespace MyChips.Protocol.Ciyam
     /// <param name="Patterns">For a handshake message, the patterns it belongs to.</param>
     /// <param name="MessageIndex">For a handshake message, its 1-based index in the pattern; otherwise 0.</param>
     /// <param name="Body">The body type's name in the spec, or an empty string for no body.</param>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public sealed record PacketInfo(PacketType Type, string Keyword, PeerRoles Senders, NoiseStage Stage, NoisePatterns Patterns, int MessageIndex, string Body);
 
     /// <summary>Metadata and lookups for <see cref="PacketType"/>.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static class PacketTypes
     {
         /// <summary>Every packet, in spec order.</summary>
@@ -152,6 +158,7 @@ namespace MyChips.Protocol.Ciyam
     }
 
     /// <summary>The outcome of reading one frame from received bytes.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum FrameReadStatus
     {
         /// <summary>The buffer does not yet hold a whole frame; nothing was consumed. Read more and try again.</summary>
@@ -167,6 +174,7 @@ namespace MyChips.Protocol.Ciyam
     }
 
     /// <summary>One received frame. The body is a slice of the reader's buffer: use it before advancing the reader.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public readonly struct Frame
     {
         public Frame(PacketType type, global::System.Buffers.ReadOnlySequence<byte> body)
@@ -182,6 +190,7 @@ namespace MyChips.Protocol.Ciyam
     }
 
     /// <summary>Frames on the wire: one text line per packet, the command word, a space and the body, ending in LF (a CR before it is dropped).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static class FrameCodec
     {
         /// <summary>The longest line the spec allows, without its line end.</summary>

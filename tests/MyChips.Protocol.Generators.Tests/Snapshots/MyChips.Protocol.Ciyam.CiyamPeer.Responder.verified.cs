@@ -4,6 +4,7 @@
 namespace MyChips.Protocol.Ciyam
 {
     /// <summary>The states of the Responder machine (role Responder).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum ResponderState
     {
         /// <summary>Initial state. Just connected: tls, or the first chk.</summary>
@@ -19,6 +20,7 @@ namespace MyChips.Protocol.Ciyam
     }
 
     /// <summary>What makes the Responder machine move: received packets, events and expired timeouts.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum ResponderTrigger
     {
         /// <summary>A Check packet was received. Does the peer have a file, or the hash of its content with a nonce?</summary>
@@ -40,12 +42,14 @@ namespace MyChips.Protocol.Ciyam
     }
 
     /// <summary>A transition the Responder machine took.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public readonly record struct ResponderTransition(ResponderState From, ResponderState To, ResponderTrigger Trigger);
 
     /// <summary>
     /// What the Responder machine asks of its host: the spec's 'do' actions, run in order after the
     /// state has changed, and its 'when' guards, which must not change anything.
     /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public interface IResponderActions
     {
         /// <summary>Done on: Connected on ReceivedTls to Secured.</summary>
@@ -71,6 +75,7 @@ namespace MyChips.Protocol.Ciyam
     }
 
     /// <summary>The Responder machine of the spec as a Stateless machine, and cheap answers about it that need no machine.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class ResponderStateMachine
     {
         public const ResponderState InitialState = ResponderState.Connected;
@@ -227,6 +232,7 @@ namespace MyChips.Protocol.Ciyam
     /// only this small object; traffic checks <see cref="Accepts"/> and fires nothing.
     /// Not thread-safe: call it from one logical flow at a time.
     /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public sealed partial class ResponderConnection
     {
         private readonly IResponderActions _actions;

@@ -4,6 +4,7 @@
 namespace MyChips.Protocol.Peers
 {
     /// <summary>JSON settings shared by the body codecs: text is escaped only where JSON requires it, as JavaScript peers do.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     internal static class BodyJson
     {
         public static readonly global::System.Text.Json.JsonWriterOptions WriterOptions = new()
@@ -13,6 +14,7 @@ namespace MyChips.Protocol.Peers
     }
 
     /// <summary>The 'AgentId' body, encoded as a JSON string. The initiator's agent id: its Ed25519 public key, base64url without padding.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class AgentIdCodec
     {
         public static void Encode(global::System.Buffers.IBufferWriter<byte> writer, string value)
@@ -60,6 +62,7 @@ namespace MyChips.Protocol.Peers
     }
 
     /// <summary>The 'PeerMessage' body, encoded as a JSON object of open schema. An application message; its schema is open (target, action, to, from, ticket, ...).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class PeerMessageCodec
     {
         public static void Encode(global::System.Buffers.IBufferWriter<byte> writer, global::System.Text.Json.JsonElement value)
@@ -137,6 +140,7 @@ namespace MyChips.Protocol.Peers
     }
 
     /// <summary>The 'Count' body, encoded as opaque bytes. A cumulative count of the application messages (K, I, T) received on the connection: 8 bytes, big-endian.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class CountCodec
     {
         public static void Encode(global::System.Buffers.IBufferWriter<byte> writer, global::System.ReadOnlySpan<byte> value)
@@ -161,6 +165,7 @@ namespace MyChips.Protocol.Peers
     }
 
     /// <summary>The 'Capabilities' body, encoded as opaque bytes. Extensions to the base protocol, one bit each in the first byte (1: receipts); later bytes are reserved. Empty: none.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class CapabilitiesCodec
     {
         public static void Encode(global::System.Buffers.IBufferWriter<byte> writer, global::System.ReadOnlySpan<byte> value)

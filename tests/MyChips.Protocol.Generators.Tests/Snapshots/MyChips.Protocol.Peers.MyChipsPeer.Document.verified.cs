@@ -4,6 +4,7 @@
 namespace MyChips.Protocol.Peers
 {
     /// <summary>The Markdown page of MyCHIPs peer protocol, generated from its spec.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class MyChipsPeerDocument
     {
         /// <summary>The page's file name under docs/protocols/.</summary>

@@ -4,6 +4,7 @@
 namespace MyChips.Protocol.Peers
 {
     /// <summary>The states of the Initiator machine (role Initiator).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum InitiatorState
     {
         /// <summary>Initial state. Not connected yet.</summary>
@@ -17,6 +18,7 @@ namespace MyChips.Protocol.Peers
     }
 
     /// <summary>What makes the Initiator machine move: received packets, events and expired timeouts.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum InitiatorTrigger
     {
         /// <summary>A Ack packet was received. Completes the handshake; its payload is empty unless the initiator offered extensions in C, then it holds those the responder accepts.</summary>
@@ -38,9 +40,11 @@ namespace MyChips.Protocol.Peers
     }
 
     /// <summary>A transition the Initiator machine took.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public readonly record struct InitiatorTransition(InitiatorState From, InitiatorState To, InitiatorTrigger Trigger);
 
     /// <summary>The timeouts of the Initiator machine; the runtime schedules them and reports their expiry.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum InitiatorTimeout
     {
         Handshake,
@@ -50,6 +54,7 @@ namespace MyChips.Protocol.Peers
     /// What the Initiator machine asks of its host: the spec's 'do' actions, run in order after the
     /// state has changed, and its 'when' guards, which must not change anything.
     /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public interface IInitiatorActions
     {
         /// <summary>Done on: Idle on Connect to Pending.</summary>
@@ -66,6 +71,7 @@ namespace MyChips.Protocol.Peers
     }
 
     /// <summary>The Initiator machine of the spec as a Stateless machine, and cheap answers about it that need no machine.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class InitiatorStateMachine
     {
         public const InitiatorState InitialState = InitiatorState.Idle;
@@ -197,6 +203,7 @@ namespace MyChips.Protocol.Peers
     /// only this small object; traffic checks <see cref="Accepts"/> and fires nothing.
     /// Not thread-safe: call it from one logical flow at a time.
     /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public sealed partial class InitiatorConnection
     {
         private readonly IInitiatorActions _actions;

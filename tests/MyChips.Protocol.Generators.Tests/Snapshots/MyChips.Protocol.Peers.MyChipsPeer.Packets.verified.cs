@@ -4,6 +4,7 @@
 namespace MyChips.Protocol.Peers
 {
     /// <summary>The packets of MyCHIPs peer protocol; each value is the packet's type byte on the wire.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum PacketType : byte
     {
         /// <summary>'I': First-time connection: a tally ticket rides in the message.</summary>
@@ -24,6 +25,7 @@ namespace MyChips.Protocol.Peers
 
     /// <summary>The roles of a connection; a packet's senders are a combination of them.</summary>
     [global::System.Flags]
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum PeerRoles
     {
         None = 0,
@@ -32,6 +34,7 @@ namespace MyChips.Protocol.Peers
     }
 
     /// <summary>Where a packet sits in the Noise protocol: outside it, a handshake message, or a transport message.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum NoiseStage
     {
         None,
@@ -41,6 +44,7 @@ namespace MyChips.Protocol.Peers
 
     /// <summary>The Noise handshake patterns a handshake packet may belong to.</summary>
     [global::System.Flags]
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum NoisePatterns
     {
         None = 0,
@@ -57,9 +61,11 @@ namespace MyChips.Protocol.Peers
     /// <param name="Patterns">For a handshake message, the patterns it belongs to.</param>
     /// <param name="MessageIndex">For a handshake message, its 1-based index in the pattern; otherwise 0.</param>
     /// <param name="Body">The body type's name in the spec, or an empty string for no body.</param>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public sealed record PacketInfo(PacketType Type, string Keyword, PeerRoles Senders, NoiseStage Stage, NoisePatterns Patterns, int MessageIndex, string Body);
 
     /// <summary>Metadata and lookups for <see cref="PacketType"/>.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static class PacketTypes
     {
         /// <summary>Every packet, in spec order.</summary>
@@ -132,6 +138,7 @@ namespace MyChips.Protocol.Peers
     }
 
     /// <summary>The outcome of reading one frame from received bytes.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum FrameReadStatus
     {
         /// <summary>The buffer does not yet hold a whole frame; nothing was consumed. Read more and try again.</summary>
@@ -147,6 +154,7 @@ namespace MyChips.Protocol.Peers
     }
 
     /// <summary>One received frame. The body is a slice of the reader's buffer: use it before advancing the reader.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public readonly struct Frame
     {
         public Frame(PacketType type, global::System.Buffers.ReadOnlySequence<byte> body)
@@ -161,11 +169,12 @@ namespace MyChips.Protocol.Peers
         public global::System.Buffers.ReadOnlySequence<byte> Body { get; }
     }
 
-    /// <summary>Frames on the wire: a 4-byte big-endian length, then the type byte, then the body. The length counts the type byte and the body.</summary>
+    /// <summary>Frames on the wire: a 4-byte big-endian length, then the type byte, then the body; this protocol's packet types and maximum on the runtime's length-prefixed framing.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static class FrameCodec
     {
         /// <summary>The length field and the type byte.</summary>
-        public const int HeaderLength = 5;
+        public const int HeaderLength = global::MyChips.Protocol.Framing.LengthPrefixedFraming.HeaderLength;
 
         /// <summary>The largest length field the spec allows (type byte plus body).</summary>
         public const int MaxFrameLength = 1048576;
@@ -177,10 +186,9 @@ namespace MyChips.Protocol.Peers
         public static FrameReadStatus TryReadFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, out Frame frame) => TryReadFrame(ref buffer, out frame, MaxFrameLength);
 
         /// <summary>
-        /// Reads one frame without allocating. The length is checked against <paramref name="maxFrameLength"/>
-        /// as soon as its 4 bytes are there, before waiting for the body, so a hostile peer cannot make the
-        /// reader buffer more than the maximum. On <see cref="FrameReadStatus.Complete"/> and
-        /// <see cref="FrameReadStatus.Empty"/> the buffer is advanced past the frame; otherwise it is left as it was.
+        /// Reads one frame without allocating; the length and the type are checked before the body is waited for.
+        /// On <see cref="FrameReadStatus.Complete"/> and <see cref="FrameReadStatus.Empty"/> the buffer is
+        /// advanced past the frame; otherwise it is left as it was.
         /// </summary>
         /// <param name="maxFrameLength">A run-time limit from 1 to <see cref="MaxFrameLength"/>.</param>
         public static FrameReadStatus TryReadFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, out Frame frame, int maxFrameLength)
@@ -188,49 +196,23 @@ namespace MyChips.Protocol.Peers
             if (maxFrameLength < 1 || maxFrameLength > MaxFrameLength)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxFrameLength), maxFrameLength, "The limit must be from 1 to MaxFrameLength.");
 
-            frame = default;
-            if (buffer.Length < 4)
-                return FrameReadStatus.NeedMoreData;
-
-            global::System.Span<byte> header = stackalloc byte[HeaderLength];
-            var available = (int)global::System.Math.Min(buffer.Length, HeaderLength);
-            global::System.Buffers.BuffersExtensions.CopyTo(buffer.Slice(0, available), header);
-            var length = global::System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header);
-            if (length == 0)
+            var status = global::MyChips.Protocol.Framing.LengthPrefixedFraming.TryRead<KnownTypes>(ref buffer, maxFrameLength, out var type, out var body);
+            frame = status == global::MyChips.Protocol.Framing.LengthPrefixedReadStatus.Complete ? new Frame((PacketType)type, body) : default;
+            return status switch
             {
-                buffer = buffer.Slice(4);
-                return FrameReadStatus.Empty;
-            }
-            if (length > (uint)maxFrameLength)
-                return FrameReadStatus.TooLarge;
-            if (available < HeaderLength)
-                return FrameReadStatus.NeedMoreData;
-            if (!PacketTypes.TryFromTypeByte(header[4], out var type))
-                return FrameReadStatus.UnknownType;
-            if (buffer.Length < 4 + (long)length)
-                return FrameReadStatus.NeedMoreData;
-
-            frame = new Frame(type, buffer.Slice(HeaderLength, length - 1));
-            buffer = buffer.Slice(4 + (long)length);
-            return FrameReadStatus.Complete;
+                global::MyChips.Protocol.Framing.LengthPrefixedReadStatus.Complete => FrameReadStatus.Complete,
+                global::MyChips.Protocol.Framing.LengthPrefixedReadStatus.Empty => FrameReadStatus.Empty,
+                global::MyChips.Protocol.Framing.LengthPrefixedReadStatus.TooLarge => FrameReadStatus.TooLarge,
+                global::MyChips.Protocol.Framing.LengthPrefixedReadStatus.UnknownType => FrameReadStatus.UnknownType,
+                _ => FrameReadStatus.NeedMoreData,
+            };
         }
 
         /// <summary>
         /// Consumes one whole frame whatever its type, for a peer that ignores unknown types as the
         /// JavaScript peer does. False, consuming nothing, until the whole frame is there or when it is too large.
         /// </summary>
-        public static bool TrySkipFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, int maxFrameLength = MaxFrameLength)
-        {
-            if (buffer.Length < 4)
-                return false;
-            global::System.Span<byte> header = stackalloc byte[4];
-            global::System.Buffers.BuffersExtensions.CopyTo(buffer.Slice(0, 4), header);
-            var length = global::System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header);
-            if (length > (uint)maxFrameLength || buffer.Length < 4 + (long)length)
-                return false;
-            buffer = buffer.Slice(4 + (long)length);
-            return true;
-        }
+        public static bool TrySkipFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, int maxFrameLength = MaxFrameLength) => global::MyChips.Protocol.Framing.LengthPrefixedFraming.TrySkip(ref buffer, maxFrameLength);
 
         /// <summary>The number of bytes a frame with this body length takes on the wire.</summary>
         public static int GetFrameSize(int bodyLength) => HeaderLength + bodyLength;
@@ -252,14 +234,16 @@ namespace MyChips.Protocol.Peers
                 throw new global::System.ArgumentOutOfRangeException(nameof(bodyLength), bodyLength, "The body must be from 0 to MaxBodyLength bytes.");
             if (!PacketTypes.TryFromTypeByte((byte)type, out _))
                 throw new global::System.ArgumentOutOfRangeException(nameof(type), type, "Not a packet of this protocol.");
-
-            var span = writer.GetSpan(HeaderLength + bodyLength);
-            global::System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(span, (uint)(bodyLength + 1));
-            span[4] = (byte)type;
-            return span.Slice(HeaderLength, bodyLength);
+            return global::MyChips.Protocol.Framing.LengthPrefixedFraming.Begin(writer, (byte)type, bodyLength);
         }
 
         /// <summary>Commits a frame begun with <see cref="BeginFrame"/>.</summary>
-        public static void CompleteFrame(global::System.Buffers.IBufferWriter<byte> writer, int bodyLength) => writer.Advance(HeaderLength + bodyLength);
+        public static void CompleteFrame(global::System.Buffers.IBufferWriter<byte> writer, int bodyLength) => global::MyChips.Protocol.Framing.LengthPrefixedFraming.Complete(writer, bodyLength);
+
+        /// <summary>This protocol's type bytes, for the runtime's frame reader.</summary>
+        private readonly struct KnownTypes : global::MyChips.Protocol.Framing.IFrameTypeSet
+        {
+            public static bool IsKnown(byte type) => PacketTypes.TryFromTypeByte(type, out _);
+        }
     }
 }

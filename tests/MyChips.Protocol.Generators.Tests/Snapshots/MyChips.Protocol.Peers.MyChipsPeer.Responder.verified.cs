@@ -4,6 +4,7 @@
 namespace MyChips.Protocol.Peers
 {
     /// <summary>The states of the Responder machine (role Responder).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum ResponderState
     {
         /// <summary>Initial state. Accepted a socket; waiting for N or I.</summary>
@@ -21,6 +22,7 @@ namespace MyChips.Protocol.Peers
     }
 
     /// <summary>What makes the Responder machine move: received packets, events and expired timeouts.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum ResponderTrigger
     {
         /// <summary>A Ticket packet was received. First-time connection: a tally ticket rides in the message.</summary>
@@ -52,9 +54,11 @@ namespace MyChips.Protocol.Peers
     }
 
     /// <summary>A transition the Responder machine took.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public readonly record struct ResponderTransition(ResponderState From, ResponderState To, ResponderTrigger Trigger);
 
     /// <summary>The timeouts of the Responder machine; the runtime schedules them and reports their expiry.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum ResponderTimeout
     {
         Handshake,
@@ -65,6 +69,7 @@ namespace MyChips.Protocol.Peers
     /// What the Responder machine asks of its host: the spec's 'do' actions, run in order after the
     /// state has changed, and its 'when' guards, which must not change anything.
     /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public interface IResponderActions
     {
         /// <summary>Done on: Listening on ReceivedDeclare to Identified.</summary>
@@ -93,6 +98,7 @@ namespace MyChips.Protocol.Peers
     }
 
     /// <summary>The Responder machine of the spec as a Stateless machine, and cheap answers about it that need no machine.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class ResponderStateMachine
     {
         public const ResponderState InitialState = ResponderState.Listening;
@@ -285,6 +291,7 @@ namespace MyChips.Protocol.Peers
     /// only this small object; traffic checks <see cref="Accepts"/> and fires nothing.
     /// Not thread-safe: call it from one logical flow at a time.
     /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public sealed partial class ResponderConnection
     {
         private readonly IResponderActions _actions;

@@ -4,6 +4,7 @@
 namespace MyChips.Protocol.Tests.Sample
 {
     /// <summary>JSON settings shared by the body codecs: text is escaped only where JSON requires it, as JavaScript peers do.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     internal static class BodyJson
     {
         public static readonly global::System.Text.Json.JsonWriterOptions WriterOptions = new()
@@ -13,9 +14,11 @@ namespace MyChips.Protocol.Tests.Sample
     }
 
     /// <summary>The 'Greeting' body.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public sealed partial record Greeting(string Name, int Version, byte[]? Token, string? Tags);
 
     /// <summary>The 'Greeting' body, encoded as a JSON object.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class GreetingCodec
     {
         public static void Encode(global::System.Buffers.IBufferWriter<byte> writer, Greeting value)
@@ -111,9 +114,11 @@ namespace MyChips.Protocol.Tests.Sample
     }
 
     /// <summary>One measurement.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public sealed partial record Reading(string Sensor, long At, double Value, uint Flags, bool Ok, string? Note, byte[]? Raw, ulong? Count);
 
     /// <summary>The 'Reading' body, encoded as a MessagePack array of its fields in spec order. One measurement.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class ReadingCodec
     {
         public static void Encode(global::System.Buffers.IBufferWriter<byte> writer, Reading value)
@@ -202,6 +207,7 @@ namespace MyChips.Protocol.Tests.Sample
     }
 
     /// <summary>The 'Payload' body, encoded as opaque bytes.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class PayloadCodec
     {
         public static void Encode(global::System.Buffers.IBufferWriter<byte> writer, global::System.ReadOnlySpan<byte> value)
@@ -226,6 +232,7 @@ namespace MyChips.Protocol.Tests.Sample
     }
 
     /// <summary>The 'Nothing' body, encoded as no bytes at all.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class NothingCodec
     {
         /// <summary>An empty body is valid; anything else is not.</summary>

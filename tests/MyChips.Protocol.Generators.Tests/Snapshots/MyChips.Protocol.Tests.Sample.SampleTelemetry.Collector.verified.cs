@@ -4,6 +4,7 @@
 namespace MyChips.Protocol.Tests.Sample
 {
     /// <summary>The states of the Collector machine (role Collector).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum CollectorState
     {
         /// <summary>Initial state. Waiting for the sensor's greeting.</summary>
@@ -14,6 +15,7 @@ namespace MyChips.Protocol.Tests.Sample
     }
 
     /// <summary>What makes the Collector machine move: received packets, events and expired timeouts.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public enum CollectorTrigger
     {
         /// <summary>A Hello packet was received. The sensor introduces itself.</summary>
@@ -29,12 +31,14 @@ namespace MyChips.Protocol.Tests.Sample
     }
 
     /// <summary>A transition the Collector machine took.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public readonly record struct CollectorTransition(CollectorState From, CollectorState To, CollectorTrigger Trigger);
 
     /// <summary>
     /// What the Collector machine asks of its host: the spec's 'do' actions, run in order after the
     /// state has changed, and its 'when' guards, which must not change anything.
     /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public interface ICollectorActions
     {
         /// <summary>Done on: Waiting on ReceivedHello to Streaming.</summary>
@@ -48,6 +52,7 @@ namespace MyChips.Protocol.Tests.Sample
     }
 
     /// <summary>The Collector machine of the spec as a Stateless machine, and cheap answers about it that need no machine.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class CollectorStateMachine
     {
         public const CollectorState InitialState = CollectorState.Waiting;
@@ -150,6 +155,7 @@ namespace MyChips.Protocol.Tests.Sample
     /// only this small object; traffic checks <see cref="Accepts"/> and fires nothing.
     /// Not thread-safe: call it from one logical flow at a time.
     /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public sealed partial class CollectorConnection
     {
         private readonly ICollectorActions _actions;

@@ -4,6 +4,7 @@
 namespace MyChips.Protocol.Tests.Sample
 {
     /// <summary>The Markdown page of Sample telemetry protocol, generated from its spec.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class SampleTelemetryDocument
     {
         /// <summary>The page's file name under docs/protocols/.</summary>

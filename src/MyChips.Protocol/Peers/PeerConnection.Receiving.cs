@@ -1,0 +1,206 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net.Sockets;
+
+namespace MyChips.Protocol.Peers;
+
+/// <summary>A connection's receiving side: the frame loop, the T/R hot path, delivery and receipts.</summary>
+internal sealed partial class PeerConnection
+{
+    private void StartReading()
+    {
+        if (Interlocked.Exchange(ref _reading, 1) == 0) _ = ReadLoopAsync();
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (!IsClosed)
+            {
+                var result = await _input.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var keepReading = true;
+                while (keepReading)
+                {
+                    switch (FrameCodec.TryReadFrame(ref buffer, out var frame, Options.EffectiveMaxFrameLength))
+                    {
+                        case FrameReadStatus.NeedMoreData:
+                            keepReading = false;
+                            break;
+                        case FrameReadStatus.TooLarge:
+                            Close(CloseReason.OversizedFrame);
+                            return;
+                        case FrameReadStatus.Empty:
+                            Close(CloseReason.MalformedPacket);
+                            return;
+                        case FrameReadStatus.UnknownType when Options.Mode != PeerMode.Strict:
+                            // The JavaScript peer ignores types it does not know; so do its compatible modes.
+                            if (!FrameCodec.TrySkipFrame(ref buffer, Options.EffectiveMaxFrameLength)) keepReading = false;
+                            break;
+                        case FrameReadStatus.UnknownType:
+                            Close(CloseReason.PacketNotAllowed);
+                            return;
+                        default:
+                            Touch();
+                            PeerMetrics.BytesReceived.Add(frame.Body.Length + 5);
+                            Options.PacketObserver?.Invoke(new PacketTrace(Id, false, frame.Type, (int)frame.Body.Length + 1));
+                            if (!Accepts(frame.Type))
+                            {
+                                Close(CloseReason.PacketNotAllowed);
+                                return;
+                            }
+                            // The hot path: traffic in the open state does not fire the machine.
+                            var handled = IsOpen
+                                ? HandleTraffic(frame.Type, frame.Body)
+                                : await HandleLifecycleAsync(frame.Type, frame.Body).ConfigureAwait(false);
+                            if (!handled) return;
+                            if (_undelivered is not null) await DeliverWaitingAsync().ConfigureAwait(false);
+                            break;
+                    }
+                }
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    Close(CloseReason.RemoteClosed);
+                    return;
+                }
+                if (_receivedCount != Volatile.Read(ref _receiptSentCount)) SendReceiptSoon();
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // ChannelClosedException (an InvalidOperationException): the node stopped while a message waited for room.
+            Close(_node.IsStopping ? CloseReason.LocalClosed : IsReset(e) ? CloseReason.RemoteClosed : CloseReason.SocketError);
+        }
+        finally
+        {
+            await EndAsync().ConfigureAwait(false);
+        }
+    }
+
+
+    /// <summary>The hot path: T and R in the open (or confirming) phase, no state machine, one allocation per message (its bytes).</summary>
+    private bool HandleTraffic(PacketType type, ReadOnlySequence<byte> body)
+    {
+        var overhead = _cipher.TransportOverhead;
+        if (body.Length < overhead)
+        {
+            Close(CloseReason.BadMac);
+            return false;
+        }
+        if (type == PacketType.Receipt)
+        {
+            if (body.Length != ReceiptBodyLength + overhead)
+            {
+                Close(CloseReason.MalformedPacket);
+                return false;
+            }
+            Span<byte> count = stackalloc byte[ReceiptBodyLength];
+            if (!Decrypt(body, count))
+            {
+                Close(CloseReason.BadMac);
+                return false;
+            }
+            return Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count));
+        }
+        var plaintext = new byte[body.Length - overhead];
+        if (!Decrypt(body, plaintext))
+        {
+            Close(CloseReason.BadMac);
+            return false;
+        }
+        Deliver(plaintext);
+        return true;
+    }
+
+    private bool Decrypt(ReadOnlySequence<byte> body, Span<byte> destination)
+    {
+        if (body.IsSingleSegment) return _cipher.TryDecrypt(body.FirstSpan, destination, out _);
+        var length = (int)body.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            body.CopyTo(rented);
+            return _cipher.TryDecrypt(rented.AsSpan(0, length), destination, out _);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private void Deliver(byte[] json)
+    {
+        _receivedCount++;
+        var message = new PeerMessage(RemoteAgent, Id, json);
+        if (_undelivered is null && _node.TryDeliver(message)) return;
+        // The application's queue is full: the read loop waits for room before reading on (TCP pushes back).
+        (_undelivered ??= []).Add(message);
+    }
+
+    private async ValueTask DeliverWaitingAsync()
+    {
+        var waiting = _undelivered!;
+        _undelivered = null;
+        foreach (var message in waiting) await _node.DeliverAsync(message).ConfigureAwait(false);
+    }
+
+    /// <summary>Completes every written message the receipt's cumulative count covers.</summary>
+    private bool Acknowledge(long count)
+    {
+        (long Sequence, OutgoingMessage Message)[] covered;
+        var length = 0;
+        lock (_unconfirmed)
+        {
+            if (count < 0 || count > _sentSequence)
+            {
+                // A count of messages we never sent: the peer is broken or lying.
+                CloseLocked(CloseReason.MalformedPacket);
+                return false;
+            }
+            if (_unconfirmed.Count == 0) return true;
+            // Pooled, not a field: an idle connection keeps no list sized by its last burst.
+            covered = ArrayPool<(long, OutgoingMessage)>.Shared.Rent(_unconfirmed.Count);
+            while (_unconfirmed.TryPeek(out var head) && head.Sequence <= count)
+                covered[length++] = _unconfirmed.Dequeue();
+            if (length > 0) _receiptProgress = _node.Time.GetTimestamp();
+        }
+        // Completed outside the lock, which the write loop takes for every batch.
+        for (var i = 0; i < length; i++)
+            covered[i].Message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, covered[i].Sequence, DeliveryMode.Confirmed));
+        ArrayPool<(long, OutgoingMessage)>.Shared.Return(covered, clearArray: true);
+        return true;
+    }
+
+    private void CloseLocked(CloseReason reason) => ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Close(s.reason), (this, reason), preferLocal: false);
+
+    /// <summary>Asks the write loop for a receipt, so the read loop never waits for the write lock (both sides' read loops must keep reading).</summary>
+    private void SendReceiptSoon()
+    {
+        if (!_receipts) return;
+        lock (_outbox)
+        {
+            if (IsClosed) return;
+            _receiptDue = true;
+            if (_writerActive) return;
+            _writerActive = true;
+        }
+        // Off the read loop: it reads on while the receipt is written, and the receipt covers what it read meanwhile.
+        StartWriter();
+    }
+
+    /// <summary>Under the write lock: appends an R frame when messages arrived since the last one. True when it wrote one.</summary>
+    private bool WritePendingReceipt(bool force = false)
+    {
+        if (!_receipts) return false;
+        var count = Volatile.Read(ref _receivedCount);
+        if (!force && count == _receiptSentCount) return false;
+        Span<byte> plain = stackalloc byte[ReceiptBodyLength];
+        BinaryPrimitives.WriteInt64BigEndian(plain, count);
+        var body = FrameCodec.BeginFrame(_output, PacketType.Receipt, ReceiptBodyLength + _cipher.TransportOverhead);
+        CompleteFrame(_output, PacketType.Receipt, _cipher.Encrypt(plain, body));
+        Volatile.Write(ref _receiptSentCount, count);
+        return true;
+    }
+}

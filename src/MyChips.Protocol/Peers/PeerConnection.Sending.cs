@@ -1,0 +1,200 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+
+namespace MyChips.Protocol.Peers;
+
+/// <summary>A connection's sending side: the outbox, the write loop and its batches, tracking for receipts, bounded flushes.</summary>
+internal sealed partial class PeerConnection
+{
+    /// <summary>
+    /// Queues an application message for this connection. False when the connection is closed (the caller may
+    /// send it elsewhere). Once queued, the message completes through a receipt, the flush (Written), the
+    /// connection's close, or, if the connection closes before writing it, another connection.
+    /// </summary>
+    public bool TryEnqueue(OutgoingMessage message)
+    {
+        lock (_outbox)
+        {
+            if (IsClosed) return false;
+            _outbox.Enqueue(message);
+            if (_writerActive) return true;
+            _writerActive = true;
+        }
+        StartWriter();
+        return true;
+    }
+
+    /// <summary>
+    /// Runs the write loop on a pool thread, never inline: a sender issuing messages back to back keeps queuing
+    /// while the loop encrypts and flushes, so a burst leaves in a few large writes, not one write call per message.
+    /// </summary>
+    private void StartWriter() =>
+        ThreadPool.UnsafeQueueUserWorkItem(static connection => _ = connection.WriteLoopAsync(), this, preferLocal: false);
+
+    /// <summary>
+    /// The one writer of T and R frames: encrypts everything queued since its last flush straight into the
+    /// pipe, appends a receipt when one is due, then flushes once, so a burst of sends costs one write call.
+    /// </summary>
+    private async Task WriteLoopAsync()
+    {
+        var batch = _batch ??= [];
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                lock (_outbox)
+                {
+                    if (IsClosed || (_outbox.Count == 0 && !_receiptDue))
+                    {
+                        _writerActive = false;
+                        return;
+                    }
+                    var batchBytes = 0;
+                    while (batch.Count < MaxBatch && batchBytes < MaxBatchBytes && _outbox.TryDequeue(out var next))
+                    {
+                        batch.Add(next);
+                        batchBytes += next.Json.Length;
+                    }
+                    _receiptDue = false;
+                }
+                var written = 0;
+                var confirmed = 0;
+                foreach (var message in batch)
+                {
+                    if (!message.TryTake()) continue;
+                    var json = message.Json.Span;
+                    var body = FrameCodec.BeginFrame(_output, PacketType.Transport, json.Length + _cipher.TransportOverhead);
+                    CompleteFrame(_output, PacketType.Transport, _cipher.Encrypt(json, body));
+                    message.Sequence = ++_sentSequence;
+                    message.AwaitsReceipt = _receipts && message.Mode != DeliveryMode.Written;
+                    if (message.AwaitsReceipt) confirmed++;
+                    written++;
+                }
+                // Before the flush: a receipt can only cover what is tracked.
+                if (confirmed > 0) TrackUnconfirmed(batch);
+                WritePendingReceipt();
+                await FlushAsync().ConfigureAwait(false);
+                Touch();
+                PeerMetrics.MessagesSent.Add(written);
+                foreach (var message in batch)
+                {
+                    if (!message.AwaitsReceipt && message.Sequence > 0)
+                        message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, message.Sequence, DeliveryMode.Written));
+                }
+                batch.Clear();
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or Noise.NoiseException)
+        {
+            Close(CloseReason.SocketError);
+            // The batch may be partly on the wire: its messages are lost with the connection, and say so.
+            foreach (var message in batch)
+            {
+                if (message.TryTake() || !message.Task.IsCompleted)
+                    message.Fail(DeliveryFailure.ConnectionLost, "the connection failed while the message was written.");
+            }
+            batch.Clear();
+            lock (_outbox) _writerActive = false;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>The batch's written Confirmed messages, under one lock (the read loop takes it for every receipt).</summary>
+    private void TrackUnconfirmed(List<OutgoingMessage> batch)
+    {
+        bool started;
+        lock (_unconfirmed)
+        {
+            started = _unconfirmed.Count == 0;
+            foreach (var message in batch)
+            {
+                if (message.Sequence == 0 || !message.AwaitsReceipt) continue;
+                if (IsClosed) message.Fail(DeliveryFailure.ConnectionLost, "the connection closed while the message was written.");
+                else _unconfirmed.Enqueue((message.Sequence, message));
+            }
+            started &= _unconfirmed.Count > 0;
+            if (started) _receiptProgress = _node.Time.GetTimestamp();
+        }
+        if (started) Reschedule();
+    }
+
+    private bool TrackUnconfirmed(long sequence, OutgoingMessage message)
+    {
+        bool started;
+        lock (_unconfirmed)
+        {
+            if (IsClosed)
+            {
+                message.Fail(DeliveryFailure.ConnectionLost, "the connection closed while the message was written.");
+                return false;
+            }
+            started = _unconfirmed.Count == 0;
+            _unconfirmed.Enqueue((sequence, message));
+            if (started) _receiptProgress = _node.Time.GetTimestamp();
+        }
+        if (started) Reschedule();
+        return true;
+    }
+
+
+    private void CompleteFrame(PipeWriter output, PacketType type, int bodyLength)
+    {
+        FrameCodec.CompleteFrame(output, bodyLength);
+        PeerMetrics.BytesSent.Add(bodyLength + 5);
+        Options.PacketObserver?.Invoke(new PacketTrace(Id, true, type, bodyLength + 1));
+    }
+
+    /// <summary>
+    /// Flushes what was written. A peer that stops reading makes the flush wait; past the write stall timeout
+    /// the connection closes (WriteStalled) and the caller sees an IOException, so the outgoing pipe never
+    /// holds more than one batch. The common case (the socket takes the bytes at once) costs nothing extra.
+    /// </summary>
+    private async ValueTask FlushAsync()
+    {
+        var flush = _output.FlushAsync();
+        if (flush.IsCompleted)
+        {
+            ThrowIfCanceled(flush.Result);
+            return;
+        }
+        _flushing = true;
+        try
+        {
+            var result = Options.Limits.WriteStallTimeout == Timeout.InfiniteTimeSpan
+                ? await flush.ConfigureAwait(false)
+                : await FlushWithinStallTimeoutAsync(flush.AsTask()).ConfigureAwait(false);
+            ThrowIfCanceled(result);
+        }
+        finally
+        {
+            _flushing = false;
+        }
+    }
+
+    // A flush canceled by Close wrote nothing for sure: what it carried must not count as written.
+    private void ThrowIfCanceled(FlushResult result)
+    {
+        if (result.IsCanceled) throw new IOException($"Connection {Id} closed while a write waited for the peer to read.");
+    }
+
+    private async ValueTask<FlushResult> FlushWithinStallTimeoutAsync(Task<FlushResult> flush)
+    {
+        try
+        {
+            return await flush.WaitAsync(Options.Limits.WriteStallTimeout, _node.Time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Close(CloseReason.WriteStalled);
+            // Canceling the pending write ends it; observe it so a fault is not reported as unobserved.
+            _output.CancelPendingFlush();
+            _ = flush.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw new IOException($"Connection {Id}: the peer read nothing for {Options.Limits.WriteStallTimeout}; the write was abandoned.");
+        }
+    }
+}
