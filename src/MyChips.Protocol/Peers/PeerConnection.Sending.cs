@@ -122,16 +122,17 @@ internal sealed partial class PeerConnection
         if (started) Reschedule();
     }
 
-    private bool TrackUnconfirmed(long sequence, OutgoingMessage message)
+    /// <summary>
+    /// The first message, written in K or I. When the connection closed meanwhile (a handshake timeout, say) it is
+    /// left to <see cref="Close"/>, which fails it with the close's own reason, whichever of the two runs first.
+    /// </summary>
+    private bool TrackFirstUnconfirmed(OutgoingMessage message)
     {
+        const long sequence = 1;
         bool started;
         lock (_unconfirmed)
         {
-            if (IsClosed)
-            {
-                message.Fail(DeliveryFailure.ConnectionLost, "the connection closed while the message was written.");
-                return false;
-            }
+            if (IsClosed) return false;
             started = _unconfirmed.Count == 0;
             _unconfirmed.Enqueue((sequence, message));
             if (started) _receiptProgress = _node.Time.GetTimestamp();

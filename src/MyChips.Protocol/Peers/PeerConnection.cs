@@ -175,7 +175,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             write(_output);
             _sentSequence = 1;
             // Optimistic: whether the peer acknowledges is known from its A, which settles this message either way.
-            if (first.Mode != DeliveryMode.Written) TrackUnconfirmed(1, first);
+            if (first.Mode != DeliveryMode.Written) TrackFirstUnconfirmed(first);
             await FlushAsync().ConfigureAwait(false);
             PeerMetrics.MessagesSent.Add(1);
             Touch();
