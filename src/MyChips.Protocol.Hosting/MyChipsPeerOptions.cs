@@ -28,9 +28,11 @@ public sealed class MyChipsPeerOptions
     /// <summary>When a sent message counts as delivered; default as <see cref="PeerNodeOptions.Delivery"/>.</summary>
     public DeliveryMode? Delivery { get; set; }
 
-    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Default: the spec's <c>timeout handshake</c>, as <see cref="PeerNodeOptions.HandshakeTimeout"/>.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = ResponderConnection.HandshakeTimeout;
 
-    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>Default: the spec's <c>timeout idle</c>, as <see cref="PeerNodeOptions.IdleTimeout"/>.</summary>
+    public TimeSpan IdleTimeout { get; set; } = ResponderConnection.IdleTimeout;
 
     /// <summary>On stop, how long messages already sent get to be written and acknowledged; as <see cref="PeerNodeOptions.ShutdownGracePeriod"/>.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(5);

@@ -21,11 +21,14 @@ public sealed record PeerNodeOptions
     /// </summary>
     public DeliveryMode? Delivery { get; init; }
 
-    /// <summary>Time allowed from TCP connect (or accept) to an open connection. Default 10 s.</summary>
-    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Time allowed from TCP connect (or accept) to an open connection. Default: the spec's <c>timeout handshake</c> (10 s).</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = ResponderConnection.HandshakeTimeout;
 
-    /// <summary>An inbound connection with no traffic either way for this long is closed. Default 60 s; infinite turns it off.</summary>
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// An inbound connection with no traffic either way for this long is closed. Default: the spec's
+    /// <c>timeout idle</c> (60 s); infinite turns it off.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = ResponderConnection.IdleTimeout;
 
     /// <summary>
     /// The longest frame accepted or sent (type byte and body, without the 4-byte length). Default: 65536 in
