@@ -41,6 +41,14 @@ if (args is ["peer-memory", ..])
     await IdleConnectionMemory.RunAsync(mode, counts);
     return;
 }
+// `peer-churn [setups] [initiators] [Strict|Raw]`: connection churn against one responder, memory at every tenth.
+if (args is ["peer-churn", ..])
+{
+    var numbers = args.Skip(1).Where(a => char.IsDigit(a[0])).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+    var churnMode = args.Skip(1).Where(a => !char.IsDigit(a[0])).Select(Enum.Parse<PeerMode>).DefaultIfEmpty(PeerMode.Strict).First();
+    await PeerChurn.RunAsync(numbers.ElementAtOrDefault(0) is > 0 and var n ? n : 100_000, numbers.ElementAtOrDefault(1) is > 0 and var c ? c : 4, churnMode);
+    return;
+}
 if (args is ["peer-memory-clients", var port, var agent, var clientMode, var count])
 {
     await IdleConnectionMemory.RunClientsAsync(int.Parse(port, CultureInfo.InvariantCulture), agent, Enum.Parse<PeerMode>(clientMode), int.Parse(count, CultureInfo.InvariantCulture));
