@@ -49,8 +49,8 @@ public static class IdleConnectionMemory
         }
         await WaitUntilAsync(() => node.ConnectionCount == 0);
         Console.WriteLine($"mode {mode}: responder in process {Environment.ProcessId}, initiators in child processes");
-        Console.WriteLine("| idle connections | managed heap / conn | RSS / conn | mappings / conn |");
-        Console.WriteLine("|---:|---:|---:|---:|");
+        Console.WriteLine("| idle connections | handshakes/s while opening | managed heap / conn | RSS / conn | mappings / conn |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|");
         // Counts are cumulative: open up to 1,000, measure, then on to 10,000, measure, each against the same baseline.
         var baseline = Measure();
         var clients = new List<Process>();
@@ -59,12 +59,15 @@ public static class IdleConnectionMemory
         {
             foreach (var count in counts)
             {
+                var opening = Stopwatch.StartNew();
                 clients.Add(await OpenAsync(node, mode, count - open, () => Volatile.Read(ref opened) - total - open));
+                var rate = (count - open) / opening.Elapsed.TotalSeconds;
                 open = count;
                 var now = Measure();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {count} | {(now.Heap - baseline.Heap) / (double)count:F0} B | {(now.Rss - baseline.Rss) / (double)count:F0} B | {(now.Maps - baseline.Maps) / (double)count:F3} |"));
+                    $"| {count} | {rate:F0} | {(now.Heap - baseline.Heap) / (double)count:F0} B | {(now.Rss - baseline.Rss) / (double)count:F0} B | {(now.Maps - baseline.Maps) / (double)count:F3} |"));
             }
+            Console.WriteLine(await NewPeerDeliversAsync(node, mode, counts.Max()));
         }
         finally
         {
@@ -74,6 +77,19 @@ public static class IdleConnectionMemory
                 client.Dispose();
             }
         }
+    }
+
+    /// <summary>While every idle connection is still open: does a new peer still connect, and its message arrive?</summary>
+    private static async Task<string> NewPeerDeliversAsync(PeerNode responder, PeerMode mode, int open)
+    {
+        using var key = AgentKey.Generate("127.0.0.1", 0);
+        await using var peer = new PeerNode(new PeerNodeOptions { LocalKey = key, Mode = mode });
+        await peer.StartAsync();
+        var clock = Stopwatch.StartNew();
+        var receipt = await peer.SendAsync(new PeerDestination(responder.Agent, "127.0.0.1", responder.LocalEndPoint.Port),
+            """{"target":"tally","action":"late"}"""u8.ToArray()).WaitAsync(TimeSpan.FromSeconds(30));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"with {open:N0} idle connections open, a new peer connected and its message was delivered ({receipt.Mode}) in {clock.Elapsed.TotalMilliseconds:F0} ms");
     }
 
     private static async Task<Process> OpenAsync(PeerNode node, PeerMode mode, int count, Func<int> openedSoFar)
