@@ -11,11 +11,13 @@ namespace MyChips.Protocol.Generators.Emit;
 /// </summary>
 internal static class MachineEmitter
 {
+    public const string Outcome = "global::MyChips.Protocol.Connections.ActionOutcome";
+
     public static string Emit(ProtocolModel protocol, MachineModel machine)
     {
         var w = new CodeWriter();
         w.Header(protocol.Namespace);
-        var names = new Names(machine.Name);
+        var names = new MachineNames(machine.Name);
         EmitEnums(w, machine, names);
         w.Line();
         EmitActionsInterface(w, protocol, machine, names);
@@ -26,31 +28,7 @@ internal static class MachineEmitter
         return w.Finish();
     }
 
-    private sealed class Names
-    {
-        public Names(string machine)
-        {
-            State = machine + "State";
-            Trigger = machine + "Trigger";
-            Transition = machine + "Transition";
-            Timeout = machine + "Timeout";
-            Actions = "I" + machine + "Actions";
-            Machine = machine + "StateMachine";
-            Connection = machine + "Connection";
-            Stateless = $"global::Stateless.StateMachine<{State}, {Trigger}>";
-        }
-
-        public string State { get; }
-        public string Trigger { get; }
-        public string Transition { get; }
-        public string Timeout { get; }
-        public string Actions { get; }
-        public string Machine { get; }
-        public string Connection { get; }
-        public string Stateless { get; }
-    }
-
-    private static void EmitEnums(CodeWriter w, MachineModel machine, Names n)
+    private static void EmitEnums(CodeWriter w, MachineModel machine, MachineNames n)
     {
         w.Summary($"The states of the {machine.Name} machine (role {machine.Role}).");
         w.Generated().Open($"public enum {n.State}");
@@ -100,11 +78,12 @@ internal static class MachineEmitter
         _ => trigger.Description.Length > 0 ? trigger.Description : $"The {trigger.Source} event.",
     };
 
-    private static void EmitActionsInterface(CodeWriter w, ProtocolModel protocol, MachineModel machine, Names n)
+    private static void EmitActionsInterface(CodeWriter w, ProtocolModel protocol, MachineModel machine, MachineNames n)
     {
         w.Line("/// <summary>");
         w.Line($"/// What the {machine.Name} machine asks of its host: the spec's 'do' actions, run in order after the");
-        w.Line("/// state has changed, and its 'when' guards, which must not change anything.");
+        w.Line("/// state has changed, each returning its outcome (go on, or close with a reason: the next ones then do");
+        w.Line("/// not run), and its 'when' guards, which must not change anything.");
         w.Line("/// </summary>");
         w.Generated().Open($"public interface {n.Actions}");
         var first = true;
@@ -116,7 +95,7 @@ internal static class MachineEmitter
             var uses = machine.Transitions.Where(t => t.Actions.Contains(action.Name))
                 .Select(t => $"{t.From} on {t.Trigger} to {t.To}");
             w.Summary("Done on: " + string.Join("; ", uses) + ".");
-            w.Line($"global::System.Threading.Tasks.ValueTask {action.Name}Async({Parameters(protocol, action.Parameters)});");
+            w.Line($"global::System.Threading.Tasks.ValueTask<{Outcome}> {action.Name}Async({Parameters(protocol, action.Parameters)});");
         }
         foreach (var guard in machine.Guards)
         {
@@ -137,7 +116,7 @@ internal static class MachineEmitter
 
     private static bool Typed(TriggerModel trigger) => trigger.Parameters.Count is > 0 and <= 3;
 
-    private static void EmitStateMachine(CodeWriter w, ProtocolModel protocol, MachineModel machine, Names n)
+    private static void EmitStateMachine(CodeWriter w, ProtocolModel protocol, MachineModel machine, MachineNames n)
     {
         var initial = machine.States.First(s => s.Initial).Name;
         w.Summary($"The {machine.Name} machine of the spec as a Stateless machine, and cheap answers about it that need no machine.");
@@ -244,12 +223,12 @@ internal static class MachineEmitter
         w.Close();
     }
 
-    private static void EmitConnection(CodeWriter w, ProtocolModel protocol, MachineModel machine, Names n)
+    private static void EmitConnection(CodeWriter w, ProtocolModel protocol, MachineModel machine, MachineNames n)
     {
         w.Line("/// <summary>");
         w.Line($"/// The life of one connection in role {machine.Role}: a state field, the host's actions, and one method per");
-        w.Line("/// trigger. A method returns false, changing nothing, when the spec allows no such transition from the");
-        w.Line("/// current state or its guard says no; it never throws for that. A Stateless machine configured for");
+        w.Line("/// trigger. A method returns its actions' outcome; NotAllowed, changing nothing, when the spec allows no such");
+        w.Line("/// transition from the current state or its guard says no; it never throws for that. A Stateless machine configured for");
         w.Line("/// the current state is built for each lifecycle step and dropped after, so an idle connection holds");
         w.Line("/// only this small object; traffic checks <see cref=\"Accepts\"/> and fires nothing.");
         w.Line("/// Not thread-safe: call it from one logical flow at a time.");
@@ -314,7 +293,7 @@ internal static class MachineEmitter
         w.Close();
     }
 
-    private static void EmitTriggerMethod(CodeWriter w, ProtocolModel protocol, MachineModel machine, TriggerModel trigger, Names n)
+    private static void EmitTriggerMethod(CodeWriter w, ProtocolModel protocol, MachineModel machine, TriggerModel trigger, MachineNames n)
     {
         var transitions = machine.Transitions.Where(t => t.Trigger == trigger.Name).ToList();
         var withActions = transitions.Where(t => t.Actions.Count > 0).ToList();
@@ -322,8 +301,8 @@ internal static class MachineEmitter
         var name = MethodName(trigger);
         var fromText = string.Join("; ", transitions.Select(t => t.Stays ? $"{t.From} stays" : $"{t.From} to {t.To}"));
         w.Summary(TriggerSummary(trigger) + " Transitions: " + fromText + ".");
-        w.Open($"public {(isAsync ? "async " : "")}global::System.Threading.Tasks.ValueTask<bool> {name}({Parameters(protocol, trigger.Parameters)})");
-        var no = isAsync ? "false" : "new(false)";
+        w.Open($"public {(isAsync ? "async " : "")}global::System.Threading.Tasks.ValueTask<{Outcome}> {name}({Parameters(protocol, trigger.Parameters)})");
+        var no = isAsync ? $"{Outcome}.NotAllowed" : $"new({Outcome}.NotAllowed)";
         w.Line("var from = _state;");
         w.Line($"if (!{n.Machine}.IsDefined(from, {n.Trigger}.{trigger.Name}))");
         w.Line($"    return {no};");
@@ -339,20 +318,25 @@ internal static class MachineEmitter
         w.Line($"OnFired(from, {n.Trigger}.{trigger.Name});");
         if (!isAsync)
         {
-            w.Line("return new(true);");
+            w.Line($"return new({Outcome}.Continue);");
             w.Close();
             return;
         }
+        w.Line($"var outcome = {Outcome}.Continue;");
         w.Open("switch (from)");
         foreach (var t in withActions)
         {
             w.Line($"case {n.State}.{t.From}:");
-            foreach (var action in t.Actions)
-                w.Line($"    await _actions.{action}Async({Arguments(trigger.Parameters)}).ConfigureAwait(false);");
+            for (var i = 0; i < t.Actions.Count; i++)
+            {
+                if (i > 0)
+                    w.Line("    if (!outcome.Continues) break;");
+                w.Line($"    outcome = await _actions.{t.Actions[i]}Async({Arguments(trigger.Parameters)}).ConfigureAwait(false);");
+            }
             w.Line("    break;");
         }
         w.Close();
-        w.Line("return true;");
+        w.Line("return outcome;");
         w.Close();
     }
 

@@ -1,3 +1,5 @@
+using MyChips.Protocol.Connections;
+
 namespace MyChips.Protocol.Peers;
 
 /// <summary>A connection's lifetime: the handshake, idle and receipt timers, and closing (FIN, then the socket released).</summary>
@@ -132,6 +134,7 @@ internal sealed partial class PeerConnection
         }
         var finSent = OrderlyClose.SendFin(_socket);
         _finSent.TrySetResult();
-        await OrderlyClose.DrainAndReleaseAsync(_socket, finSent && CloseReason.DrainsOnClose(), Options.Limits, _node.Time).ConfigureAwait(false);
+        await OrderlyClose.DrainAndReleaseAsync(_socket, finSent && CloseReason.DrainsOnClose(),
+            Options.Limits.CloseDrainTimeout, Options.Limits.CloseDrainBytes, _node.Time).ConfigureAwait(false);
     }
 }

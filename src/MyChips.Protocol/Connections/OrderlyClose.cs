@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 
-namespace MyChips.Protocol.Peers;
+namespace MyChips.Protocol.Connections;
 
 /// <summary>
 /// Ends a TCP connection the way peers expect: a FIN after everything already written, then the peer's last
@@ -31,11 +31,11 @@ internal static class OrderlyClose
     /// After <see cref="SendFin"/>: drains when asked and the FIN went out, then releases the socket. Never throws:
     /// the connection is over either way. Call it with no read or write pending on the socket.
     /// </summary>
-    public static async Task DrainAndReleaseAsync(Socket socket, bool drain, PeerLimits limits, TimeProvider time)
+    public static async Task DrainAndReleaseAsync(Socket socket, bool drain, TimeSpan drainTimeout, long drainBytes, TimeProvider time)
     {
         try
         {
-            if (drain && limits.CloseDrainTimeout > TimeSpan.Zero) await DrainAsync(socket, limits, time).ConfigureAwait(false);
+            if (drain && drainTimeout > TimeSpan.Zero) await DrainAsync(socket, drainTimeout, drainBytes, time).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -47,14 +47,14 @@ internal static class OrderlyClose
         }
     }
 
-    private static async Task DrainAsync(Socket socket, PeerLimits limits, TimeProvider time)
+    private static async Task DrainAsync(Socket socket, TimeSpan drainTimeout, long drainBytes, TimeProvider time)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(DrainBufferSize);
-        using var deadline = new CancellationTokenSource(limits.CloseDrainTimeout, time);
+        using var deadline = new CancellationTokenSource(drainTimeout, time);
         try
         {
             long discarded = 0;
-            while (discarded <= limits.CloseDrainBytes)
+            while (discarded <= drainBytes)
             {
                 var read = await socket.ReceiveAsync(buffer.AsMemory(0, DrainBufferSize), SocketFlags.None, deadline.Token).ConfigureAwait(false);
                 if (read == 0) return; // the peer's FIN: both sides are done

@@ -1,0 +1,75 @@
+namespace MyChips.Protocol.Connections;
+
+/// <summary>
+/// A connection's spec timeouts. After every step of the machine: a timeout armed in the new state starts if it
+/// was not running, restarts if the step stayed in its state (traffic is activity), and stops in a state where
+/// it is not armed; moving between two states that both arm it keeps it running, so a handshake timeout bounds
+/// the whole handshake. Durations are the spec's unless the options override them.
+/// </summary>
+internal sealed class ConnectionTimers : IDisposable
+{
+    private readonly IConnectionMachine _machine;
+    private readonly ConnectionOptions _options;
+    private readonly Action<string, int> _expired;
+    private readonly ITimer?[] _running;
+    private readonly int[] _generations;
+
+    public ConnectionTimers(IConnectionMachine machine, ConnectionOptions options, Action<string, int> expired)
+    {
+        _machine = machine;
+        _options = options;
+        _expired = expired;
+        _running = new ITimer?[machine.TimeoutNames.Count];
+        _generations = new int[_running.Length];
+    }
+
+    /// <summary>Brings the timers in line with the machine's state after a step.</summary>
+    /// <param name="stayed">The step left the state as it was (a 'stay' transition).</param>
+    public void Update(bool stayed)
+    {
+        var names = _machine.TimeoutNames;
+        for (var i = 0; i < names.Count; i++)
+        {
+            var armed = !_machine.IsFinal && _machine.IsArmed(names[i]);
+            if (!armed)
+            {
+                Stop(i);
+                continue;
+            }
+            if (_running[i] is not null && !stayed) continue;
+            var due = _options.ResolveTimeout(names[i], _machine.GetTimeout(names[i]));
+            Stop(i);
+            var (name, generation) = (names[i], ++_generations[i]);
+            _running[i] = _options.TimeProvider.CreateTimer(static state => ((Action)state!)(), (Action)(() => _expired(name, generation)), due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>
+    /// Whether an expiry is still the running timer's: a timer stopped or restarted while its expiry waited for
+    /// the connection's lock is stale, and ignored.
+    /// </summary>
+    public bool IsCurrent(string name, int generation)
+    {
+        var index = IndexOf(name);
+        return index >= 0 && _running[index] is not null && _generations[index] == generation;
+    }
+
+    private int IndexOf(string name)
+    {
+        var names = _machine.TimeoutNames;
+        for (var i = 0; i < names.Count; i++)
+            if (names[i] == name) return i;
+        return -1;
+    }
+
+    private void Stop(int index)
+    {
+        _running[index]?.Dispose();
+        _running[index] = null;
+    }
+
+    public void Dispose()
+    {
+        for (var i = 0; i < _running.Length; i++) Stop(i);
+    }
+}

@@ -1,0 +1,75 @@
+namespace MyChips.Protocol.Connections;
+
+/// <summary>
+/// Ending a connection: the first reason wins; the read loop stops; packets already queued are written
+/// (bounded by the drain timeout; dropped at once after a protocol violation); then FIN, the peer's last bytes
+/// drained, the socket released, the machine told, and the session last.
+/// </summary>
+public sealed partial class ProtocolConnection
+{
+    private int _ending;
+
+    private void Close(ConnectionCloseKind kind, string detail)
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, new ConnectionCloseReason(kind, detail), null) is not null) return;
+        _outbox.Writer.TryComplete();
+        if (IsAbortive(kind)) _output.CancelPendingFlush();
+        _input.CancelPendingRead();
+        // Closed before it ever started reading: no read loop will end it, so end it here.
+        if (Interlocked.Exchange(ref _started, 1) == 0) _ = EndAsync();
+    }
+
+    // A peer that broke the protocol or a failed socket gets nothing more; every other close lets queued packets go.
+    private static bool IsAbortive(ConnectionCloseKind kind) => kind is ConnectionCloseKind.ProtocolViolation or ConnectionCloseKind.SocketError;
+
+    private async Task EndAsync()
+    {
+        if (Interlocked.Exchange(ref _ending, 1) != 0) return;
+        var reason = CloseReason!;
+        await _input.CompleteAsync().ConfigureAwait(false);
+        await FinishWritingAsync().ConfigureAwait(false);
+        var finSent = OrderlyClose.SendFin(_socket);
+        await OrderlyClose.DrainAndReleaseAsync(_socket, finSent && !IsAbortive(reason.Kind), _options.CloseDrainTimeout, _options.CloseDrainBytes, _options.TimeProvider).ConfigureAwait(false);
+
+        await _steps.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _timers.Dispose();
+            if (!_machine.IsFinal)
+                await _machine.EndAsync(reason.Kind is ConnectionCloseKind.LocalClosed or ConnectionCloseKind.Completed ? null : reason.ToString()).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The machine's closing actions failed; the connection is over all the same.
+        }
+        finally
+        {
+            _steps.Release();
+        }
+        _noise.Dispose();
+        try
+        {
+            _session.OnClosed(reason);
+        }
+        finally
+        {
+            _ended?.Invoke(this);
+            _completion.TrySetResult(reason);
+        }
+    }
+
+    /// <summary>Lets the write loop write what is queued, for at most the drain timeout, then stops it.</summary>
+    private async Task FinishWritingAsync()
+    {
+        try
+        {
+            await _writeLoop.WaitAsync(_options.CloseDrainTimeout, _options.TimeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _output.CancelPendingFlush(); // a peer that does not read: what is left stays unsent
+            await _writeLoop.ConfigureAwait(false);
+        }
+        await _output.CompleteAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Buffers;
+using System.Net.Sockets;
+using MyChips.Protocol.Framing;
+
+namespace MyChips.Protocol.Connections;
+
+/// <summary>The receiving side: frames read without copying, checked against the spec, opened by Noise, fed to the machine.</summary>
+public sealed partial class ProtocolConnection
+{
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (CloseReason is null)
+            {
+                var result = await _input.ReadAsync().ConfigureAwait(false);
+                if (result.IsCanceled) return;
+                var buffer = result.Buffer;
+                var reading = true;
+                while (reading)
+                {
+                    switch (LengthPrefixedFraming.TryRead<AnyType>(ref buffer, _maxFrameLength, out var type, out var body))
+                    {
+                        case LengthPrefixedReadStatus.Complete:
+                            if (!await ReceiveAsync(type, body).ConfigureAwait(false)) return;
+                            break;
+                        case LengthPrefixedReadStatus.TooLarge:
+                            Close(ConnectionCloseKind.ProtocolViolation, $"a frame is longer than the {_maxFrameLength}-byte maximum");
+                            return;
+                        case LengthPrefixedReadStatus.Empty:
+                            Close(ConnectionCloseKind.ProtocolViolation, "an empty frame (no type byte)");
+                            return;
+                        default:
+                            reading = false;
+                            break;
+                    }
+                }
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    Close(ConnectionCloseKind.RemoteClosed, buffer.IsEmpty ? "the peer closed the connection" : "the peer closed the connection in the middle of a frame");
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            Close(IsReset(e) ? ConnectionCloseKind.RemoteClosed : ConnectionCloseKind.SocketError, e.Message);
+        }
+        finally
+        {
+            await EndAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One frame: false when it ended the connection.</summary>
+    private async ValueTask<bool> ReceiveAsync(byte type, ReadOnlySequence<byte> body)
+    {
+        if (!_protocol.TryGetPacket(type, out var packet))
+        {
+            if (_options.SkipUnknownPackets) return true;
+            Close(ConnectionCloseKind.ProtocolViolation, $"type 0x{type:X2} is no packet of {_protocol.Name}");
+            return false;
+        }
+        var peerRole = Role == ConnectionRole.Initiator ? ConnectionRole.Responder : ConnectionRole.Initiator;
+        if (!packet.IsSentBy(peerRole))
+        {
+            Close(ConnectionCloseKind.ProtocolViolation, $"{packet} may not be sent by the {peerRole}");
+            return false;
+        }
+        await _steps.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (CloseReason is not null) return false;
+            if (!_machine.Accepts(type))
+            {
+                Close(ConnectionCloseKind.ProtocolViolation, $"{packet} is not expected in state {_machine.StateName}");
+                return false;
+            }
+            if (!_noise.TryOpen(packet, body, out var payload, out var error))
+            {
+                Close(ConnectionCloseKind.ProtocolViolation, error);
+                return false;
+            }
+            var outcome = await StepAsync(() => _machine.ReceiveAsync(type, payload)).ConfigureAwait(false);
+            if (outcome.Kind == ActionOutcomeKind.NotAllowed)
+            {
+                Close(ConnectionCloseKind.ProtocolViolation, $"{packet} is not allowed in state {_machine.StateName}");
+                return false;
+            }
+            return Settle(outcome, ConnectionCloseKind.Completed);
+        }
+        finally
+        {
+            _steps.Release();
+        }
+    }
+
+    private static bool IsReset(Exception e) =>
+        (e as SocketException ?? e.InnerException as SocketException)?.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted;
+
+    /// <summary>Every byte is a candidate type: the spec's table is checked after the frame is read, so an unknown type can be skipped whole.</summary>
+    private readonly struct AnyType : IFrameTypeSet
+    {
+        public static bool IsKnown(byte type) => true;
+    }
+}

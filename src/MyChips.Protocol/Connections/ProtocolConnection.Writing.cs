@@ -1,0 +1,91 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using MyChips.Protocol.Framing;
+
+namespace MyChips.Protocol.Connections;
+
+/// <summary>
+/// The sending side: each packet is sealed (handshake message, transport encryption or clear) in the order
+/// <see cref="SendAsync"/> is called, queued as a whole frame, and written by one loop that flushes once per batch.
+/// </summary>
+public sealed partial class ProtocolConnection
+{
+    private readonly Channel<OutgoingFrame> _outbox;
+    private readonly SemaphoreSlim _sealing = new(1, 1);
+    private Task _writeLoop = Task.CompletedTask;
+
+    /// <summary>
+    /// Sends one packet with this plaintext body. Returns once the frame is queued (waiting for room when the
+    /// queue is full). Throws <see cref="ArgumentException"/> for a type this side may not send and
+    /// <see cref="InvalidOperationException"/> when the spec's Noise order does not allow it now (a transport
+    /// packet before the handshake completed) or the connection is closed.
+    /// </summary>
+    public async ValueTask SendAsync(byte packetType, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    {
+        if (!_protocol.TryGetPacket(packetType, out var packet))
+            throw new ArgumentException($"Type 0x{packetType:X2} is no packet of {_protocol.Name}.", nameof(packetType));
+        if (!packet.IsSentBy(Role))
+            throw new ArgumentException($"{packet} may not be sent by the {Role}.", nameof(packetType));
+        await _sealing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (CloseReason is { } closed) throw new InvalidOperationException($"The connection is closed ({closed}).");
+            var bodyLength = _noise.GetBodyLength(packet, body.Length);
+            if (bodyLength + 1 > _maxFrameLength)
+                throw new ArgumentException($"{packet} with a {body.Length}-byte body makes a {bodyLength + 1}-byte frame; the maximum is {_maxFrameLength}.", nameof(body));
+            var frame = ArrayPool<byte>.Shared.Rent(LengthPrefixedFraming.HeaderLength + bodyLength);
+            BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(bodyLength + 1));
+            frame[LengthPrefixedFraming.LengthFieldSize] = packetType;
+            try
+            {
+                _noise.Seal(packet, body.Span, frame.AsSpan(LengthPrefixedFraming.HeaderLength, bodyLength));
+                await _outbox.Writer.WriteAsync(new OutgoingFrame(frame, LengthPrefixedFraming.HeaderLength + bodyLength), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(frame);
+                throw;
+            }
+        }
+        catch (ChannelClosedException)
+        {
+            throw new InvalidOperationException($"The connection is closed ({CloseReason}).");
+        }
+        finally
+        {
+            _sealing.Release();
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _outbox.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var frame))
+                {
+                    frame.Bytes.AsSpan(0, frame.Length).CopyTo(_output.GetSpan(frame.Length));
+                    _output.Advance(frame.Length);
+                    ArrayPool<byte>.Shared.Return(frame.Bytes);
+                }
+                var flushed = await _output.FlushAsync().ConfigureAwait(false);
+                if (flushed.IsCanceled || flushed.IsCompleted) break;
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            Close(IsReset(e) ? ConnectionCloseKind.RemoteClosed : ConnectionCloseKind.SocketError, e.Message);
+        }
+        finally
+        {
+            while (reader.TryRead(out var unsent)) ArrayPool<byte>.Shared.Return(unsent.Bytes);
+        }
+    }
+
+    /// <summary>A sealed frame in a pooled buffer, returned once written.</summary>
+    private readonly record struct OutgoingFrame(byte[] Bytes, int Length);
+}

@@ -1,0 +1,182 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+
+namespace MyChips.Protocol.Connections;
+
+/// <summary>
+/// One TCP connection of any spec'd protocol: length-prefixed frames, the Noise handshake and transport the
+/// spec declares, the role's generated machine and its timeouts, and the session that implements its actions.
+/// Machine steps (received packets, expired timeouts, the session's own events through <see cref="RunAsync"/>)
+/// run one at a time; sends may come from any thread.
+/// </summary>
+public sealed partial class ProtocolConnection
+{
+    private readonly ProtocolDescription _protocol;
+    private readonly ConnectionOptions _options;
+    private readonly Socket _socket;
+    private readonly ProtocolSession _session;
+    private readonly IConnectionMachine _machine;
+    private readonly NoiseDriver _noise;
+    private readonly ConnectionTimers _timers;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly SemaphoreSlim _steps = new(1, 1);
+    private readonly int _maxFrameLength;
+    private readonly TaskCompletionSource<ConnectionCloseReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action<ProtocolConnection>? _ended;
+    private ConnectionCloseReason? _closeReason;
+    private int _started;
+
+    internal ProtocolConnection(ProtocolDescription protocol, ConnectionRole role, ConnectionOptions options, Socket socket,
+        ProtocolSession session, ReadOnlyMemory<byte> knownPeerKey, Action<ProtocolConnection>? ended)
+    {
+        _protocol = protocol;
+        _options = options;
+        _socket = socket;
+        _session = session;
+        _ended = ended;
+        Role = role;
+        RemoteEndPoint = socket.RemoteEndPoint;
+        _maxFrameLength = options.EffectiveMaxFrameLength(protocol);
+        _machine = protocol.CreateMachine(role, session)
+            ?? throw new InvalidOperationException($"The {protocol.Name} spec declares no machine for the {role} role; the engine runs only roles that have one.");
+        _noise = new NoiseDriver(protocol, role, options, knownPeerKey);
+        _timers = new ConnectionTimers(_machine, options, OnTimerExpired);
+        var stream = new NetworkStream(socket, ownsSocket: false);
+        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16384, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
+        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16384, leaveOpen: true));
+        _outbox = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(options.SendQueueCapacity) { SingleReader = true });
+        session.Attach(this, _machine);
+    }
+
+    /// <summary>The protocol this connection speaks.</summary>
+    public ProtocolDescription Protocol => _protocol;
+
+    /// <summary>Whether this side connected (initiator) or accepted (responder).</summary>
+    public ConnectionRole Role { get; }
+
+    /// <summary>The peer's address.</summary>
+    public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The machine's current state, by its spec name.</summary>
+    public string StateName => _machine.StateName;
+
+    /// <summary>The Noise handshake is done: transport packets flow both ways.</summary>
+    public bool IsHandshakeCompleted => _noise.IsCompleted;
+
+    /// <summary>The Noise pattern in use, once the first handshake message went either way.</summary>
+    public string? HandshakePattern => _noise.Pattern;
+
+    /// <summary>The peer's static public key once the handshake made it known (proven when the handshake completes); empty before.</summary>
+    public ReadOnlyMemory<byte> PeerStaticKey => _noise.PeerStaticKey;
+
+    /// <summary>How the connection ended, once it has; null while it runs.</summary>
+    public ConnectionCloseReason? CloseReason => Volatile.Read(ref _closeReason);
+
+    /// <summary>Completes with the reason once the connection has ended and its socket is released.</summary>
+    public Task<ConnectionCloseReason> Completion => _completion.Task;
+
+    /// <summary>
+    /// Runs one step of the machine from outside the engine (typically the session firing one of its events),
+    /// after any step in progress; acts on the outcome as for a received packet. Returns the outcome, or a
+    /// close outcome without running the step when the connection is already closing.
+    /// </summary>
+    public async ValueTask<ActionOutcome> RunAsync(Func<ValueTask<ActionOutcome>> step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        await _steps.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (CloseReason is { } closed) return ActionOutcome.Close($"the connection is closed ({closed})");
+            var outcome = await StepAsync(step).ConfigureAwait(false);
+            if (outcome.Kind == ActionOutcomeKind.NotAllowed) return outcome;
+            Settle(outcome, ConnectionCloseKind.Completed);
+            return outcome;
+        }
+        finally
+        {
+            _steps.Release();
+        }
+    }
+
+    /// <summary>Closes the connection from this side: queued packets are written, then FIN. Idempotent.</summary>
+    public void Close() => Close(ConnectionCloseKind.LocalClosed, "closed by this side");
+
+    internal void Start()
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0) return;
+        _writeLoop = WriteLoopAsync();
+        _ = ReadLoopAsync();
+        _ = ConnectedAsync();
+    }
+
+    private async Task ConnectedAsync()
+    {
+        var outcome = await RunAsync(_session.OnConnectedAsync).ConfigureAwait(false);
+        if (outcome.Kind == ActionOutcomeKind.NotAllowed)
+            Close(ConnectionCloseKind.Refused, $"the session's first step is not allowed in state {StateName}");
+    }
+
+    /// <summary>Runs a step and reports whether it stayed in its state, for the timers.</summary>
+    private async ValueTask<ActionOutcome> StepAsync(Func<ValueTask<ActionOutcome>> step)
+    {
+        var before = _machine.StateName;
+        var completedBefore = _noise.IsCompleted;
+        ActionOutcome outcome;
+        try
+        {
+            outcome = await step().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            outcome = ActionOutcome.Close($"an action failed: {e.GetType().Name}: {e.Message}");
+        }
+        if (!completedBefore && _noise.IsCompleted) _session.OnHandshakeCompleted();
+        _stayed = string.Equals(before, _machine.StateName, StringComparison.Ordinal);
+        return outcome;
+    }
+
+    private bool _stayed;
+
+    /// <summary>After a step: close when it asks to or the machine is final, else bring the timers in line.</summary>
+    private bool Settle(ActionOutcome outcome, ConnectionCloseKind finalKind)
+    {
+        if (outcome.Kind == ActionOutcomeKind.Close)
+        {
+            Close(ConnectionCloseKind.Refused, outcome.Reason!);
+            return false;
+        }
+        if (_machine.IsFinal)
+        {
+            Close(finalKind, $"the machine reached {_machine.StateName}");
+            return false;
+        }
+        _timers.Update(_stayed);
+        return true;
+    }
+
+    private void OnTimerExpired(string name, int generation) => _ = ExpireAsync(name, generation);
+
+    private async Task ExpireAsync(string name, int generation)
+    {
+        await _steps.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (CloseReason is not null || !_timers.IsCurrent(name, generation)) return;
+            var state = _machine.StateName;
+            var outcome = await StepAsync(() => _machine.ExpireAsync(name)).ConfigureAwait(false);
+            if (outcome.Kind == ActionOutcomeKind.NotAllowed)
+                Close(ConnectionCloseKind.TimedOut, $"the {name} timeout expired in state {state}, which has no transition for it");
+            else
+                Settle(outcome, ConnectionCloseKind.TimedOut);
+        }
+        finally
+        {
+            _steps.Release();
+        }
+    }
+
+    public override string ToString() => $"{_protocol.Name} {Role} {RemoteEndPoint} ({StateName})";
+}

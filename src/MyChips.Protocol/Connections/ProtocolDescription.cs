@@ -1,0 +1,59 @@
+namespace MyChips.Protocol.Connections;
+
+/// <summary>
+/// A protocol as its spec declares it, for the engine: the packet table, the largest frame, and a factory for
+/// each role's machine. The generator emits one per spec (<c>{Protocol}Description.Instance</c>); the engine
+/// reads nothing else, so it runs any spec with length-prefixed framing without knowing its names.
+/// </summary>
+public abstract class ProtocolDescription
+{
+    private readonly PacketDescriptor?[] _byType = new PacketDescriptor?[256];
+
+    protected ProtocolDescription(string name, int maxFrameLength, IReadOnlyList<PacketDescriptor> packets)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameLength, 1);
+        ArgumentNullException.ThrowIfNull(packets);
+        Name = name;
+        MaxFrameLength = maxFrameLength;
+        Packets = packets;
+        foreach (var packet in packets)
+        {
+            if (_byType[packet.Type] is not null)
+                throw new ArgumentException($"Two packets share the type byte 0x{packet.Type:X2}.", nameof(packets));
+            _byType[packet.Type] = packet;
+        }
+        HandshakePatterns = packets.Where(p => p.Stage == PacketStage.Handshake).SelectMany(p => p.Patterns).Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>The spec's protocol name.</summary>
+    public string Name { get; }
+
+    /// <summary>The largest length field the spec allows (type byte plus body).</summary>
+    public int MaxFrameLength { get; }
+
+    /// <summary>Every packet, in spec order.</summary>
+    public IReadOnlyList<PacketDescriptor> Packets { get; }
+
+    /// <summary>The Noise patterns the spec's handshake packets belong to, in spec order.</summary>
+    public IReadOnlyList<string> HandshakePatterns { get; }
+
+    /// <summary>The packet with this type byte; false for a byte the spec does not declare.</summary>
+    public bool TryGetPacket(byte type, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PacketDescriptor? packet)
+    {
+        packet = _byType[type];
+        return packet is not null;
+    }
+
+    /// <summary>The packet that carries message <paramref name="index"/> of <paramref name="pattern"/>, if the spec has one.</summary>
+    public PacketDescriptor? FindHandshakePacket(string pattern, int index) =>
+        Packets.FirstOrDefault(p => p.IsHandshakeMessage(pattern, index));
+
+    /// <summary>
+    /// The role's machine, driving <paramref name="session"/> (which implements the machine's generated
+    /// actions interface); null when the spec declares no machine for the role.
+    /// </summary>
+    public abstract IConnectionMachine? CreateMachine(ConnectionRole role, object session);
+
+    public override string ToString() => Name;
+}
