@@ -21,24 +21,15 @@ public static class GeneratorHarness
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(LoadReferences);
 
-    private static string ReadRuntimeSource(string fileName) =>
-        File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "MyChips.Protocol", "Framing", fileName));
-
     public static string ReadSpec(string fileName) => File.ReadAllText(RepositoryPaths.Spec(fileName));
 
     public static string ReadTestSpec(string fileName) =>
         File.ReadAllText(Path.Combine(RepositoryPaths.Root, "tests", "MyChips.Protocol.Generators.Tests", "Specs", fileName));
 
-    /// <summary>
-    /// The protocol-neutral runtime types generated code builds on, compiled from source: the runtime
-    /// assembly itself holds code generated from the repository's specs and would clash with it.
-    /// </summary>
-    private static readonly string[] s_runtimeSources = ["IFrameTypeSet.cs", "LengthPrefixedReadStatus.cs", "LengthPrefixedFraming.cs"];
-
     public static CSharpCompilation CreateCompilation(params string[] sources) =>
         CSharpCompilation.Create(
             "Consumer",
-            sources.Concat(s_runtimeSources.Select(ReadRuntimeSource)).Select(s => CSharpSyntaxTree.ParseText(s, ParseOptions)),
+            sources.Select(s => CSharpSyntaxTree.ParseText(s, ParseOptions)),
             s_references.Value,
             new CSharpCompilationOptions(
                 OutputKind.DynamicallyLinkedLibrary,
@@ -71,6 +62,8 @@ public static class GeneratorHarness
     {
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Append(typeof(Stateless.StateMachine<,>).Assembly.Location)
+            // The runtime generated code builds on; it holds no generated code of its own to clash with.
+            .Append(typeof(MyChips.Protocol.Connections.ProtocolDescription).Assembly.Location)
             .Append(typeof(MessagePack.MessagePackWriter).Assembly.Location)
             .Where(p => p.Length > 0)
             .Distinct(StringComparer.Ordinal);

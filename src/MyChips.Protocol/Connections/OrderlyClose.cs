@@ -9,7 +9,7 @@ namespace MyChips.Protocol.Connections;
 /// answers unread data, and .NET a socket disposed with a read pending, with a reset). The drain is bounded in
 /// time and bytes; a peer that keeps sending past either is cut off.
 /// </summary>
-internal static class OrderlyClose
+public static class OrderlyClose
 {
     private const int DrainBufferSize = 4096;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using MyChips.Protocol.Peers;
+using MyChips.Protocol.Connections;
 
 namespace MyChips.Protocol.Benchmarks.Generated;
 
@@ -53,7 +54,7 @@ public class GeneratedPeerBenchmarks
     public bool AcceptsTransport() => _open.Accepts(PacketType.Transport);
 
     [Benchmark]
-    public async Task<bool> DeclareStep() => await new ResponderConnection(_actions).ReceivedDeclareAsync("agent");
+    public async Task<bool> DeclareStep() => (await new ResponderConnection(_actions).ReceivedDeclareAsync("agent")).Fired;
 
     [Benchmark]
     public async Task<ResponderState> WholeKnockHandshake()
@@ -67,19 +68,19 @@ public class GeneratedPeerBenchmarks
 
     private sealed class NoActions : IResponderActions
     {
-        public ValueTask LoadPeerKeyAsync(string agentId) => ValueTask.CompletedTask;
-        public ValueTask RecordOfferAsync(ReadOnlyMemory<byte> capabilities) => ValueTask.CompletedTask;
+        public ValueTask<ActionOutcome> LoadPeerKeyAsync(string agentId) => new(ActionOutcome.Continue);
+        public ValueTask<ActionOutcome> RecordOfferAsync(ReadOnlyMemory<byte> capabilities) => new(ActionOutcome.Continue);
 
-        public ValueTask AcknowledgeKnockAsync(JsonElement peerMessage) => ValueTask.CompletedTask;
+        public ValueTask<ActionOutcome> AcknowledgeKnockAsync(JsonElement peerMessage) => new(ActionOutcome.Continue);
 
-        public ValueTask ValidateTicketAsync(JsonElement peerMessage) => ValueTask.CompletedTask;
+        public ValueTask<ActionOutcome> ValidateTicketAsync(JsonElement peerMessage) => new(ActionOutcome.Continue);
 
-        public ValueTask AcknowledgeTicketAsync() => ValueTask.CompletedTask;
+        public ValueTask<ActionOutcome> AcknowledgeTicketAsync() => new(ActionOutcome.Continue);
 
-        public ValueTask ConfirmByTransportAsync(JsonElement peerMessage) => ValueTask.CompletedTask;
+        public ValueTask<ActionOutcome> ConfirmByTransportAsync(JsonElement peerMessage) => new(ActionOutcome.Continue);
 
-        public ValueTask ConfirmByReceiptAsync(ReadOnlyMemory<byte> count) => ValueTask.CompletedTask;
+        public ValueTask<ActionOutcome> ConfirmByReceiptAsync(ReadOnlyMemory<byte> count) => new(ActionOutcome.Continue);
 
-        public ValueTask ConfirmWithoutProofAsync() => ValueTask.CompletedTask;
+        public ValueTask<ActionOutcome> ConfirmWithoutProofAsync() => new(ActionOutcome.Continue);
     }
 }

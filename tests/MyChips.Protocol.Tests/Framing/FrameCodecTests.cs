@@ -1,3 +1,4 @@
+using MyChips.Protocol.Testing;
 using System.Buffers;
 using MyChips.Protocol.Peers;
 
@@ -202,28 +203,5 @@ public sealed class FrameCodecTests
 
         Assert.Equal(100, count);
         Assert.Equal(0, allocated);
-    }
-}
-
-/// <summary>Builds multi-segment sequences, as a pipe hands them out.</summary>
-public sealed class Segments : ReadOnlySequenceSegment<byte>
-{
-    private Segments(ReadOnlyMemory<byte> memory, long runningIndex)
-    {
-        Memory = memory;
-        RunningIndex = runningIndex;
-    }
-
-    public static ReadOnlySequence<byte> Of(params byte[][] parts)
-    {
-        var first = new Segments(parts[0], 0);
-        var last = first;
-        foreach (var part in parts.Skip(1))
-        {
-            var next = new Segments(part, last.RunningIndex + last.Memory.Length);
-            last.Next = next;
-            last = next;
-        }
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
     }
 }

@@ -1,3 +1,4 @@
+using MyChips.Protocol.Testing;
 using System.Buffers;
 using System.Text;
 using MyChips.Protocol.Framing;

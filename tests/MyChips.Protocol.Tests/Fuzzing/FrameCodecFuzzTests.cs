@@ -1,8 +1,8 @@
+using MyChips.Protocol.Testing;
 using System.Buffers;
 using System.Buffers.Binary;
 using CsCheck;
 using MyChips.Protocol.Peers;
-using MyChips.Protocol.Tests.Framing;
 
 namespace MyChips.Protocol.Tests.Fuzzing;
 

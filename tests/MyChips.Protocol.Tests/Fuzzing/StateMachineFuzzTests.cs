@@ -61,7 +61,7 @@ public class StateMachineFuzzTests
         ResponderTrigger.Failed => machine.FailedAsync("failed"),
         ResponderTrigger.Close => machine.CloseAsync(),
         _ => throw new ArgumentOutOfRangeException(nameof(trigger), trigger, "A trigger this test does not know: add it."),
-    }).AsTask().GetAwaiter().GetResult();
+    }).AsTask().GetAwaiter().GetResult().Fired;
 
     private static bool Fire(InitiatorConnection machine, InitiatorTrigger trigger) => (trigger switch
     {
@@ -74,5 +74,5 @@ public class StateMachineFuzzTests
         InitiatorTrigger.Close => machine.CloseAsync(),
         InitiatorTrigger.HandshakeTimedOut => machine.HandshakeTimedOutAsync(),
         _ => throw new ArgumentOutOfRangeException(nameof(trigger), trigger, "A trigger this test does not know: add it."),
-    }).AsTask().GetAwaiter().GetResult();
+    }).AsTask().GetAwaiter().GetResult().Fired;
 }

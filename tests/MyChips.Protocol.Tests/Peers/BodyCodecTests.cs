@@ -1,3 +1,4 @@
+using MyChips.Protocol.Testing;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
@@ -45,7 +46,7 @@ public sealed class BodyCodecTests
     public void Agent_id_decodes_from_a_multi_segment_body()
     {
         var bytes = AgentIdCodec.ToBytes("split-me");
-        var body = Framing.Segments.Of(bytes[..3], bytes[3..]);
+        var body = Segments.Of(bytes[..3], bytes[3..]);
 
         Assert.True(AgentIdCodec.TryDecode(body, out var decoded));
         Assert.Equal("split-me", decoded);

@@ -64,11 +64,11 @@ public sealed class InitiatorConnectionTests
     {
         var connection = new InitiatorConnection(new RecordingActions());
 
-        Assert.True(await connection.ConnectWithTicketAsync());
+        Assert.True((await connection.ConnectWithTicketAsync()).Fired);
         Assert.True(connection.IsArmed(InitiatorTimeout.Handshake));
         Assert.False(connection.Accepts(PacketType.Transport));
         Assert.True(connection.Accepts(PacketType.Ack));
-        Assert.True(await connection.ReceivedAckAsync(ReadOnlyMemory<byte>.Empty));
+        Assert.True((await connection.ReceivedAckAsync(ReadOnlyMemory<byte>.Empty)).Fired);
 
         Assert.Equal(InitiatorState.Open, connection.State);
         Assert.True(connection.Accepts(PacketType.Transport));
@@ -81,7 +81,7 @@ public sealed class InitiatorConnectionTests
         from trigger in Enum.GetValues<InitiatorTrigger>()
         select (state, trigger);
 
-    private static ValueTask<bool> Fire(InitiatorConnection connection, InitiatorTrigger trigger) => trigger switch
+    private static async ValueTask<bool> Fire(InitiatorConnection connection, InitiatorTrigger trigger) => (await (trigger switch
     {
         InitiatorTrigger.ReceivedAck => connection.ReceivedAckAsync(ReadOnlyMemory<byte>.Empty),
         InitiatorTrigger.ReceivedTransport => connection.ReceivedTransportAsync(Message),
@@ -92,5 +92,5 @@ public sealed class InitiatorConnectionTests
         InitiatorTrigger.Close => connection.CloseAsync(),
         InitiatorTrigger.HandshakeTimedOut => connection.HandshakeTimedOutAsync(),
         _ => throw new ArgumentOutOfRangeException(nameof(trigger), trigger, "a trigger the test does not know: add it"),
-    };
+    })).Fired;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MyChips.Protocol.Peers;
+using MyChips.Protocol.Connections;
 
 namespace MyChips.Protocol.Tests.Peers;
 
@@ -11,37 +12,38 @@ public sealed class RecordingActions : IResponderActions, IInitiatorActions
     /// <summary>Runs inside an action, to check that a trigger fired from an action sees the new state.</summary>
     public Func<ValueTask>? DuringValidateTicket { get; set; }
 
-    public ValueTask LoadPeerKeyAsync(string agentId) => Record($"LoadPeerKey({agentId})");
+    public ValueTask<ActionOutcome> LoadPeerKeyAsync(string agentId) => Record($"LoadPeerKey({agentId})");
 
-    public ValueTask AcknowledgeKnockAsync(JsonElement peerMessage) => Record($"AcknowledgeKnock({peerMessage.GetRawText()})");
+    public ValueTask<ActionOutcome> AcknowledgeKnockAsync(JsonElement peerMessage) => Record($"AcknowledgeKnock({peerMessage.GetRawText()})");
 
-    public async ValueTask ValidateTicketAsync(JsonElement peerMessage)
+    public async ValueTask<ActionOutcome> ValidateTicketAsync(JsonElement peerMessage)
     {
         await Record($"ValidateTicket({peerMessage.GetRawText()})");
         if (DuringValidateTicket is not null)
             await DuringValidateTicket();
+        return ActionOutcome.Continue;
     }
 
-    public ValueTask AcknowledgeTicketAsync() => Record("AcknowledgeTicket()");
+    public ValueTask<ActionOutcome> AcknowledgeTicketAsync() => Record("AcknowledgeTicket()");
 
-    public ValueTask ConfirmByTransportAsync(JsonElement peerMessage) => Record($"ConfirmByTransport({peerMessage.GetRawText()})");
+    public ValueTask<ActionOutcome> ConfirmByTransportAsync(JsonElement peerMessage) => Record($"ConfirmByTransport({peerMessage.GetRawText()})");
 
-    public ValueTask ConfirmByReceiptAsync(ReadOnlyMemory<byte> count) => Record($"ConfirmByReceipt({Convert.ToHexString(count.Span)})");
+    public ValueTask<ActionOutcome> ConfirmByReceiptAsync(ReadOnlyMemory<byte> count) => Record($"ConfirmByReceipt({Convert.ToHexString(count.Span)})");
 
-    public ValueTask ConfirmWithoutProofAsync() => Record("ConfirmWithoutProof()");
+    public ValueTask<ActionOutcome> ConfirmWithoutProofAsync() => Record("ConfirmWithoutProof()");
 
-    public ValueTask SendDeclareAndKnockAsync() => Record("SendDeclareAndKnock()");
+    public ValueTask<ActionOutcome> SendDeclareAndKnockAsync() => Record("SendDeclareAndKnock()");
 
-    public ValueTask SendTicketAsync() => Record("SendTicket()");
+    public ValueTask<ActionOutcome> SendTicketAsync() => Record("SendTicket()");
 
-    public ValueTask CompleteHandshakeAsync(ReadOnlyMemory<byte> capabilities) => Record($"CompleteHandshake({capabilities.Length} bytes)");
-    public ValueTask RecordOfferAsync(ReadOnlyMemory<byte> capabilities) => Record($"RecordOffer({capabilities.Length} bytes)");
+    public ValueTask<ActionOutcome> CompleteHandshakeAsync(ReadOnlyMemory<byte> capabilities) => Record($"CompleteHandshake({capabilities.Length} bytes)");
+    public ValueTask<ActionOutcome> RecordOfferAsync(ReadOnlyMemory<byte> capabilities) => Record($"RecordOffer({capabilities.Length} bytes)");
 
-    public ValueTask AbandonAsync() => Record("Abandon()");
+    public ValueTask<ActionOutcome> AbandonAsync() => Record("Abandon()");
 
-    private ValueTask Record(string what)
+    private ValueTask<ActionOutcome> Record(string what)
     {
         Done.Add(what);
-        return ValueTask.CompletedTask;
+        return new(ActionOutcome.Continue);
     }
 }

@@ -94,22 +94,22 @@ public sealed class ResponderConnectionTests
         Assert.Equal(ResponderState.Listening, connection.State);
         Assert.True(connection.IsArmed(ResponderTimeout.Handshake));
 
-        Assert.True(await connection.ReceivedDeclareAsync(WirePackets.AgentId));
-        Assert.True(await connection.ReceivedKnockAsync(Message));
+        Assert.True((await connection.ReceivedDeclareAsync(WirePackets.AgentId)).Fired);
+        Assert.True((await connection.ReceivedKnockAsync(Message)).Fired);
         Assert.Equal(ResponderState.Confirming, connection.State);
         Assert.True(connection.IsArmed(ResponderTimeout.Handshake));
         Assert.True(connection.Accepts(PacketType.Receipt));
-        Assert.True(await connection.ReceivedReceiptAsync(Count));
+        Assert.True((await connection.ReceivedReceiptAsync(Count)).Fired);
         Assert.Equal(ResponderState.Open, connection.State);
         Assert.False(connection.IsArmed(ResponderTimeout.Handshake));
         Assert.True(connection.IsArmed(ResponderTimeout.Idle));
         Assert.True(connection.Accepts(PacketType.Transport));
         Assert.False(connection.Accepts(PacketType.Knock));
 
-        Assert.True(await connection.IdleTimedOutAsync());
+        Assert.True((await connection.IdleTimedOutAsync()).Fired);
         Assert.True(connection.IsFinal);
         Assert.False(connection.Accepts(PacketType.Transport));
-        Assert.False(await connection.CloseAsync());
+        Assert.False((await connection.CloseAsync()).Fired);
     }
 
     [Fact]
@@ -117,9 +117,9 @@ public sealed class ResponderConnectionTests
     {
         var recorder = new RecordingActions();
         var connection = new ResponderConnection(recorder);
-        recorder.DuringValidateTicket = async () => Assert.True(await connection.TicketAcceptedAsync());
+        recorder.DuringValidateTicket = async () => Assert.True((await connection.TicketAcceptedAsync()).Fired);
 
-        Assert.True(await connection.ReceivedTicketAsync(Message));
+        Assert.True((await connection.ReceivedTicketAsync(Message)).Fired);
 
         Assert.Equal(ResponderState.Confirming, connection.State);
         Assert.Equal(new[] { """ValidateTicket({"target":"tally"})""", "AcknowledgeTicket()" }, recorder.Done);
@@ -170,7 +170,7 @@ public sealed class ResponderConnectionTests
         from trigger in Enum.GetValues<ResponderTrigger>()
         select (state, trigger);
 
-    private static ValueTask<bool> Fire(ResponderConnection connection, ResponderTrigger trigger) => trigger switch
+    private static async ValueTask<bool> Fire(ResponderConnection connection, ResponderTrigger trigger) => (await (trigger switch
     {
         ResponderTrigger.ReceivedTicket => connection.ReceivedTicketAsync(Message),
         ResponderTrigger.ReceivedDeclare => connection.ReceivedDeclareAsync("agent"),
@@ -186,5 +186,5 @@ public sealed class ResponderConnectionTests
         ResponderTrigger.HandshakeTimedOut => connection.HandshakeTimedOutAsync(),
         ResponderTrigger.IdleTimedOut => connection.IdleTimedOutAsync(),
         _ => throw new ArgumentOutOfRangeException(nameof(trigger), trigger, "a trigger the test does not know: add it"),
-    };
+    })).Fired;
 }

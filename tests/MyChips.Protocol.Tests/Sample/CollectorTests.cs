@@ -1,4 +1,5 @@
 using MyChips.Protocol.Tests.Sample;
+using MyChips.Protocol.Connections;
 
 namespace MyChips.Protocol.Tests.SampleSpec;
 
@@ -11,16 +12,16 @@ public sealed class CollectorTests
 
         public bool Room { get; set; } = true;
 
-        public ValueTask GreetAsync(Greeting greeting)
+        public ValueTask<ActionOutcome> GreetAsync(Greeting greeting)
         {
             Done.Add("Greet " + greeting.Name);
-            return ValueTask.CompletedTask;
+            return new(ActionOutcome.Continue);
         }
 
-        public ValueTask StoreAsync(Reading reading)
+        public ValueTask<ActionOutcome> StoreAsync(Reading reading)
         {
             Done.Add("Store " + reading.Sensor);
-            return ValueTask.CompletedTask;
+            return new(ActionOutcome.Continue);
         }
 
         public bool AcceptsMore() => Room;
@@ -34,10 +35,10 @@ public sealed class CollectorTests
         var recorder = new Recorder();
         var collector = new CollectorConnection(recorder);
 
-        Assert.True(await collector.ReceivedHelloAsync(new Greeting("s1", 1, null, null)));
-        Assert.True(await collector.ReceivedMeasureAsync(Sample));
-        Assert.True(await collector.ReceivedBlobAsync(new byte[] { 1 }));
-        Assert.True(await collector.ReceivedByeAsync());
+        Assert.True((await collector.ReceivedHelloAsync(new Greeting("s1", 1, null, null))).Fired);
+        Assert.True((await collector.ReceivedMeasureAsync(Sample)).Fired);
+        Assert.True((await collector.ReceivedBlobAsync(new byte[] { 1 })).Fired);
+        Assert.True((await collector.ReceivedByeAsync()).Fired);
 
         Assert.Equal(CollectorState.Done, collector.State);
         Assert.Equal(new[] { "Greet s1", "Store s1" }, recorder.Done);
@@ -49,7 +50,7 @@ public sealed class CollectorTests
         var recorder = new Recorder { Room = false };
         var collector = new CollectorConnection(recorder, CollectorState.Streaming);
 
-        Assert.False(await collector.ReceivedMeasureAsync(Sample));
+        Assert.False((await collector.ReceivedMeasureAsync(Sample)).Fired);
         Assert.True(collector.CanFire(CollectorTrigger.ReceivedMeasure));
         Assert.Empty(recorder.Done);
         Assert.Equal(CollectorState.Streaming, collector.State);
@@ -62,7 +63,7 @@ public sealed class CollectorTests
         {
             var collector = new CollectorConnection(new Recorder(), state);
 
-            Assert.Equal(state != CollectorState.Done, await collector.StopAsync());
+            Assert.Equal(state != CollectorState.Done, (await collector.StopAsync()).Fired);
             Assert.Equal(CollectorState.Done, collector.State);
         }
     }

@@ -1,9 +1,9 @@
+using MyChips.Protocol.Testing;
 using System.Buffers;
 using System.Text;
 using MyChips.Protocol.Ciyam;
-using MyChips.Protocol.Tests.Framing;
 
-namespace MyChips.Protocol.Tests.Ciyam;
+namespace MyChips.Protocol.Ciyam.Tests;
 
 /// <summary>The generated codec of the CIYAM spec's line framing: "command arguments\n".</summary>
 public sealed class CiyamLineCodecTests

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using MyChips.Protocol.Connections;
 using MyChips.Protocol.Keys;
 
 namespace MyChips.Protocol.Peers;
@@ -127,7 +128,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         await _opened.Task.ConfigureAwait(false);
     }
 
-    async ValueTask IInitiatorActions.SendDeclareAndKnockAsync()
+    async ValueTask<ActionOutcome> IInitiatorActions.SendDeclareAndKnockAsync()
     {
         // The compatible modes name the sender as the deployed peer does; strict mode sends the application's bytes.
         var payload = Options.Mode == PeerMode.Strict
@@ -142,9 +143,10 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             body = FrameCodec.BeginFrame(output, PacketType.Knock, _cipher.KnockLength(payload.Length));
             CompleteFrame(output, PacketType.Knock, _cipher.WriteKnock(_initiatorRemoteStatic.Span, payload.Span, body));
         }).ConfigureAwait(false);
+        return ActionOutcome.Continue;
     }
 
-    async ValueTask IInitiatorActions.SendTicketAsync()
+    async ValueTask<ActionOutcome> IInitiatorActions.SendTicketAsync()
     {
         var first = _firstMessage!;
         var payload = FirstMessageJson.Stamp(first.Json, first.Ticket, Options.LocalKey, _node.ListenPort);
@@ -154,6 +156,7 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
             var body = FrameCodec.BeginFrame(output, PacketType.Ticket, _cipher.TicketLength(payload.Length));
             CompleteFrame(output, PacketType.Ticket, _cipher.WriteTicket(_initiatorRemoteStatic.Span, payload.Span, body));
         }).ConfigureAwait(false);
+        return ActionOutcome.Continue;
     }
 
     /// <summary>C, in the clear, right before K or I: the extensions this node offers (see <see cref="PeerCapabilities"/>).</summary>

@@ -1,6 +1,7 @@
 using MyChips.Protocol.Ciyam;
+using MyChips.Protocol.Connections;
 
-namespace MyChips.Protocol.Tests.Ciyam;
+namespace MyChips.Protocol.Ciyam.Tests;
 
 /// <summary>The CIYAM command order: chk first, tls only at the start, put and get alternating, help once.</summary>
 public sealed class CiyamResponderTests
@@ -11,17 +12,17 @@ public sealed class CiyamResponderTests
 
         public bool HelpUsed { get; set; }
 
-        public ValueTask StartTlsAsync() => Record("StartTls");
+        public ValueTask<ActionOutcome> StartTlsAsync() => Record("StartTls");
 
-        public ValueTask AnswerCheckAsync(string arguments) => Record($"AnswerCheck({arguments})");
+        public ValueTask<ActionOutcome> AnswerCheckAsync(string arguments) => Record($"AnswerCheck({arguments})");
 
-        public ValueTask ExchangePeerAsync(string arguments) => Record($"ExchangePeer({arguments})");
+        public ValueTask<ActionOutcome> ExchangePeerAsync(string arguments) => Record($"ExchangePeer({arguments})");
 
-        public ValueTask StoreFileAsync(string arguments) => Record($"StoreFile({arguments})");
+        public ValueTask<ActionOutcome> StoreFileAsync(string arguments) => Record($"StoreFile({arguments})");
 
-        public ValueTask SendFileAsync(string arguments) => Record($"SendFile({arguments})");
+        public ValueTask<ActionOutcome> SendFileAsync(string arguments) => Record($"SendFile({arguments})");
 
-        public ValueTask ShowHelpAsync()
+        public ValueTask<ActionOutcome> ShowHelpAsync()
         {
             HelpUsed = true;
             return Record("ShowHelp");
@@ -29,10 +30,10 @@ public sealed class CiyamResponderTests
 
         public bool HelpNotYetUsed() => !HelpUsed;
 
-        private ValueTask Record(string what)
+        private ValueTask<ActionOutcome> Record(string what)
         {
             Done.Add(what);
-            return ValueTask.CompletedTask;
+            return new(ActionOutcome.Continue);
         }
     }
 
@@ -100,13 +101,13 @@ public sealed class CiyamResponderTests
         var recorder = new Recorder();
         var session = new ResponderConnection(recorder);
 
-        Assert.True(await session.ReceivedCheckAsync("hello"));
-        Assert.True(await session.ReceivedPutAsync("cceeb7"));
-        Assert.True(await session.ReceivedGetAsync("cceeb7"));
-        Assert.True(await session.ReceivedPutAsync("cceeb7"));
-        Assert.True(await session.ReceivedPipAsync("127.0.0.1"));
-        Assert.True(await session.ReceivedGetAsync("cceeb7"));
-        Assert.True(await session.ReceivedByeAsync());
+        Assert.True((await session.ReceivedCheckAsync("hello")).Fired);
+        Assert.True((await session.ReceivedPutAsync("cceeb7")).Fired);
+        Assert.True((await session.ReceivedGetAsync("cceeb7")).Fired);
+        Assert.True((await session.ReceivedPutAsync("cceeb7")).Fired);
+        Assert.True((await session.ReceivedPipAsync("127.0.0.1")).Fired);
+        Assert.True((await session.ReceivedGetAsync("cceeb7")).Fired);
+        Assert.True((await session.ReceivedByeAsync()).Fired);
 
         Assert.True(session.IsFinal);
         Assert.Equal(6, recorder.Done.Count);
@@ -117,12 +118,12 @@ public sealed class CiyamResponderTests
     {
         var session = new ResponderConnection(new Recorder());
 
-        Assert.False(await session.ReceivedPutAsync("x"));
-        Assert.True(await session.ReceivedCheckAsync("x"));
-        Assert.False(await session.ReceivedTlsAsync());
-        Assert.False(await session.ReceivedGetAsync("x"));
-        Assert.True(await session.ReceivedPutAsync("x"));
-        Assert.False(await session.ReceivedPutAsync("x"));
+        Assert.False((await session.ReceivedPutAsync("x")).Fired);
+        Assert.True((await session.ReceivedCheckAsync("x")).Fired);
+        Assert.False((await session.ReceivedTlsAsync()).Fired);
+        Assert.False((await session.ReceivedGetAsync("x")).Fired);
+        Assert.True((await session.ReceivedPutAsync("x")).Fired);
+        Assert.False((await session.ReceivedPutAsync("x")).Fired);
         Assert.Equal(ResponderState.ExpectingGet, session.State);
     }
 
@@ -132,8 +133,8 @@ public sealed class CiyamResponderTests
         var recorder = new Recorder();
         var session = new ResponderConnection(recorder);
 
-        Assert.True(await session.ReceivedHelpAsync());
-        Assert.False(await session.ReceivedHelpAsync());
+        Assert.True((await session.ReceivedHelpAsync()).Fired);
+        Assert.False((await session.ReceivedHelpAsync()).Fired);
         Assert.True(session.Accepts(PacketType.Help));
         Assert.Equal(new[] { "ShowHelp" }, recorder.Done);
         Assert.Equal(ResponderState.Connected, session.State);
@@ -150,7 +151,7 @@ public sealed class CiyamResponderTests
         from trigger in Enum.GetValues<ResponderTrigger>()
         select (state, trigger);
 
-    private static ValueTask<bool> Fire(ResponderConnection connection, ResponderTrigger trigger) => trigger switch
+    private static async ValueTask<bool> Fire(ResponderConnection connection, ResponderTrigger trigger) => (await (trigger switch
     {
         ResponderTrigger.ReceivedCheck => connection.ReceivedCheckAsync("x"),
         ResponderTrigger.ReceivedGet => connection.ReceivedGetAsync("x"),
@@ -161,5 +162,5 @@ public sealed class CiyamResponderTests
         ResponderTrigger.ReceivedHelp => connection.ReceivedHelpAsync(),
         ResponderTrigger.Failed => connection.FailedAsync("reset"),
         _ => throw new ArgumentOutOfRangeException(nameof(trigger), trigger, "a trigger the test does not know: add it"),
-    };
+    })).Fired;
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Text.Json;
+using MyChips.Protocol.Connections;
 using MyChips.Protocol.Keys;
 
 namespace MyChips.Protocol.Peers;
@@ -9,7 +10,8 @@ namespace MyChips.Protocol.Peers;
 /// <summary>
 /// The connection's life as the spec's machines say: packets before the open state are decrypted and
 /// decoded here, then fired into the machine, whose actions (the spec's <c>do</c> clauses) are below.
-/// An action that refuses sets <see cref="_refusal"/>; the connection then closes silently with that reason.
+/// An action that refuses returns a close outcome and records its reason in <see cref="_refusal"/>; the connection
+/// then closes silently with that reason.
 /// </summary>
 internal sealed partial class PeerConnection
 {
@@ -21,7 +23,7 @@ internal sealed partial class PeerConnection
         var fired = type switch
         {
             PacketType.Declare => await ReadDeclareAsync(message).ConfigureAwait(false),
-            PacketType.Offer => await _responder!.ReceivedOfferAsync(message).ConfigureAwait(false),
+            PacketType.Offer => (await _responder!.ReceivedOfferAsync(message).ConfigureAwait(false)).Fired,
             PacketType.Knock => await ReadKnockAsync(message).ConfigureAwait(false),
             PacketType.Ticket => await ReadTicketAsync(message).ConfigureAwait(false),
             PacketType.Ack => await ReadAckAsync(message).ConfigureAwait(false),
@@ -45,29 +47,37 @@ internal sealed partial class PeerConnection
         return ValueTask.FromResult(false);
     }
 
+    /// <summary>An action's refusal: the reason is kept for the close, and the outcome says to close.</summary>
+    private ActionOutcome Refused(CloseReason reason)
+    {
+        _refusal = reason;
+        return ActionOutcome.Close(reason.ToTag());
+    }
+
+    private static async ValueTask<bool> FiredAsync(ValueTask<ActionOutcome> step) => (await step.ConfigureAwait(false)).Fired;
+
     // ---- Responder: N, then K; or I; then (strict) the initiator's confirmation.
 
     private ValueTask<bool> ReadDeclareAsync(byte[] message)
     {
         if (!_cipher.TryReadDeclare(message, out var payload)) return Fail(CloseReason.BadMac);
         if (!AgentIdCodec.TryDecode(payload, out var agentId)) return Fail(CloseReason.MalformedPacket);
-        return _responder!.ReceivedDeclareAsync(agentId);
+        return FiredAsync(_responder!.ReceivedDeclareAsync(agentId));
     }
 
     /// <summary>C: what the initiator offers; A answers it.</summary>
-    ValueTask IResponderActions.RecordOfferAsync(ReadOnlyMemory<byte> capabilities)
+    ValueTask<ActionOutcome> IResponderActions.RecordOfferAsync(ReadOnlyMemory<byte> capabilities)
     {
         _offered = PeerCapabilitiesCodec.Decode(capabilities.Span);
-        return ValueTask.CompletedTask;
+        return new(ActionOutcome.Continue);
     }
 
     /// <summary>After N: load the key the provider trusts for the named agent, for the KK that follows.</summary>
-    async ValueTask IResponderActions.LoadPeerKeyAsync(string agentId)
+    async ValueTask<ActionOutcome> IResponderActions.LoadPeerKeyAsync(string agentId)
     {
         if (!AgentId.TryParse(agentId, out var agent))
         {
-            _refusal = CloseReason.MalformedPacket;
-            return;
+            return Refused(CloseReason.MalformedPacket);
         }
         AgentRecord? record;
         try
@@ -76,13 +86,11 @@ internal sealed partial class PeerConnection
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _refusal = CloseReason.KeyStoreUnavailable;
-            return;
+            return Refused(CloseReason.KeyStoreUnavailable);
         }
         if (record is null)
         {
-            _refusal = CloseReason.UnknownAgent;
-            return;
+            return Refused(CloseReason.UnknownAgent);
         }
         if (_cipher.Authenticates)
         {
@@ -90,12 +98,12 @@ internal sealed partial class PeerConnection
             var remoteStatic = new byte[NoiseStaticKey.Length];
             if (!NoiseStaticKey.TryFromEd25519PublicKey(record.Ed25519PublicKey.Span, remoteStatic))
             {
-                _refusal = CloseReason.WrongKey;
-                return;
+                return Refused(CloseReason.WrongKey);
             }
             _remoteStatic = remoteStatic;
         }
         RemoteAgent = agent;
+        return ActionOutcome.Continue;
     }
 
     private async ValueTask<bool> ReadKnockAsync(byte[] message)
@@ -128,7 +136,7 @@ internal sealed partial class PeerConnection
         return true;
     }
 
-    ValueTask IResponderActions.AcknowledgeKnockAsync(JsonElement peerMessage) => SendAckAsync();
+    ValueTask<ActionOutcome> IResponderActions.AcknowledgeKnockAsync(JsonElement peerMessage) => SendAckAsync();
 
     private async ValueTask<bool> ReadTicketAsync(byte[] message)
     {
@@ -138,7 +146,7 @@ internal sealed partial class PeerConnection
         _remoteStatic = remoteStatic;
         _heldPayload = payload;
         if (await RefusedAsReplayAsync(message).ConfigureAwait(false)) return false;
-        if (!await _responder!.ReceivedTicketAsync(element).ConfigureAwait(false) || _refusal != CloseReason.None) return false;
+        if (!(await _responder!.ReceivedTicketAsync(element).ConfigureAwait(false)).Fired || _refusal != CloseReason.None) return false;
         if (!_redemption.Accepted)
         {
             _refusal = _redemption.Rejection switch
@@ -155,20 +163,18 @@ internal sealed partial class PeerConnection
     }
 
     /// <summary>After I: the proven static key must be the claimed agent's, and the ticket is redeemed (once).</summary>
-    async ValueTask IResponderActions.ValidateTicketAsync(JsonElement peerMessage)
+    async ValueTask<ActionOutcome> IResponderActions.ValidateTicketAsync(JsonElement peerMessage)
     {
         if (!MessageJson.TryReadTicketRequest(_heldPayload, out var token, out var from, out var fromAddress))
         {
-            _refusal = CloseReason.MalformedPacket;
-            return;
+            return Refused(CloseReason.MalformedPacket);
         }
         if (_cipher.Authenticates)
         {
             var claimed = new byte[NoiseStaticKey.Length];
             if (!NoiseStaticKey.TryFromAgent(from, claimed) || !claimed.AsSpan().SequenceEqual(_remoteStatic))
             {
-                _refusal = CloseReason.WrongKey;
-                return;
+                return Refused(CloseReason.WrongKey);
             }
         }
         try
@@ -177,36 +183,33 @@ internal sealed partial class PeerConnection
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _refusal = CloseReason.KeyStoreUnavailable;
-            return;
+            return Refused(CloseReason.KeyStoreUnavailable);
         }
         RemoteAgent = from;
+        return ActionOutcome.Continue;
     }
 
-    ValueTask IResponderActions.AcknowledgeTicketAsync() => SendAckAsync();
+    ValueTask<ActionOutcome> IResponderActions.AcknowledgeTicketAsync() => SendAckAsync();
 
     /// <summary>
     /// After K or I was accepted (A sent): an encrypted connection that negotiated receipts waits for the
     /// initiator's first R (or T), which a replayed K or I cannot produce; any other confirms at once (a peer
     /// without receipts sends no such proof, and the replay guard has already refused a replayed handshake).
     /// </summary>
-    private async ValueTask<bool> FireThenConfirmAsync(ValueTask<bool> accepted)
+    private async ValueTask<bool> FireThenConfirmAsync(ValueTask<ActionOutcome> accepted)
     {
-        if (!await accepted.ConfigureAwait(false) || _refusal != CloseReason.None) return false;
+        if (!(await accepted.ConfigureAwait(false)).Fired || _refusal != CloseReason.None) return false;
         if (_receipts && _cipher.Authenticates) return true;
-        return await _responder!.KeysConfirmedAsync().ConfigureAwait(false);
+        return (await _responder!.KeysConfirmedAsync().ConfigureAwait(false)).Fired;
     }
 
-    private async ValueTask SendAckAsync()
+    private async ValueTask<ActionOutcome> SendAckAsync()
     {
+        var outcome = ActionOutcome.Continue;
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (IsClosed)
-            {
-                _refusal = CloseReason;
-                return;
-            }
+            if (IsClosed) return Refused(CloseReason);
             // A answers an offer with what is accepted; without an offer it is exactly the base protocol's empty A.
             var accepted = (_offered ?? PeerCapabilities.None) & PeerCapabilitiesCodec.Supported;
             var payload = _offered is null ? [] : PeerCapabilitiesCodec.Encode(accepted);
@@ -218,7 +221,7 @@ internal sealed partial class PeerConnection
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
-            _refusal = CloseReason.SocketError;
+            outcome = Refused(CloseReason.SocketError);
         }
         finally
         {
@@ -226,6 +229,7 @@ internal sealed partial class PeerConnection
         }
         if (_remoteStatic is not null) Array.Clear(_remoteStatic);
         _remoteStatic = null;
+        return outcome;
     }
 
     /// <summary>The initiator's first T or R after A, on a strict responder: decrypt, then fire (which releases the held message).</summary>
@@ -238,23 +242,23 @@ internal sealed partial class PeerConnection
         if (type == PacketType.Receipt)
         {
             if (plaintext.Length != ReceiptBodyLength) return await Fail(CloseReason.MalformedPacket).ConfigureAwait(false);
-            if (!await _responder!.ReceivedReceiptAsync(plaintext).ConfigureAwait(false)) return false;
+            if (!(await _responder!.ReceivedReceiptAsync(plaintext).ConfigureAwait(false)).Fired) return false;
             return Acknowledge(BinaryPrimitives.ReadInt64BigEndian(plaintext));
         }
         if (!PeerMessageCodec.TryDecode(plaintext, out var element)) return await Fail(CloseReason.MalformedPacket).ConfigureAwait(false);
-        if (!await _responder!.ReceivedTransportAsync(element).ConfigureAwait(false)) return false;
+        if (!(await _responder!.ReceivedTransportAsync(element).ConfigureAwait(false)).Fired) return false;
         Deliver(plaintext);
         return true;
     }
 
-    ValueTask IResponderActions.ConfirmByTransportAsync(JsonElement peerMessage) => ReleaseFirstMessage();
+    ValueTask<ActionOutcome> IResponderActions.ConfirmByTransportAsync(JsonElement peerMessage) => ReleaseFirstMessage();
 
-    ValueTask IResponderActions.ConfirmByReceiptAsync(ReadOnlyMemory<byte> count) => ReleaseFirstMessage();
+    ValueTask<ActionOutcome> IResponderActions.ConfirmByReceiptAsync(ReadOnlyMemory<byte> count) => ReleaseFirstMessage();
 
-    ValueTask IResponderActions.ConfirmWithoutProofAsync() => ReleaseFirstMessage();
+    ValueTask<ActionOutcome> IResponderActions.ConfirmWithoutProofAsync() => ReleaseFirstMessage();
 
     /// <summary>The responder's connection is open: the held K or I message goes to the application first.</summary>
-    private ValueTask ReleaseFirstMessage()
+    private ValueTask<ActionOutcome> ReleaseFirstMessage()
     {
         MarkOpen();
         if (_heldPayload is { } held)
@@ -262,7 +266,7 @@ internal sealed partial class PeerConnection
             _heldPayload = null;
             Deliver(held);
         }
-        return ValueTask.CompletedTask;
+        return new(ActionOutcome.Continue);
     }
 
     // ---- Initiator: A.
@@ -270,7 +274,7 @@ internal sealed partial class PeerConnection
     private ValueTask<bool> ReadAckAsync(byte[] message)
     {
         if (!_cipher.TryReadAck(message, out var payload)) return Fail(CloseReason.BadMac);
-        return _initiator!.ReceivedAckAsync(payload);
+        return FiredAsync(_initiator!.ReceivedAckAsync(payload));
     }
 
     /// <summary>
@@ -278,7 +282,7 @@ internal sealed partial class PeerConnection
     /// hold the keys, and the first message waits for its receipt; if not, the first message counts as written.
     /// Then the channel may use the connection.
     /// </summary>
-    async ValueTask IInitiatorActions.CompleteHandshakeAsync(ReadOnlyMemory<byte> capabilities)
+    async ValueTask<ActionOutcome> IInitiatorActions.CompleteHandshakeAsync(ReadOnlyMemory<byte> capabilities)
     {
         _receipts = (PeerCapabilitiesCodec.Decode(capabilities.Span) & PeerCapabilities.Receipts) != 0;
         if (_receipts)
@@ -288,16 +292,14 @@ internal sealed partial class PeerConnection
             {
                 if (IsClosed)
                 {
-                    _refusal = CloseReason;
-                    return;
+                    return Refused(CloseReason);
                 }
                 WritePendingReceipt(force: true);
                 await FlushAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
             {
-                _refusal = CloseReason.SocketError;
-                return;
+                return Refused(CloseReason.SocketError);
             }
             finally
             {
@@ -317,9 +319,10 @@ internal sealed partial class PeerConnection
         _initiatorRemoteStatic = default;
         _opened?.TrySetResult(true);
         if (!first.AwaitsReceipt) first.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, 1, DeliveryMode.Written));
+        return ActionOutcome.Continue;
     }
 
-    ValueTask IInitiatorActions.AbandonAsync() => ValueTask.CompletedTask;
+    ValueTask<ActionOutcome> IInitiatorActions.AbandonAsync() => new(ActionOutcome.Continue);
 
     private void MarkOpen()
     {
