@@ -123,17 +123,17 @@ internal static class EngineEmitter
 
     private static void EmitTimeouts(CodeWriter w, MachineModel machine, MachineNames n)
     {
-        string Switch(string result, Func<TimeoutModel, string> arm, string otherwise) =>
+        string Switch(Func<TimeoutModel, string> arm, string otherwise) =>
             "name switch { " + string.Concat(machine.Timeouts.Select(t => $"{CodeWriter.Literal(Camel(t.Name))} => {arm(t)}, ")) + $"_ => {otherwise} }}";
 
         var unknown = "throw new global::System.ArgumentOutOfRangeException(nameof(name), name, \"No timeout of this machine.\")";
         w.Line($"global::System.TimeSpan {Engine}.IConnectionMachine.GetTimeout(string name) => " +
-            Switch("", t => $"{n.Machine}.GetDuration({n.Timeout}.{t.Name})", unknown) + ";");
+            Switch(t => $"{n.Machine}.GetDuration({n.Timeout}.{t.Name})", unknown) + ";");
         w.Line();
-        w.Line($"bool {Engine}.IConnectionMachine.IsArmed(string name) => " + Switch("", t => $"IsArmed({n.Timeout}.{t.Name})", "false") + ";");
+        w.Line($"bool {Engine}.IConnectionMachine.IsArmed(string name) => " + Switch(t => $"IsArmed({n.Timeout}.{t.Name})", "false") + ";");
         w.Line();
         w.Line($"{ValueTask}<{Outcome}> {Engine}.IConnectionMachine.ExpireAsync(string name) => " +
-            Switch("", t => $"{t.Name}TimedOutAsync()", $"new({Outcome}.NotAllowed)") + ";");
+            Switch(t => $"{t.Name}TimedOutAsync()", $"new({Outcome}.NotAllowed)") + ";");
     }
 
     /// <summary>The engine ends a connection through the spec's <c>close</c> and <c>failed(reason)</c> events, where the machine has them.</summary>

@@ -28,6 +28,7 @@ public sealed partial class ProtocolConnection
     private readonly Action<ProtocolConnection>? _ended;
     private ConnectionCloseReason? _closeReason;
     private int _started;
+    private bool _stayed; // the last step left the state as it was: its timeouts restart
 
     internal ProtocolConnection(ProtocolDescription protocol, ConnectionRole role, ConnectionOptions options, Socket socket,
         ProtocolSession session, ReadOnlyMemory<byte> knownPeerKey, Action<ProtocolConnection>? ended)
@@ -107,6 +108,7 @@ public sealed partial class ProtocolConnection
     internal void Start()
     {
         if (Interlocked.Exchange(ref _started, 1) != 0) return;
+        _timers.Update(stayed: false); // the initial state's timeouts run from the start
         _writeLoop = WriteLoopAsync();
         _ = ReadLoopAsync();
         _ = ConnectedAsync();
@@ -114,7 +116,7 @@ public sealed partial class ProtocolConnection
 
     private async Task ConnectedAsync()
     {
-        var outcome = await RunAsync(_session.OnConnectedAsync).ConfigureAwait(false);
+        var outcome = await RunAsync(_session.Connected).ConfigureAwait(false);
         if (outcome.Kind == ActionOutcomeKind.NotAllowed)
             Close(ConnectionCloseKind.Refused, $"the session's first step is not allowed in state {StateName}");
     }
@@ -133,15 +135,13 @@ public sealed partial class ProtocolConnection
         {
             outcome = ActionOutcome.Close($"an action failed: {e.GetType().Name}: {e.Message}");
         }
-        if (!completedBefore && _noise.IsCompleted) _session.OnHandshakeCompleted();
+        if (!completedBefore && _noise.IsCompleted) _session.HandshakeCompleted();
         _stayed = string.Equals(before, _machine.StateName, StringComparison.Ordinal);
         return outcome;
     }
 
-    private bool _stayed;
-
     /// <summary>After a step: close when it asks to or the machine is final, else bring the timers in line.</summary>
-    private bool Settle(ActionOutcome outcome, ConnectionCloseKind finalKind)
+    private bool Settle(ActionOutcome outcome, ConnectionCloseKind finalKind, string? finalDetail = null)
     {
         if (outcome.Kind == ActionOutcomeKind.Close)
         {
@@ -150,7 +150,7 @@ public sealed partial class ProtocolConnection
         }
         if (_machine.IsFinal)
         {
-            Close(finalKind, $"the machine reached {_machine.StateName}");
+            Close(finalKind, finalDetail ?? $"the machine reached {_machine.StateName}");
             return false;
         }
         _timers.Update(_stayed);
@@ -170,7 +170,7 @@ public sealed partial class ProtocolConnection
             if (outcome.Kind == ActionOutcomeKind.NotAllowed)
                 Close(ConnectionCloseKind.TimedOut, $"the {name} timeout expired in state {state}, which has no transition for it");
             else
-                Settle(outcome, ConnectionCloseKind.TimedOut);
+                Settle(outcome, ConnectionCloseKind.TimedOut, $"the {name} timeout expired in state {state}");
         }
         finally
         {

@@ -14,19 +14,26 @@ public abstract class ProtocolSession
 
     internal virtual void Attach(ProtocolConnection connection, IConnectionMachine? machine) => _connection = connection;
 
+    // The engine's calls; the hooks stay protected, so a session overrides them the same way in any assembly.
+    internal ValueTask<ActionOutcome> Connected() => OnConnectedAsync();
+
+    internal void HandshakeCompleted() => OnHandshakeCompleted();
+
+    internal void Closed(ConnectionCloseReason reason) => OnClosed(reason);
+
     /// <summary>
     /// The socket is up. An initiator typically fires its machine's connect event here, which sends the
     /// first handshake packet. Runs under the connection's machine lock, as every action does.
     /// </summary>
-    protected internal virtual ValueTask<ActionOutcome> OnConnectedAsync() => new(ActionOutcome.Continue);
+    protected virtual ValueTask<ActionOutcome> OnConnectedAsync() => new(ActionOutcome.Continue);
 
     /// <summary>The Noise handshake completed: transport packets may flow both ways.</summary>
-    protected internal virtual void OnHandshakeCompleted()
+    protected virtual void OnHandshakeCompleted()
     {
     }
 
     /// <summary>The connection ended, for this reason; called once.</summary>
-    protected internal virtual void OnClosed(ConnectionCloseReason reason)
+    protected virtual void OnClosed(ConnectionCloseReason reason)
     {
     }
 }
