@@ -49,9 +49,9 @@ internal static class EngineEmitter
         w.Line("    {");
         foreach (var p in protocol.Packets)
         {
-            var patterns = string.Join(", ", p.NoisePatterns.Select(CodeWriter.Literal));
+            var patterns = p.NoisePatterns.Count == 0 ? "global::System.Array.Empty<string>()" : $"new[] {{ {string.Join(", ", p.NoisePatterns.Select(CodeWriter.Literal))} }}";
             w.Line($"        new((byte)PacketType.{p.Name}, {CodeWriter.Literal(p.Name)}, {Bool(p.Senders.Any(s => IsRole(s, initiator)))}, {Bool(p.Senders.Any(s => IsRole(s, responder)))}, " +
-                $"{Engine}.PacketStage.{p.Stage}, new string[] {{ {patterns} }}, {p.MessageIndex}),");
+                $"{Engine}.PacketStage.{p.Stage}, {patterns}, {p.MessageIndex}),");
         }
         w.Line("    })");
         w.Line("{");
@@ -79,7 +79,9 @@ internal static class EngineEmitter
         var n = new MachineNames(machine.Name);
         var names = machine.Timeouts.Select(t => CodeWriter.Literal(Camel(t.Name))).ToList();
         w.Open($"public sealed partial class {n.Connection} : {Engine}.IConnectionMachine");
-        w.Line($"private static readonly string[] s_timeoutNames = {{ {string.Join(", ", names)} }};");
+        w.Line(names.Count == 0
+            ? "private static readonly string[] s_timeoutNames = global::System.Array.Empty<string>();"
+            : $"private static readonly string[] s_timeoutNames = {{ {string.Join(", ", names)} }};");
         w.Line();
         w.Line($"string {Engine}.IConnectionMachine.StateName => _state.ToString();");
         w.Line();
@@ -123,7 +125,7 @@ internal static class EngineEmitter
 
     private static void EmitTimeouts(CodeWriter w, MachineModel machine, MachineNames n)
     {
-        string Switch(Func<TimeoutModel, string> arm, string otherwise) =>
+        string Switch(Func<TimeoutModel, string> arm, string otherwise) => machine.Timeouts.Count == 0 ? otherwise :
             "name switch { " + string.Concat(machine.Timeouts.Select(t => $"{CodeWriter.Literal(Camel(t.Name))} => {arm(t)}, ")) + $"_ => {otherwise} }}";
 
         var unknown = "throw new global::System.ArgumentOutOfRangeException(nameof(name), name, \"No timeout of this machine.\")";
@@ -141,6 +143,11 @@ internal static class EngineEmitter
     {
         var close = machine.Triggers.FirstOrDefault(t => t.Kind == TriggerKind.Event && IsRole(t.Source, "close") && t.Parameters.Count == 0);
         var failed = machine.Triggers.FirstOrDefault(t => t.Kind == TriggerKind.Event && IsRole(t.Source, "failed") && t.Parameters.Count == 1 && t.Parameters[0].Type == "string");
+        if (close is null && failed is null)
+        {
+            w.Line($"{ValueTask} {Engine}.IConnectionMachine.EndAsync(string? failure) => default;");
+            return;
+        }
         w.Open($"async {ValueTask} {Engine}.IConnectionMachine.EndAsync(string? failure)");
         if (failed is not null)
         {
@@ -152,8 +159,6 @@ internal static class EngineEmitter
         }
         if (close is not null)
             w.Line($"await {MachineEmitter.MethodName(close)}().ConfigureAwait(false);");
-        else
-            w.Line("await global::System.Threading.Tasks.Task.CompletedTask.ConfigureAwait(false);");
         w.Close();
     }
 
@@ -171,7 +176,7 @@ internal static class EngineEmitter
             var (parameter, bytes) = body is null || body.Encoding == BodyEncoding.Empty ? ("", "default")
                 : body.Encoding == BodyEncoding.Raw ? ($"{Memory} value, ", "value")
                 : ($"{TypeNames.Body(body)} value, ", $"{body.Name}Codec.ToBytes(value)");
-            w.Summary($"Sends {packet.Name} '{packet.Keyword}'. {packet.Description}");
+            w.Summary($"Sends {packet.Name} '{packet.Keyword}'. {packet.Description}".TrimEnd());
             w.Line($"public static {ValueTask} Send{packet.Name}Async(this {Engine}.ProtocolConnection connection, {parameter}global::System.Threading.CancellationToken cancellationToken = default) =>");
             w.Line($"    connection.SendAsync((byte)PacketType.{packet.Name}, {bytes}, cancellationToken);");
         }
@@ -182,5 +187,5 @@ internal static class EngineEmitter
 
     private static string Camel(string pascal) => pascal.Length == 0 ? pascal : char.ToLowerInvariant(pascal[0]) + pascal.Substring(1);
 
-    private static string Local(string packet) => "@" + Camel(packet);
+    private static string Local(string packet) => CodeWriter.Identifier(Camel(packet));
 }

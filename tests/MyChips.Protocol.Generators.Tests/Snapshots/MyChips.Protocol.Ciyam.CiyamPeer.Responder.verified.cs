@@ -47,28 +47,29 @@ namespace MyChips.Protocol.Ciyam
 
     /// <summary>
     /// What the Responder machine asks of its host: the spec's 'do' actions, run in order after the
-    /// state has changed, and its 'when' guards, which must not change anything.
+    /// state has changed, each returning its outcome (go on, or close with a reason: the next ones then do
+    /// not run), and its 'when' guards, which must not change anything.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public interface IResponderActions
     {
         /// <summary>Done on: Connected on ReceivedTls to Secured.</summary>
-        global::System.Threading.Tasks.ValueTask StartTlsAsync();
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> StartTlsAsync();
 
         /// <summary>Done on: Connected on ReceivedCheck to ExpectingPut; Secured on ReceivedCheck to ExpectingPut; ExpectingPut on ReceivedCheck to ExpectingPut; ExpectingGet on ReceivedCheck to ExpectingGet.</summary>
-        global::System.Threading.Tasks.ValueTask AnswerCheckAsync(string arguments);
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> AnswerCheckAsync(string arguments);
 
         /// <summary>Done on: ExpectingPut on ReceivedPip to ExpectingPut; ExpectingGet on ReceivedPip to ExpectingGet.</summary>
-        global::System.Threading.Tasks.ValueTask ExchangePeerAsync(string arguments);
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ExchangePeerAsync(string arguments);
 
         /// <summary>Done on: ExpectingPut on ReceivedPut to ExpectingGet.</summary>
-        global::System.Threading.Tasks.ValueTask StoreFileAsync(string arguments);
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> StoreFileAsync(string arguments);
 
         /// <summary>Done on: ExpectingGet on ReceivedGet to ExpectingPut.</summary>
-        global::System.Threading.Tasks.ValueTask SendFileAsync(string arguments);
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> SendFileAsync(string arguments);
 
         /// <summary>Done on: Connected on ReceivedHelp to Connected; Secured on ReceivedHelp to Secured; ExpectingPut on ReceivedHelp to ExpectingPut; ExpectingGet on ReceivedHelp to ExpectingGet.</summary>
-        global::System.Threading.Tasks.ValueTask ShowHelpAsync();
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ShowHelpAsync();
 
         /// <summary>Guard: help has not been asked this session</summary>
         bool HelpNotYetUsed();
@@ -226,8 +227,8 @@ namespace MyChips.Protocol.Ciyam
 
     /// <summary>
     /// The life of one connection in role Responder: a state field, the host's actions, and one method per
-    /// trigger. A method returns false, changing nothing, when the spec allows no such transition from the
-    /// current state or its guard says no; it never throws for that. A Stateless machine configured for
+    /// trigger. A method returns its actions' outcome; NotAllowed, changing nothing, when the spec allows no such
+    /// transition from the current state or its guard says no; it never throws for that. A Stateless machine configured for
     /// the current state is built for each lifecycle step and dropped after, so an idle connection holds
     /// only this small object; traffic checks <see cref="Accepts"/> and fires nothing.
     /// Not thread-safe: call it from one logical flow at a time.
@@ -264,158 +265,164 @@ namespace MyChips.Protocol.Ciyam
         public bool CanFire(ResponderTrigger trigger) => ResponderStateMachine.IsDefined(_state, trigger);
 
         /// <summary>A Check packet was received. Does the peer have a file, or the hash of its content with a nonce? Transitions: Connected to ExpectingPut; Secured to ExpectingPut; ExpectingPut stays; ExpectingGet stays.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedCheckAsync(string arguments)
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedCheckAsync(string arguments)
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedCheck))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedCheck, arguments);
             OnFired(from, ResponderTrigger.ReceivedCheck);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case ResponderState.Connected:
-                    await _actions.AnswerCheckAsync(arguments).ConfigureAwait(false);
+                    outcome = await _actions.AnswerCheckAsync(arguments).ConfigureAwait(false);
                     break;
                 case ResponderState.Secured:
-                    await _actions.AnswerCheckAsync(arguments).ConfigureAwait(false);
+                    outcome = await _actions.AnswerCheckAsync(arguments).ConfigureAwait(false);
                     break;
                 case ResponderState.ExpectingPut:
-                    await _actions.AnswerCheckAsync(arguments).ConfigureAwait(false);
+                    outcome = await _actions.AnswerCheckAsync(arguments).ConfigureAwait(false);
                     break;
                 case ResponderState.ExpectingGet:
-                    await _actions.AnswerCheckAsync(arguments).ConfigureAwait(false);
+                    outcome = await _actions.AnswerCheckAsync(arguments).ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A Get packet was received. Fetch a file from the peer. Transitions: ExpectingGet to ExpectingPut.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedGetAsync(string arguments)
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedGetAsync(string arguments)
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedGet))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedGet, arguments);
             OnFired(from, ResponderTrigger.ReceivedGet);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case ResponderState.ExpectingGet:
-                    await _actions.SendFileAsync(arguments).ConfigureAwait(false);
+                    outcome = await _actions.SendFileAsync(arguments).ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A Put packet was received. Store a file at the peer. Transitions: ExpectingPut to ExpectingGet.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedPutAsync(string arguments)
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedPutAsync(string arguments)
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedPut))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedPut, arguments);
             OnFired(from, ResponderTrigger.ReceivedPut);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case ResponderState.ExpectingPut:
-                    await _actions.StoreFileAsync(arguments).ConfigureAwait(false);
+                    outcome = await _actions.StoreFileAsync(arguments).ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A Pip packet was received. Exchange the address of another peer. Transitions: ExpectingPut stays; ExpectingGet stays.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedPipAsync(string arguments)
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedPipAsync(string arguments)
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedPip))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedPip, arguments);
             OnFired(from, ResponderTrigger.ReceivedPip);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case ResponderState.ExpectingPut:
-                    await _actions.ExchangePeerAsync(arguments).ConfigureAwait(false);
+                    outcome = await _actions.ExchangePeerAsync(arguments).ConfigureAwait(false);
                     break;
                 case ResponderState.ExpectingGet:
-                    await _actions.ExchangePeerAsync(arguments).ConfigureAwait(false);
+                    outcome = await _actions.ExchangePeerAsync(arguments).ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A Tls packet was received. Start TLS; only right after connecting. Transitions: Connected to Secured.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedTlsAsync()
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedTlsAsync()
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedTls))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.ReceivedTls);
             OnFired(from, ResponderTrigger.ReceivedTls);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case ResponderState.Connected:
-                    await _actions.StartTlsAsync().ConfigureAwait(false);
+                    outcome = await _actions.StartTlsAsync().ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A Bye packet was received. End the session. Transitions: Connected to Closed; Secured to Closed; ExpectingPut to Closed; ExpectingGet to Closed.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> ReceivedByeAsync()
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedByeAsync()
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedBye))
-                return new(false);
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.ReceivedBye);
             OnFired(from, ResponderTrigger.ReceivedBye);
-            return new(true);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         /// <summary>A Help packet was received. List the commands; once per session. Transitions: Connected stays; Secured stays; ExpectingPut stays; ExpectingGet stays.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedHelpAsync()
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedHelpAsync()
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedHelp))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             if (!machine.CanFire(ResponderTrigger.ReceivedHelp))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             machine.Fire(ResponderTrigger.ReceivedHelp);
             OnFired(from, ResponderTrigger.ReceivedHelp);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case ResponderState.Connected:
-                    await _actions.ShowHelpAsync().ConfigureAwait(false);
+                    outcome = await _actions.ShowHelpAsync().ConfigureAwait(false);
                     break;
                 case ResponderState.Secured:
-                    await _actions.ShowHelpAsync().ConfigureAwait(false);
+                    outcome = await _actions.ShowHelpAsync().ConfigureAwait(false);
                     break;
                 case ResponderState.ExpectingPut:
-                    await _actions.ShowHelpAsync().ConfigureAwait(false);
+                    outcome = await _actions.ShowHelpAsync().ConfigureAwait(false);
                     break;
                 case ResponderState.ExpectingGet:
-                    await _actions.ShowHelpAsync().ConfigureAwait(false);
+                    outcome = await _actions.ShowHelpAsync().ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A transport or protocol error. Transitions: Connected to Closed; Secured to Closed; ExpectingPut to Closed; ExpectingGet to Closed.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> FailedAsync(string reason)
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> FailedAsync(string reason)
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.Failed))
-                return new(false);
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.Failed, reason);
             OnFired(from, ResponderTrigger.Failed);
-            return new(true);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         public string ToMermaid() => global::Stateless.Graph.MermaidGraph.Format(CreateMachine().GetInfo());

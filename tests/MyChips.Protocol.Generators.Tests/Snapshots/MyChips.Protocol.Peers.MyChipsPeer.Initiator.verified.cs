@@ -52,22 +52,23 @@ namespace MyChips.Protocol.Peers
 
     /// <summary>
     /// What the Initiator machine asks of its host: the spec's 'do' actions, run in order after the
-    /// state has changed, and its 'when' guards, which must not change anything.
+    /// state has changed, each returning its outcome (go on, or close with a reason: the next ones then do
+    /// not run), and its 'when' guards, which must not change anything.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public interface IInitiatorActions
     {
         /// <summary>Done on: Idle on Connect to Pending.</summary>
-        global::System.Threading.Tasks.ValueTask SendDeclareAndKnockAsync();
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> SendDeclareAndKnockAsync();
 
         /// <summary>Done on: Idle on ConnectWithTicket to Pending.</summary>
-        global::System.Threading.Tasks.ValueTask SendTicketAsync();
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> SendTicketAsync();
 
         /// <summary>Done on: Pending on ReceivedAck to Open.</summary>
-        global::System.Threading.Tasks.ValueTask CompleteHandshakeAsync(global::System.ReadOnlyMemory<byte> capabilities);
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> CompleteHandshakeAsync(global::System.ReadOnlyMemory<byte> capabilities);
 
         /// <summary>Done on: Pending on HandshakeTimedOut to Closed.</summary>
-        global::System.Threading.Tasks.ValueTask AbandonAsync();
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> AbandonAsync();
     }
 
     /// <summary>The Initiator machine of the spec as a Stateless machine, and cheap answers about it that need no machine.</summary>
@@ -197,8 +198,8 @@ namespace MyChips.Protocol.Peers
 
     /// <summary>
     /// The life of one connection in role Initiator: a state field, the host's actions, and one method per
-    /// trigger. A method returns false, changing nothing, when the spec allows no such transition from the
-    /// current state or its guard says no; it never throws for that. A Stateless machine configured for
+    /// trigger. A method returns its actions' outcome; NotAllowed, changing nothing, when the spec allows no such
+    /// transition from the current state or its guard says no; it never throws for that. A Stateless machine configured for
     /// the current state is built for each lifecycle step and dropped after, so an idle connection holds
     /// only this small object; traffic checks <see cref="Accepts"/> and fires nothing.
     /// Not thread-safe: call it from one logical flow at a time.
@@ -241,123 +242,127 @@ namespace MyChips.Protocol.Peers
         public bool IsArmed(InitiatorTimeout timeout) => InitiatorStateMachine.IsArmed(_state, timeout);
 
         /// <summary>A Ack packet was received. Completes the handshake; its payload is empty unless the initiator offered extensions in C, then it holds those the responder accepts. Transitions: Pending to Open.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedAckAsync(global::System.ReadOnlyMemory<byte> capabilities)
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedAckAsync(global::System.ReadOnlyMemory<byte> capabilities)
         {
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.ReceivedAck))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorStateMachine.ReceivedAck, capabilities);
             OnFired(from, InitiatorTrigger.ReceivedAck);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case InitiatorState.Pending:
-                    await _actions.CompleteHandshakeAsync(capabilities).ConfigureAwait(false);
+                    outcome = await _actions.CompleteHandshakeAsync(capabilities).ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A Transport packet was received. Traffic once the connection is open. Transitions: Open stays.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> ReceivedTransportAsync(global::System.Text.Json.JsonElement peerMessage)
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedTransportAsync(global::System.Text.Json.JsonElement peerMessage)
         {
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.ReceivedTransport))
-                return new(false);
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorStateMachine.ReceivedTransport, peerMessage);
             OnFired(from, InitiatorTrigger.ReceivedTransport);
-            return new(true);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         /// <summary>A Receipt packet was received. Negotiated: acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys. Transitions: Open stays.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> ReceivedReceiptAsync(global::System.ReadOnlyMemory<byte> count)
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedReceiptAsync(global::System.ReadOnlyMemory<byte> count)
         {
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.ReceivedReceipt))
-                return new(false);
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorStateMachine.ReceivedReceipt, count);
             OnFired(from, InitiatorTrigger.ReceivedReceipt);
-            return new(true);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         /// <summary>Open a later connection: send N and K. Transitions: Idle to Pending.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ConnectAsync()
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ConnectAsync()
         {
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.Connect))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorTrigger.Connect);
             OnFired(from, InitiatorTrigger.Connect);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case InitiatorState.Idle:
-                    await _actions.SendDeclareAndKnockAsync().ConfigureAwait(false);
+                    outcome = await _actions.SendDeclareAndKnockAsync().ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>Open a first-time connection: send I with the ticket. Transitions: Idle to Pending.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ConnectWithTicketAsync()
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ConnectWithTicketAsync()
         {
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.ConnectWithTicket))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorTrigger.ConnectWithTicket);
             OnFired(from, InitiatorTrigger.ConnectWithTicket);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case InitiatorState.Idle:
-                    await _actions.SendTicketAsync().ConfigureAwait(false);
+                    outcome = await _actions.SendTicketAsync().ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A transport, decryption or protocol error. Transitions: Idle to Closed; Pending to Closed; Open to Closed.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> FailedAsync(string reason)
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> FailedAsync(string reason)
         {
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.Failed))
-                return new(false);
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorStateMachine.Failed, reason);
             OnFired(from, InitiatorTrigger.Failed);
-            return new(true);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         /// <summary>The host closes the connection. Transitions: Idle to Closed; Pending to Closed; Open to Closed.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> CloseAsync()
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> CloseAsync()
         {
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.Close))
-                return new(false);
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorTrigger.Close);
             OnFired(from, InitiatorTrigger.Close);
-            return new(true);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         /// <summary>The Handshake timeout expired. Transitions: Pending to Closed.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> HandshakeTimedOutAsync()
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> HandshakeTimedOutAsync()
         {
             var from = _state;
             if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.HandshakeTimedOut))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorTrigger.HandshakeTimedOut);
             OnFired(from, InitiatorTrigger.HandshakeTimedOut);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case InitiatorState.Pending:
-                    await _actions.AbandonAsync().ConfigureAwait(false);
+                    outcome = await _actions.AbandonAsync().ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         public string ToMermaid() => global::Stateless.Graph.MermaidGraph.Format(CreateMachine().GetInfo());

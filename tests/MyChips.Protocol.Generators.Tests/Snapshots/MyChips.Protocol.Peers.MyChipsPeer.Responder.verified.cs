@@ -67,34 +67,35 @@ namespace MyChips.Protocol.Peers
 
     /// <summary>
     /// What the Responder machine asks of its host: the spec's 'do' actions, run in order after the
-    /// state has changed, and its 'when' guards, which must not change anything.
+    /// state has changed, each returning its outcome (go on, or close with a reason: the next ones then do
+    /// not run), and its 'when' guards, which must not change anything.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public interface IResponderActions
     {
         /// <summary>Done on: Listening on ReceivedDeclare to Identified.</summary>
-        global::System.Threading.Tasks.ValueTask LoadPeerKeyAsync(string agentId);
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> LoadPeerKeyAsync(string agentId);
 
         /// <summary>Done on: Listening on ReceivedOffer to Listening; Identified on ReceivedOffer to Identified.</summary>
-        global::System.Threading.Tasks.ValueTask RecordOfferAsync(global::System.ReadOnlyMemory<byte> capabilities);
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> RecordOfferAsync(global::System.ReadOnlyMemory<byte> capabilities);
 
         /// <summary>Done on: Identified on ReceivedKnock to Confirming.</summary>
-        global::System.Threading.Tasks.ValueTask AcknowledgeKnockAsync(global::System.Text.Json.JsonElement peerMessage);
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> AcknowledgeKnockAsync(global::System.Text.Json.JsonElement peerMessage);
 
         /// <summary>Done on: Listening on ReceivedTicket to Ticketed.</summary>
-        global::System.Threading.Tasks.ValueTask ValidateTicketAsync(global::System.Text.Json.JsonElement peerMessage);
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ValidateTicketAsync(global::System.Text.Json.JsonElement peerMessage);
 
         /// <summary>Done on: Ticketed on TicketAccepted to Confirming.</summary>
-        global::System.Threading.Tasks.ValueTask AcknowledgeTicketAsync();
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> AcknowledgeTicketAsync();
 
         /// <summary>Done on: Confirming on ReceivedTransport to Open.</summary>
-        global::System.Threading.Tasks.ValueTask ConfirmByTransportAsync(global::System.Text.Json.JsonElement peerMessage);
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ConfirmByTransportAsync(global::System.Text.Json.JsonElement peerMessage);
 
         /// <summary>Done on: Confirming on ReceivedReceipt to Open.</summary>
-        global::System.Threading.Tasks.ValueTask ConfirmByReceiptAsync(global::System.ReadOnlyMemory<byte> count);
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ConfirmByReceiptAsync(global::System.ReadOnlyMemory<byte> count);
 
         /// <summary>Done on: Confirming on KeysConfirmed to Open.</summary>
-        global::System.Threading.Tasks.ValueTask ConfirmWithoutProofAsync();
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ConfirmWithoutProofAsync();
     }
 
     /// <summary>The Responder machine of the spec as a Stateless machine, and cheap answers about it that need no machine.</summary>
@@ -285,8 +286,8 @@ namespace MyChips.Protocol.Peers
 
     /// <summary>
     /// The life of one connection in role Responder: a state field, the host's actions, and one method per
-    /// trigger. A method returns false, changing nothing, when the spec allows no such transition from the
-    /// current state or its guard says no; it never throws for that. A Stateless machine configured for
+    /// trigger. A method returns its actions' outcome; NotAllowed, changing nothing, when the spec allows no such
+    /// transition from the current state or its guard says no; it never throws for that. A Stateless machine configured for
     /// the current state is built for each lifecycle step and dropped after, so an idle connection holds
     /// only this small object; traffic checks <see cref="Accepts"/> and fires nothing.
     /// Not thread-safe: call it from one logical flow at a time.
@@ -332,210 +333,218 @@ namespace MyChips.Protocol.Peers
         public bool IsArmed(ResponderTimeout timeout) => ResponderStateMachine.IsArmed(_state, timeout);
 
         /// <summary>A Ticket packet was received. First-time connection: a tally ticket rides in the message. Transitions: Listening to Ticketed.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedTicketAsync(global::System.Text.Json.JsonElement peerMessage)
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedTicketAsync(global::System.Text.Json.JsonElement peerMessage)
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedTicket))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedTicket, peerMessage);
             OnFired(from, ResponderTrigger.ReceivedTicket);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case ResponderState.Listening:
-                    await _actions.ValidateTicketAsync(peerMessage).ConfigureAwait(false);
+                    outcome = await _actions.ValidateTicketAsync(peerMessage).ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A Declare packet was received. Declares who connects, so the responder loads its key for KK. Transitions: Listening to Identified.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedDeclareAsync(string agentId)
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedDeclareAsync(string agentId)
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedDeclare))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedDeclare, agentId);
             OnFired(from, ResponderTrigger.ReceivedDeclare);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case ResponderState.Listening:
-                    await _actions.LoadPeerKeyAsync(agentId).ConfigureAwait(false);
+                    outcome = await _actions.LoadPeerKeyAsync(agentId).ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A Knock packet was received. Later connection, sent right after N. Transitions: Identified to Confirming.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedKnockAsync(global::System.Text.Json.JsonElement peerMessage)
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedKnockAsync(global::System.Text.Json.JsonElement peerMessage)
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedKnock))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedKnock, peerMessage);
             OnFired(from, ResponderTrigger.ReceivedKnock);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case ResponderState.Identified:
-                    await _actions.AcknowledgeKnockAsync(peerMessage).ConfigureAwait(false);
+                    outcome = await _actions.AcknowledgeKnockAsync(peerMessage).ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A Transport packet was received. Traffic once the connection is open. Transitions: Confirming to Open; Open stays.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedTransportAsync(global::System.Text.Json.JsonElement peerMessage)
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedTransportAsync(global::System.Text.Json.JsonElement peerMessage)
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedTransport))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedTransport, peerMessage);
             OnFired(from, ResponderTrigger.ReceivedTransport);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case ResponderState.Confirming:
-                    await _actions.ConfirmByTransportAsync(peerMessage).ConfigureAwait(false);
+                    outcome = await _actions.ConfirmByTransportAsync(peerMessage).ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A Offer packet was received. Offers extensions, sent just before K or I. Transitions: Listening stays; Identified stays.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedOfferAsync(global::System.ReadOnlyMemory<byte> capabilities)
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedOfferAsync(global::System.ReadOnlyMemory<byte> capabilities)
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedOffer))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedOffer, capabilities);
             OnFired(from, ResponderTrigger.ReceivedOffer);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case ResponderState.Listening:
-                    await _actions.RecordOfferAsync(capabilities).ConfigureAwait(false);
+                    outcome = await _actions.RecordOfferAsync(capabilities).ConfigureAwait(false);
                     break;
                 case ResponderState.Identified:
-                    await _actions.RecordOfferAsync(capabilities).ConfigureAwait(false);
+                    outcome = await _actions.RecordOfferAsync(capabilities).ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A Receipt packet was received. Negotiated: acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys. Transitions: Confirming to Open; Open stays.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedReceiptAsync(global::System.ReadOnlyMemory<byte> count)
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedReceiptAsync(global::System.ReadOnlyMemory<byte> count)
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedReceipt))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.ReceivedReceipt, count);
             OnFired(from, ResponderTrigger.ReceivedReceipt);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case ResponderState.Confirming:
-                    await _actions.ConfirmByReceiptAsync(count).ConfigureAwait(false);
+                    outcome = await _actions.ConfirmByReceiptAsync(count).ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>Compatible and raw modes: no proof is awaited, as the JavaScript peer sends none. Transitions: Confirming to Open.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> KeysConfirmedAsync()
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> KeysConfirmedAsync()
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.KeysConfirmed))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.KeysConfirmed);
             OnFired(from, ResponderTrigger.KeysConfirmed);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case ResponderState.Confirming:
-                    await _actions.ConfirmWithoutProofAsync().ConfigureAwait(false);
+                    outcome = await _actions.ConfirmWithoutProofAsync().ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>The ticket is valid and unused. Transitions: Ticketed to Confirming.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> TicketAcceptedAsync()
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> TicketAcceptedAsync()
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.TicketAccepted))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.TicketAccepted);
             OnFired(from, ResponderTrigger.TicketAccepted);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case ResponderState.Ticketed:
-                    await _actions.AcknowledgeTicketAsync().ConfigureAwait(false);
+                    outcome = await _actions.AcknowledgeTicketAsync().ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>The ticket is unknown, used or expired: close silently. Transitions: Ticketed to Closed.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> TicketRejectedAsync(string reason)
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> TicketRejectedAsync(string reason)
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.TicketRejected))
-                return new(false);
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.TicketRejected, reason);
             OnFired(from, ResponderTrigger.TicketRejected);
-            return new(true);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         /// <summary>A transport, decryption or protocol error. Transitions: Listening to Closed; Identified to Closed; Ticketed to Closed; Confirming to Closed; Open to Closed.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> FailedAsync(string reason)
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> FailedAsync(string reason)
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.Failed))
-                return new(false);
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.Failed, reason);
             OnFired(from, ResponderTrigger.Failed);
-            return new(true);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         /// <summary>The host closes the connection. Transitions: Listening to Closed; Identified to Closed; Ticketed to Closed; Confirming to Closed; Open to Closed.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> CloseAsync()
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> CloseAsync()
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.Close))
-                return new(false);
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.Close);
             OnFired(from, ResponderTrigger.Close);
-            return new(true);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         /// <summary>The Handshake timeout expired. Transitions: Listening to Closed; Identified to Closed; Ticketed to Closed; Confirming to Closed.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> HandshakeTimedOutAsync()
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> HandshakeTimedOutAsync()
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.HandshakeTimedOut))
-                return new(false);
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.HandshakeTimedOut);
             OnFired(from, ResponderTrigger.HandshakeTimedOut);
-            return new(true);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         /// <summary>The Idle timeout expired. Transitions: Open to Closed.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> IdleTimedOutAsync()
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> IdleTimedOutAsync()
         {
             var from = _state;
             if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.IdleTimedOut))
-                return new(false);
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderTrigger.IdleTimedOut);
             OnFired(from, ResponderTrigger.IdleTimedOut);
-            return new(true);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         public string ToMermaid() => global::Stateless.Graph.MermaidGraph.Format(CreateMachine().GetInfo());

@@ -36,16 +36,17 @@ namespace MyChips.Protocol.Tests.Sample
 
     /// <summary>
     /// What the Collector machine asks of its host: the spec's 'do' actions, run in order after the
-    /// state has changed, and its 'when' guards, which must not change anything.
+    /// state has changed, each returning its outcome (go on, or close with a reason: the next ones then do
+    /// not run), and its 'when' guards, which must not change anything.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public interface ICollectorActions
     {
         /// <summary>Done on: Waiting on ReceivedHello to Streaming.</summary>
-        global::System.Threading.Tasks.ValueTask GreetAsync(Greeting greeting);
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> GreetAsync(Greeting greeting);
 
         /// <summary>Done on: Streaming on ReceivedMeasure to Streaming.</summary>
-        global::System.Threading.Tasks.ValueTask StoreAsync(Reading reading);
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> StoreAsync(Reading reading);
 
         /// <summary>Guard: the collector still has room</summary>
         bool AcceptsMore();
@@ -149,8 +150,8 @@ namespace MyChips.Protocol.Tests.Sample
 
     /// <summary>
     /// The life of one connection in role Collector: a state field, the host's actions, and one method per
-    /// trigger. A method returns false, changing nothing, when the spec allows no such transition from the
-    /// current state or its guard says no; it never throws for that. A Stateless machine configured for
+    /// trigger. A method returns its actions' outcome; NotAllowed, changing nothing, when the spec allows no such
+    /// transition from the current state or its guard says no; it never throws for that. A Stateless machine configured for
     /// the current state is built for each lifecycle step and dropped after, so an idle connection holds
     /// only this small object; traffic checks <see cref="Accepts"/> and fires nothing.
     /// Not thread-safe: call it from one logical flow at a time.
@@ -187,77 +188,79 @@ namespace MyChips.Protocol.Tests.Sample
         public bool CanFire(CollectorTrigger trigger) => CollectorStateMachine.IsDefined(_state, trigger);
 
         /// <summary>A Hello packet was received. The sensor introduces itself. Transitions: Waiting to Streaming.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedHelloAsync(Greeting greeting)
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedHelloAsync(Greeting greeting)
         {
             var from = _state;
             if (!CollectorStateMachine.IsDefined(from, CollectorTrigger.ReceivedHello))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = CollectorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(CollectorStateMachine.ReceivedHello, greeting);
             OnFired(from, CollectorTrigger.ReceivedHello);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case CollectorState.Waiting:
-                    await _actions.GreetAsync(greeting).ConfigureAwait(false);
+                    outcome = await _actions.GreetAsync(greeting).ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A Measure packet was received. Transitions: Streaming stays.</summary>
-        public async global::System.Threading.Tasks.ValueTask<bool> ReceivedMeasureAsync(Reading reading)
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedMeasureAsync(Reading reading)
         {
             var from = _state;
             if (!CollectorStateMachine.IsDefined(from, CollectorTrigger.ReceivedMeasure))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             var machine = CollectorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             if (!machine.CanFire(CollectorStateMachine.ReceivedMeasure, reading))
-                return false;
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
             machine.Fire(CollectorStateMachine.ReceivedMeasure, reading);
             OnFired(from, CollectorTrigger.ReceivedMeasure);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
             switch (from)
             {
                 case CollectorState.Streaming:
-                    await _actions.StoreAsync(reading).ConfigureAwait(false);
+                    outcome = await _actions.StoreAsync(reading).ConfigureAwait(false);
                     break;
             }
-            return true;
+            return outcome;
         }
 
         /// <summary>A Blob packet was received. Transitions: Streaming stays.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> ReceivedBlobAsync(global::System.ReadOnlyMemory<byte> payload)
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedBlobAsync(global::System.ReadOnlyMemory<byte> payload)
         {
             var from = _state;
             if (!CollectorStateMachine.IsDefined(from, CollectorTrigger.ReceivedBlob))
-                return new(false);
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             var machine = CollectorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(CollectorStateMachine.ReceivedBlob, payload);
             OnFired(from, CollectorTrigger.ReceivedBlob);
-            return new(true);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         /// <summary>A Bye packet was received. Transitions: Waiting to Done; Streaming to Done.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> ReceivedByeAsync()
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedByeAsync()
         {
             var from = _state;
             if (!CollectorStateMachine.IsDefined(from, CollectorTrigger.ReceivedBye))
-                return new(false);
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             var machine = CollectorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(CollectorTrigger.ReceivedBye);
             OnFired(from, CollectorTrigger.ReceivedBye);
-            return new(true);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         /// <summary>The collector shuts down. Transitions: Waiting to Done; Streaming to Done.</summary>
-        public global::System.Threading.Tasks.ValueTask<bool> StopAsync()
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> StopAsync()
         {
             var from = _state;
             if (!CollectorStateMachine.IsDefined(from, CollectorTrigger.Stop))
-                return new(false);
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             var machine = CollectorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(CollectorTrigger.Stop);
             OnFired(from, CollectorTrigger.Stop);
-            return new(true);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         public string ToMermaid() => global::Stateless.Graph.MermaidGraph.Format(CreateMachine().GetInfo());
