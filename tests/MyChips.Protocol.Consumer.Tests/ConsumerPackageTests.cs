@@ -24,7 +24,7 @@ public sealed class ConsumerPackageTests : IClassFixture<PackedFeed>
         var run = await Dotnet(project.Folder, "run");
 
         Assert.True(run.ExitCode == 0, run.Describe());
-        Assert.Contains("Greeted hi Hello=H", run.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Done hi Hello=H", run.StandardOutput, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(project.Folder, "obj", "project.assets.json")));
     }
 

@@ -58,6 +58,14 @@ public static class GeneratorHarness
 
     public static ImmutableArray<Diagnostic> GeneratorDiagnostics(string specText) => Generate(specText).Run.Diagnostics;
 
+    /// <summary>The IDs of every descriptor the generator declares (its table is internal to it).</summary>
+    public static IReadOnlyList<string> DiagnosticIds()
+    {
+        var table = typeof(ProtocolGenerator).Assembly.GetType("MyChips.Protocol.Generators.Diagnostics.SpecDiagnostics", throwOnError: true)!;
+        var all = (DiagnosticDescriptor[])table.GetField("All")!.GetValue(null)!;
+        return all.Select(d => d.Id).ToArray();
+    }
+
     private static ImmutableArray<MetadataReference> LoadReferences()
     {
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)

@@ -21,6 +21,20 @@ public sealed class NameClashTests
     }
 
     [Fact]
+    public void Two_protocols_in_one_namespace_clash_since_their_types_would()
+    {
+        var peer = GeneratorHarness.ReadSpec("mychips-peer.protocol");
+        var renamed = peer.Replace("protocol MyChipsPeer", "protocol OtherPeer", StringComparison.Ordinal);
+        var driver = GeneratorHarness.CreateDriver(new InMemorySpec("/specs/a/peer.protocol", peer), new InMemorySpec("/specs/b/other.protocol", renamed));
+
+        var run = driver.RunGenerators(GeneratorHarness.CreateCompilation()).GetRunResult();
+
+        var clash = Assert.Single(run.Diagnostics);
+        Assert.Equal(("MCP0017", "/specs/b/other.protocol"), (clash.Id, clash.Location.GetLineSpan().Path));
+        Assert.Contains("MyChips.Protocol.Peers", clash.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Specs_with_different_names_do_not_clash()
     {
         var driver = GeneratorHarness.CreateDriver(

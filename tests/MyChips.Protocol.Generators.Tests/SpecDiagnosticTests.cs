@@ -93,8 +93,8 @@ public sealed class SpecDiagnosticTests
         AssertError("MCP0012", Valid.Replace("on receive Hello", "on $$poke"));
 
     [Fact]
-    public void MCP0012_unknown_role() =>
-        AssertError("MCP0012", Valid.Replace("from client body Note", "from $$browser body Note"));
+    public void MCP0019_unknown_role() =>
+        AssertError("MCP0019", Valid.Replace("from client body Note", "from $$browser body Note"));
 
     [Fact]
     public void MCP0013_more_than_one_initial_state() =>
@@ -115,10 +115,31 @@ public sealed class SpecDiagnosticTests
         AssertError("MCP0016", Valid.Replace("packet Hello 'H'", "packet Hello $$'HH'"));
 
     [Fact]
-    public void MCP0016_parameter_name_the_generated_code_uses() =>
-        AssertError("MCP0016", Valid
+    public void MCP0021_parameter_name_the_generated_code_uses() =>
+        AssertError("MCP0021", Valid
             .Replace("  state Idle initial", "  event $$moved(from: string)\n  state Idle initial")
             .Replace("end", "  Idle on moved -> Done\nend"));
+
+    [Fact]
+    public void MCP0018_missing_namespace() =>
+        AssertError("MCP0018", Valid.Replace("protocol Demo", "protocol $$Demo").Replace("namespace Demo.Wire\n", ""));
+
+    [Fact]
+    public void MCP0020_unknown_guard() =>
+        AssertError("MCP0020", Valid.Replace("-> Done", "-> Done when $$ready"));
+
+    [Fact]
+    public void MCP0022_not_two_roles() =>
+        AssertError("MCP0022", Valid.Replace("roles client server", "roles $$client server observer"));
+
+    [Fact]
+    public void Every_rule_has_its_own_id_and_every_id_one_descriptor()
+    {
+        var ids = GeneratorHarness.DiagnosticIds();
+
+        Assert.Equal(ids.Distinct().Count(), ids.Count);
+        Assert.Equal(Enumerable.Range(1, ids.Count).Select(n => $"MCP{n:0000}"), ids.Order());
+    }
 
     [Fact]
     public void Errors_on_several_lines_are_all_reported_and_no_code_is_generated()
@@ -135,7 +156,7 @@ public sealed class SpecDiagnosticTests
     {
         var diagnostics = GeneratorHarness.GeneratorDiagnostics("");
 
-        Assert.All(diagnostics, d => Assert.Equal("MCP0001", d.Id));
+        Assert.All(diagnostics, d => Assert.Equal("MCP0018", d.Id));
         Assert.Contains(diagnostics, d => d.GetMessage().Contains("protocol", StringComparison.Ordinal));
         Assert.Contains(diagnostics, d => d.GetMessage().Contains("framing", StringComparison.Ordinal));
     }

@@ -1,8 +1,10 @@
+using Microsoft.CodeAnalysis;
+
 namespace MyChips.Protocol.Generators.Diagnostics;
 
 /// <summary>A diagnostic as plain data: equatable, so it can travel through the pipeline.</summary>
 internal sealed record DiagnosticInfo(
-    string Id,
+    DiagnosticDescriptor Descriptor,
     string Message,
     string Path,
     int Start,

@@ -8,8 +8,8 @@ using MyChips.Protocol.Generators.Parsing;
 namespace MyChips.Protocol.Generators.Diagnostics;
 
 /// <summary>
-/// Two specs in one project with the same namespace and protocol name would generate the same types and
-/// source names. The first by path is generated; every other one gets an error naming it, instead of a
+/// Two specs in one project and one namespace would generate the same types (<c>PacketType</c>, <c>FrameCodec</c>,
+/// the codecs...). The first by path is generated; every other one gets an error naming it, instead of a
 /// generator crash or a pile of duplicate-type errors in generated code.
 /// </summary>
 internal static class NameClashes
@@ -20,10 +20,10 @@ internal static class NameClashes
         var clashes = new List<DiagnosticInfo>();
         foreach (var spec in specs.Where(s => s.Model is not null).OrderBy(s => s.Path, StringComparer.Ordinal))
         {
-            var name = spec.Model!.Namespace + "." + spec.Model.Name;
+            var name = spec.Model!.Namespace;
             if (first.TryGetValue(name, out var owner))
-                clashes.Add(new DiagnosticInfo(SpecDiagnostics.NameClash.Id,
-                    $"Protocol {name} is already generated from {owner}; give this spec another namespace or protocol name.",
+                clashes.Add(new DiagnosticInfo(SpecDiagnostics.NamespaceClash,
+                    $"Namespace {name} already holds the protocol generated from {owner}; give each spec a namespace of its own.",
                     spec.Path, 0, 0, 0, 0, 0, 0));
             else
                 first.Add(name, spec.Path);

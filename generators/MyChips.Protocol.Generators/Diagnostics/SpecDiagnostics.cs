@@ -19,29 +19,24 @@ internal static class SpecDiagnostics
     public static readonly DiagnosticDescriptor UndeclaredBody = Create("MCP0009", "Undeclared body type");
     public static readonly DiagnosticDescriptor UnusedTrigger = Create("MCP0010", "Trigger with no transition");
     public static readonly DiagnosticDescriptor DuplicateName = Create("MCP0011", "Duplicate name");
-    public static readonly DiagnosticDescriptor UnknownTrigger = Create("MCP0012", "Unknown trigger, role or guard");
+    public static readonly DiagnosticDescriptor UnknownTrigger = Create("MCP0012", "Unknown event or timeout");
     public static readonly DiagnosticDescriptor MultipleInitialStates = Create("MCP0013", "More than one initial state");
     public static readonly DiagnosticDescriptor ConflictingTransitions = Create("MCP0014", "Conflicting transitions");
     public static readonly DiagnosticDescriptor ActionParameterMismatch = Create("MCP0015", "Action used with different trigger parameters");
-    public static readonly DiagnosticDescriptor InvalidValue = Create("MCP0016", "Invalid value");
-    public static readonly DiagnosticDescriptor NameClash = Create("MCP0017", "Two specs generate the same protocol");
-
-    public static DiagnosticDescriptor ById(string id)
-    {
-        foreach (var descriptor in All)
-        {
-            if (descriptor.Id == id)
-                return descriptor;
-        }
-        return SyntaxError;
-    }
+    public static readonly DiagnosticDescriptor InvalidPacketType = Create("MCP0016", "Invalid packet type");
+    public static readonly DiagnosticDescriptor NamespaceClash = Create("MCP0017", "Two specs in one namespace");
+    public static readonly DiagnosticDescriptor MissingDeclaration = Create("MCP0018", "Missing required declaration");
+    public static readonly DiagnosticDescriptor UnknownRole = Create("MCP0019", "Unknown role");
+    public static readonly DiagnosticDescriptor UnknownGuard = Create("MCP0020", "Unknown guard");
+    public static readonly DiagnosticDescriptor ReservedName = Create("MCP0021", "Name reserved by the generated code");
+    public static readonly DiagnosticDescriptor RoleCount = Create("MCP0022", "Not two roles");
 
     public static readonly DiagnosticDescriptor[] All =
     {
         SyntaxError, UnknownState, UnknownPacket, DuplicateTypeByte, NoInitialState, UnreachableState,
         TransitionFromFinalState, WrongSenderRole, UndeclaredBody, UnusedTrigger, DuplicateName,
-        UnknownTrigger, MultipleInitialStates, ConflictingTransitions, ActionParameterMismatch, InvalidValue,
-        NameClash,
+        UnknownTrigger, MultipleInitialStates, ConflictingTransitions, ActionParameterMismatch, InvalidPacketType,
+        NamespaceClash, MissingDeclaration, UnknownRole, UnknownGuard, ReservedName, RoleCount,
     };
 
     public static Diagnostic ToDiagnostic(DiagnosticInfo info)
@@ -52,7 +47,7 @@ internal static class SpecDiagnostics
             new LinePositionSpan(
                 new LinePosition(info.Line, info.Column),
                 new LinePosition(info.EndLine, info.EndColumn)));
-        return Diagnostic.Create(ById(info.Id), location, info.Message);
+        return Diagnostic.Create(info.Descriptor, location, info.Message);
     }
 
     private static DiagnosticDescriptor Create(string id, string title) =>

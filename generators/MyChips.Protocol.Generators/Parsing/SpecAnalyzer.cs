@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis;
 using System.Collections.Generic;
 using System.Linq;
 using MyChips.Protocol.Generators.Diagnostics;
@@ -16,7 +17,7 @@ internal static class SpecAnalyzer
         var (syntax, errors) = SpecParser.Parse(text);
         var report = new DiagnosticSink(path);
         foreach (var (span, message) in errors)
-            report.Add(SpecDiagnostics.SyntaxError.Id, span, message);
+            report.Add(SpecDiagnostics.SyntaxError, span, message);
 
         // Meaning checks on a spec that does not parse would only repeat the syntax errors.
         var checker = new SpecChecker(syntax, report);
@@ -38,6 +39,6 @@ internal sealed class DiagnosticSink
 
     public List<DiagnosticInfo> Items { get; } = new();
 
-    public void Add(string id, SourceSpan span, string message) =>
-        Items.Add(new DiagnosticInfo(id, message, _path, span.Start, span.Length, span.Line, span.Column, span.Line, span.Column + span.Length));
+    public void Add(DiagnosticDescriptor descriptor, SourceSpan span, string message) =>
+        Items.Add(new DiagnosticInfo(descriptor, message, _path, span.Start, span.Length, span.Line, span.Column, span.Line, span.Column + span.Length));
 }

@@ -25,10 +25,19 @@ internal sealed class SpecChecker
 
     public void Check()
     {
-        if (_spec.Protocol is not null && _spec.Namespace is null)
-            _report.Add(SpecDiagnostics.SyntaxError.Id, _spec.Protocol.Span, "The spec has no 'namespace <Name>' line.");
-        if (_spec.Protocol is not null && _spec.Roles.Count == 0)
-            _report.Add(SpecDiagnostics.SyntaxError.Id, _spec.Protocol.Span, "The spec has no 'roles <role> ...' line.");
+        var where = _spec.Protocol?.Span ?? _spec.End;
+        if (_spec.Protocol is null)
+            _report.Add(SpecDiagnostics.MissingDeclaration, where, "The spec has no 'protocol <Name>' line.");
+        if (_spec.Namespace is null)
+            _report.Add(SpecDiagnostics.MissingDeclaration, where, "The spec has no 'namespace <Name>' line.");
+        if (_spec.Framing is null)
+            _report.Add(SpecDiagnostics.MissingDeclaration, where, "The spec has no 'framing' line.");
+        if (_spec.Roles.Count == 0)
+            _report.Add(SpecDiagnostics.MissingDeclaration, where, "The spec has no 'roles <role> ...' line.");
+        else if (_spec.Roles.Count != 2)
+            _report.Add(SpecDiagnostics.RoleCount, _spec.Roles[0].Span, $"The roles line names {_spec.Roles.Count} roles; a connection has two: first the one that connects, then the one that accepts.");
+        if (_spec.Protocol is null || _spec.Framing is null)
+            return; // the rest checks a protocol; without its header there is none to check
 
         CheckUnique(_spec.Roles, "role");
         CheckUnique(_spec.Bodies.Select(b => b.Name), "body");
@@ -49,26 +58,26 @@ internal sealed class SpecChecker
         {
             var type = packet.TypeToken;
             if (_spec.Framing == FramingKind.LengthPrefixed && (type.Kind != TokenKind.Char || type.Text.Length != 1 || type.Text[0] < 0x21 || type.Text[0] > 0x7e))
-                _report.Add(SpecDiagnostics.InvalidValue.Id, type.Span, $"Packet '{packet.Name.Name}' needs a single printable ASCII type byte in single quotes, such as 'N'.");
+                _report.Add(SpecDiagnostics.InvalidPacketType, type.Span, $"Packet '{packet.Name.Name}' needs a single printable ASCII type byte in single quotes, such as 'N'.");
             else if (_spec.Framing == FramingKind.Line && (type.Kind != TokenKind.String || type.Text.Length == 0 || type.Text.Any(c => c <= ' ' || c > '~')))
-                _report.Add(SpecDiagnostics.InvalidValue.Id, type.Span, $"Packet '{packet.Name.Name}' needs a command word in double quotes, such as \"chk\".");
+                _report.Add(SpecDiagnostics.InvalidPacketType, type.Span, $"Packet '{packet.Name.Name}' needs a command word in double quotes, such as \"chk\".");
             else if (types.TryGetValue(type.Text, out var other))
-                _report.Add(SpecDiagnostics.DuplicateTypeByte.Id, type.Span, $"Packets '{other.Name.Name}' and '{packet.Name.Name}' both use the type '{type.Text}'.");
+                _report.Add(SpecDiagnostics.DuplicateTypeByte, type.Span, $"Packets '{other.Name.Name}' and '{packet.Name.Name}' both use the type '{type.Text}'.");
             else
                 types[type.Text] = packet;
 
             foreach (var sender in packet.Senders)
             {
                 if (sender.Name != "either" && !roles.Contains(sender.Name))
-                    _report.Add(SpecDiagnostics.UnknownTrigger.Id, sender.Span, $"Unknown role '{sender.Name}'; the roles are {string.Join(", ", roles)} (or 'either').");
+                    _report.Add(SpecDiagnostics.UnknownRole, sender.Span, $"Unknown role '{sender.Name}'; the roles are {string.Join(", ", roles)} (or 'either').");
             }
             if (packet.Body is { Name: not "empty" } body && !_spec.Bodies.Any(b => b.Name.Name == body.Name))
-                _report.Add(SpecDiagnostics.UndeclaredBody.Id, body.Span, $"Packet '{packet.Name.Name}' uses body '{body.Name}', which no 'body' line declares.");
+                _report.Add(SpecDiagnostics.UndeclaredBody, body.Span, $"Packet '{packet.Name.Name}' uses body '{body.Name}', which no 'body' line declares.");
         }
         foreach (var body in _spec.Bodies)
         {
             if (ReservedParameterNames.Contains(ModelBuilder.Camel(body.Name.Name)))
-                _report.Add(SpecDiagnostics.InvalidValue.Id, body.Name.Span, $"The body name '{body.Name.Name}' is used by the generated code itself; choose another.");
+                _report.Add(SpecDiagnostics.ReservedName, body.Name.Span, $"The body name '{body.Name.Name}' is used by the generated code itself; choose another.");
         }
     }
 
@@ -76,7 +85,7 @@ internal sealed class SpecChecker
     {
         var errorsBefore = _report.Items.Count;
         if (machine.Role is { } role && !_spec.Roles.Any(r => r.Name == role.Name))
-            _report.Add(SpecDiagnostics.UnknownTrigger.Id, role.Span, $"Unknown role '{role.Name}' for machine '{machine.Name.Name}'.");
+            _report.Add(SpecDiagnostics.UnknownRole, role.Span, $"Unknown role '{role.Name}' for machine '{machine.Name.Name}'.");
 
         CheckUnique(machine.States.Select(s => s.Name), "state");
         CheckUnique(machine.Events.Select(e => e.Name).Concat(machine.Timeouts.Select(t => t.Name)), "event or timeout");
@@ -84,14 +93,14 @@ internal sealed class SpecChecker
         foreach (var parameter in machine.Events.SelectMany(e => e.Parameters.Select(p => (Event: e, Parameter: p))))
         {
             if (ReservedParameterNames.Contains(parameter.Parameter.Name))
-                _report.Add(SpecDiagnostics.InvalidValue.Id, parameter.Event.Name.Span, $"Event '{parameter.Event.Name.Name}' has a parameter named '{parameter.Parameter.Name}', a name the generated code uses itself; choose another.");
+                _report.Add(SpecDiagnostics.ReservedName, parameter.Event.Name.Span, $"Event '{parameter.Event.Name.Name}' has a parameter named '{parameter.Parameter.Name}', a name the generated code uses itself; choose another.");
         }
 
         var initial = machine.States.Where(s => s.Initial).ToList();
         if (initial.Count == 0)
-            _report.Add(SpecDiagnostics.NoInitialState.Id, machine.Name.Span, $"Machine '{machine.Name.Name}' has no initial state; mark one 'state <Name> initial'.");
+            _report.Add(SpecDiagnostics.NoInitialState, machine.Name.Span, $"Machine '{machine.Name.Name}' has no initial state; mark one 'state <Name> initial'.");
         foreach (var extra in initial.Skip(1))
-            _report.Add(SpecDiagnostics.MultipleInitialStates.Id, extra.Name.Span, $"Machine '{machine.Name.Name}' already starts in '{initial[0].Name.Name}'.");
+            _report.Add(SpecDiagnostics.MultipleInitialStates, extra.Name.Span, $"Machine '{machine.Name.Name}' already starts in '{initial[0].Name.Name}'.");
 
         var states = machine.States.GroupBy(s => s.Name.Name).ToDictionary(g => g.Key, g => g.First());
         var used = new HashSet<string>();
@@ -109,9 +118,9 @@ internal sealed class SpecChecker
             var triggerOk = CheckTrigger(machine, transition.Trigger);
             used.Add(TriggerKey(transition.Trigger));
             if (transition.To is { } to && !states.ContainsKey(to.Name))
-                _report.Add(SpecDiagnostics.UnknownState.Id, to.Span, $"Unknown state '{to.Name}' in machine '{machine.Name.Name}'.");
+                _report.Add(SpecDiagnostics.UnknownState, to.Span, $"Unknown state '{to.Name}' in machine '{machine.Name.Name}'.");
             if (transition.Guard is { } guard && !machine.Guards.Any(g => g.Name.Name == guard.Name))
-                _report.Add(SpecDiagnostics.UnknownTrigger.Id, guard.Span, $"Unknown guard '{guard.Name}'; declare it with 'guard {guard.Name} \"description\"'.");
+                _report.Add(SpecDiagnostics.UnknownGuard, guard.Span, $"Unknown guard '{guard.Name}'; declare it with 'guard {guard.Name} \"description\"'.");
 
             var sources = new List<string>();
             if (transition.FromAny)
@@ -124,12 +133,12 @@ internal sealed class SpecChecker
             {
                 if (!states.TryGetValue(from.Name, out var state))
                 {
-                    _report.Add(SpecDiagnostics.UnknownState.Id, from.Span, $"Unknown state '{from.Name}' in machine '{machine.Name.Name}'.");
+                    _report.Add(SpecDiagnostics.UnknownState, from.Span, $"Unknown state '{from.Name}' in machine '{machine.Name.Name}'.");
                     continue;
                 }
                 if (state.Final)
                 {
-                    _report.Add(SpecDiagnostics.TransitionFromFinalState.Id, from.Span, $"State '{from.Name}' is final; no transition may leave it.");
+                    _report.Add(SpecDiagnostics.TransitionFromFinalState, from.Span, $"State '{from.Name}' is final; no transition may leave it.");
                     continue;
                 }
                 sources.Add(from.Name);
@@ -139,7 +148,7 @@ internal sealed class SpecChecker
             {
                 if (!seen.Add((from, TriggerKey(transition.Trigger))))
                 {
-                    _report.Add(SpecDiagnostics.ConflictingTransitions.Id, transition.FromSpan, $"State '{from}' already has a transition on '{transition.Trigger.Name.Name}'.");
+                    _report.Add(SpecDiagnostics.ConflictingTransitions, transition.FromSpan, $"State '{from}' already has a transition on '{transition.Trigger.Name.Name}'.");
                     continue;
                 }
                 if (triggerOk)
@@ -152,7 +161,7 @@ internal sealed class SpecChecker
         {
             var kind = machine.Timeouts.Any(t => t.Name == evt) ? TriggerKind.Timeout : TriggerKind.Event;
             if (!used.Contains(kind + ":" + evt.Name))
-                _report.Add(SpecDiagnostics.UnusedTrigger.Id, evt.Span, $"'{evt.Name}' is declared but no transition uses it.");
+                _report.Add(SpecDiagnostics.UnusedTrigger, evt.Span, $"'{evt.Name}' is declared but no transition uses it.");
         }
 
         // Reachability means something only once every transition resolved.
@@ -170,27 +179,27 @@ internal sealed class SpecChecker
                 var packet = _spec.Packets.FirstOrDefault(p => p.Name.Name == name.Name);
                 if (packet is null)
                 {
-                    _report.Add(SpecDiagnostics.UnknownPacket.Id, name.Span, $"Unknown packet '{name.Name}'; the packets are {string.Join(", ", _spec.Packets.Select(p => p.Name.Name))}.");
+                    _report.Add(SpecDiagnostics.UnknownPacket, name.Span, $"Unknown packet '{name.Name}'; the packets are {string.Join(", ", _spec.Packets.Select(p => p.Name.Name))}.");
                     return false;
                 }
                 var role = machine.Role?.Name;
                 if (role is not null && !packet.Senders.Any(s => s.Name == "either") && packet.Senders.All(s => s.Name == role))
                 {
-                    _report.Add(SpecDiagnostics.WrongSenderRole.Id, name.Span, $"Machine '{machine.Name.Name}' plays role '{role}', but packet '{name.Name}' is sent by {role}: it cannot receive it.");
+                    _report.Add(SpecDiagnostics.WrongSenderRole, name.Span, $"Machine '{machine.Name.Name}' plays role '{role}', but packet '{name.Name}' is sent by {role}: it cannot receive it.");
                     return false;
                 }
                 return true;
             case TriggerKind.Timeout:
                 if (!machine.Timeouts.Any(t => t.Name.Name == name.Name))
                 {
-                    _report.Add(SpecDiagnostics.UnknownTrigger.Id, name.Span, $"Unknown timeout '{name.Name}'; declare it with 'timeout {name.Name} 10s'.");
+                    _report.Add(SpecDiagnostics.UnknownTrigger, name.Span, $"Unknown timeout '{name.Name}'; declare it with 'timeout {name.Name} 10s'.");
                     return false;
                 }
                 return true;
             default:
                 if (!machine.Events.Any(e => e.Name.Name == name.Name))
                 {
-                    _report.Add(SpecDiagnostics.UnknownTrigger.Id, name.Span, $"Unknown event '{name.Name}'; declare it with 'event {name.Name}' or write 'receive <Packet>' or 'timeout <name>'.");
+                    _report.Add(SpecDiagnostics.UnknownTrigger, name.Span, $"Unknown event '{name.Name}'; declare it with 'event {name.Name}' or write 'receive <Packet>' or 'timeout <name>'.");
                     return false;
                 }
                 return true;
@@ -213,7 +222,7 @@ internal sealed class SpecChecker
         foreach (var state in machine.States)
         {
             if (!reached.Contains(state.Name.Name))
-                _report.Add(SpecDiagnostics.UnreachableState.Id, state.Name.Span, $"State '{state.Name.Name}' cannot be reached from the initial state '{initial}'.");
+                _report.Add(SpecDiagnostics.UnreachableState, state.Name.Span, $"State '{state.Name.Name}' cannot be reached from the initial state '{initial}'.");
         }
     }
 
@@ -226,7 +235,7 @@ internal sealed class SpecChecker
             foreach (var action in transition.Actions)
             {
                 if (shapes.TryGetValue(action.Name, out var known) && known != shape)
-                    _report.Add(SpecDiagnostics.ActionParameterMismatch.Id, action.Span, $"Action '{action.Name}' is done on triggers with different parameters ({known}) and ({shape}); give each its own action.");
+                    _report.Add(SpecDiagnostics.ActionParameterMismatch, action.Span, $"Action '{action.Name}' is done on triggers with different parameters ({known}) and ({shape}); give each its own action.");
                 else
                     shapes[action.Name] = shape;
             }
@@ -244,7 +253,7 @@ internal sealed class SpecChecker
         foreach (var name in names)
         {
             if (!seen.Add(name.Name))
-                _report.Add(SpecDiagnostics.DuplicateName.Id, name.Span, $"The {what} '{name.Name}' is declared twice.");
+                _report.Add(SpecDiagnostics.DuplicateName, name.Span, $"The {what} '{name.Name}' is declared twice.");
         }
     }
 }

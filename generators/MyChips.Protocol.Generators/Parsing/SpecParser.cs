@@ -58,15 +58,11 @@ internal sealed partial class SpecParser
             lineStart = lineEnd + 1;
         }
 
-        var end = new SourceSpan(_text.Length, 0, Math.Max(0, line - 1), 0);
+        _spec.End = new SourceSpan(_text.Length, 0, Math.Max(0, line - 1), 0);
         if (_openBody is not null)
             _errors.Add((_openBody.Name.Span, $"The field list of body '{_openBody.Name.Name}' has no closing '}}'."));
         if (_machine is not null)
             _errors.Add((_machine.Name.Span, $"Machine '{_machine.Name.Name}' has no 'end'."));
-        if (_spec.Protocol is null)
-            _errors.Add((end, "The spec has no 'protocol <Name>' line."));
-        if (_spec.Framing is null)
-            _errors.Add((end, "The spec has no 'framing' line."));
     }
 
     private void ParseLine()

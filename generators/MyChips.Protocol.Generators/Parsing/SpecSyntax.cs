@@ -10,6 +10,9 @@ internal sealed record Named(string Name, SourceSpan Span);
 internal sealed class SpecSyntax
 {
     public Named? Protocol { get; set; }
+
+    /// <summary>Where the text ends: the place to report a line that is missing.</summary>
+    public SourceSpan End { get; set; }
     public Named? Namespace { get; set; }
     public string Title { get; set; } = "";
     public FramingKind? Framing { get; set; }
