@@ -142,7 +142,7 @@ internal static class EngineEmitter
     private static void EmitEnd(CodeWriter w, MachineModel machine)
     {
         var close = machine.Triggers.FirstOrDefault(t => t.Kind == TriggerKind.Event && IsRole(t.Source, "close") && t.Parameters.Count == 0);
-        var failed = machine.Triggers.FirstOrDefault(t => t.Kind == TriggerKind.Event && IsRole(t.Source, "failed") && t.Parameters.Count == 1 && t.Parameters[0].Type == "string");
+        var failed = machine.Triggers.FirstOrDefault(t => t.Kind == TriggerKind.Event && IsRole(t.Source, "failed") && t.Parameters.Count == 1 && t.Parameters[0].Type == TypeRef.Scalar("string"));
         if (close is null && failed is null)
         {
             w.Line($"{ValueTask} {Engine}.IConnectionMachine.EndAsync(string? failure) => default;");

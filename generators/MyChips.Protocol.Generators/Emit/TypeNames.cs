@@ -29,13 +29,11 @@ internal static class TypeNames
         return optional ? name + "?" : name;
     }
 
-    public static string Parameter(ProtocolModel protocol, string type)
+    public static string Parameter(ProtocolModel protocol, TypeRef type) => type.Kind switch
     {
-        if (!type.StartsWith("body:", System.StringComparison.Ordinal))
-            return Field(type);
-        var body = protocol.Bodies.First(b => b.Name == type.Substring(5));
-        return Body(body);
-    }
+        TypeRefKind.Body => Body(protocol.Bodies.First(b => b.Name == type.Name)),
+        _ => Field(type.Optional ? type.Name + "?" : type.Name),
+    };
 
     public static string Body(BodyModel body) => body.Encoding switch
     {

@@ -66,7 +66,27 @@ internal sealed record PacketModel(
     string Body,
     string Description);
 
-internal sealed record ParameterModel(string Name, string Type);
+/// <summary>What a trigger or action parameter holds: a scalar of the spec language, or a declared body.</summary>
+internal enum TypeRefKind
+{
+    /// <summary>A scalar field type: string, bool, i32, i64, u32, u64, f64 or bytes.</summary>
+    Scalar,
+
+    /// <summary>A declared body, decoded by its codec.</summary>
+    Body,
+}
+
+/// <summary>A resolved reference to a type: its kind, its spec name, and for scalars whether it may be absent.</summary>
+internal sealed record TypeRef(TypeRefKind Kind, string Name, bool Optional = false)
+{
+    public static TypeRef Scalar(string name, bool optional = false) => new(TypeRefKind.Scalar, name, optional);
+
+    public static TypeRef Body(string name) => new(TypeRefKind.Body, name);
+
+    public override string ToString() => Kind == TypeRefKind.Body ? "body " + Name : Name + (Optional ? "?" : "");
+}
+
+internal sealed record ParameterModel(string Name, TypeRef Type);
 
 internal sealed record TriggerModel(
     string Name,

@@ -5,10 +5,13 @@ using MyChips.Protocol.Generators.Model;
 
 namespace MyChips.Protocol.Generators.Parsing;
 
-/// <summary>Turns a checked spec into the location-free model, naming things the C# way.</summary>
+/// <summary>
+/// The bind step: turns a spec that passed the checker into the location-free model the emitters read, with
+/// every name resolved (the C# way), <c>any</c> expanded and every type a <see cref="TypeRef"/>.
+/// </summary>
 internal static class ModelBuilder
 {
-    public static ProtocolModel Build(string path, SpecSyntax spec, SpecChecker checker)
+    public static ProtocolModel Build(string path, SpecSyntax spec)
     {
         var bodies = spec.Bodies.Select(b => new BodyModel(
             Pascal(b.Name.Name), b.Encoding, b.Fields.ToEquatableArray(), b.Description));
@@ -38,7 +41,7 @@ internal static class ModelBuilder
             patterns.ToEquatableArray(),
             bodies.ToEquatableArray(),
             packets.ToEquatableArray(),
-            spec.Machines.Select(m => BuildMachine(spec, m, checker.Expanded[m])).ToEquatableArray());
+            spec.Machines.Select(m => BuildMachine(spec, m, TransitionExpansion.Expand(m))).ToEquatableArray());
     }
 
     private static MachineModel BuildMachine(SpecSyntax spec, MachineSyntax machine, List<(string From, TransitionSyntax Transition)> expanded)
@@ -101,7 +104,7 @@ internal static class ModelBuilder
                 var body = spec.Packets.FirstOrDefault(p => p.Name.Name == trigger.Name.Name)?.Body?.Name;
                 var declared = spec.Bodies.FirstOrDefault(b => b.Name.Name == body);
                 if (declared is not null && declared.Encoding != BodyEncoding.Empty)
-                    return new[] { new ParameterModel(Camel(declared.Name.Name), "body:" + Pascal(declared.Name.Name)) };
+                    return new[] { new ParameterModel(Camel(declared.Name.Name), TypeRef.Body(Pascal(declared.Name.Name))) };
                 return Enumerable.Empty<ParameterModel>();
             case TriggerKind.Event:
                 return machine.Events.FirstOrDefault(e => e.Name.Name == trigger.Name.Name)?.Parameters

@@ -27,7 +27,7 @@ internal static class SpecAnalyzer
         var diagnostics = report.Items.ToEquatableArray();
         if (report.Items.Count > 0)
             return new SpecResult(path, null, diagnostics);
-        return new SpecResult(path, ModelBuilder.Build(path, syntax, checker), diagnostics);
+        return new SpecResult(path, ModelBuilder.Build(path, syntax), diagnostics);
     }
 }
 

@@ -20,9 +20,6 @@ internal sealed class SpecChecker
         _report = report;
     }
 
-    /// <summary>Per machine, the transitions with 'any' expanded, in spec order.</summary>
-    public Dictionary<MachineSyntax, List<(string From, TransitionSyntax Transition)>> Expanded { get; } = new();
-
     public void Check()
     {
         var where = _spec.Protocol?.Span ?? _spec.End;
@@ -155,7 +152,6 @@ internal sealed class SpecChecker
                     expanded.Add((from, transition));
             }
         }
-        Expanded[machine] = expanded;
 
         foreach (var evt in machine.Events.Select(e => e.Name).Concat(machine.Timeouts.Select(t => t.Name)))
         {
@@ -231,7 +227,7 @@ internal sealed class SpecChecker
         var shapes = new Dictionary<string, string>();
         foreach (var transition in machine.Transitions)
         {
-            var shape = string.Join(",", ModelBuilder.TriggerParameters(_spec, machine, transition.Trigger).Select(p => p.Type));
+            var shape = string.Join(",", ModelBuilder.TriggerParameters(_spec, machine, transition.Trigger).Select(p => p.Type.ToString()));
             foreach (var action in transition.Actions)
             {
                 if (shapes.TryGetValue(action.Name, out var known) && known != shape)
@@ -245,7 +241,7 @@ internal sealed class SpecChecker
     /// <summary>Local names of the generated trigger methods, which parameters must not hide.</summary>
     private static readonly HashSet<string> ReservedParameterNames = new() { "from", "machine" };
 
-    public static string TriggerKey(TriggerRef trigger) => trigger.Kind + ":" + trigger.Name.Name;
+    private static string TriggerKey(TriggerRef trigger) => TransitionExpansion.TriggerKey(trigger);
 
     private void CheckUnique(IEnumerable<Named> names, string what)
     {

@@ -290,7 +290,7 @@ internal sealed partial class SpecParser
                         var parameter = ExpectName("a parameter name");
                         ExpectSymbol(":");
                         var (type, optional) = ExpectType();
-                        evt.Parameters.Add(new ParameterModel(parameter.Name, optional ? type + "?" : type));
+                        evt.Parameters.Add(new ParameterModel(parameter.Name, TypeRef.Scalar(type, optional)));
                     }
                     while (TryTake(","));
                     ExpectSymbol(")");
