@@ -13,12 +13,18 @@ public enum PeerCapabilities
 
     /// <summary>R packets acknowledge what arrived; the responder holds the first message until the initiator's first R proves its keys.</summary>
     Receipts = 1,
+
+    /// <summary>
+    /// B packets: a write batch of several messages sealed as one transport message, so the AEAD's fixed cost is
+    /// paid once per batch rather than once per message. Each message in it counts as one for receipts.
+    /// </summary>
+    Batches = 2,
 }
 
 internal static class PeerCapabilitiesCodec
 {
     /// <summary>What this node offers and accepts.</summary>
-    public const PeerCapabilities Supported = PeerCapabilities.Receipts;
+    public const PeerCapabilities Supported = PeerCapabilities.Receipts | PeerCapabilities.Batches;
 
     /// <summary>One byte of flags; an empty body means none, and bytes after the first are reserved.</summary>
     public static PeerCapabilities Decode(ReadOnlySpan<byte> body) =>

@@ -216,6 +216,7 @@ internal sealed partial class PeerConnection
             var body = FrameCodec.BeginFrame(_output, PacketType.Ack, _cipher.AckLength(payload.Length));
             CompleteFrame(_output, PacketType.Ack, _cipher.WriteAck(payload, body));
             _receipts = (accepted & PeerCapabilities.Receipts) != 0;
+            _batches = (accepted & PeerCapabilities.Batches) != 0;
             await FlushAsync().ConfigureAwait(false);
             Touch();
         }
@@ -284,7 +285,9 @@ internal sealed partial class PeerConnection
     /// </summary>
     async ValueTask<ActionOutcome> IInitiatorActions.CompleteHandshakeAsync(ReadOnlyMemory<byte> capabilities)
     {
-        _receipts = (PeerCapabilitiesCodec.Decode(capabilities.Span) & PeerCapabilities.Receipts) != 0;
+        var accepted = PeerCapabilitiesCodec.Decode(capabilities.Span);
+        _receipts = (accepted & PeerCapabilities.Receipts) != 0;
+        _batches = (accepted & PeerCapabilities.Batches) != 0;
         if (_receipts)
         {
             await _writeLock.WaitAsync().ConfigureAwait(false);

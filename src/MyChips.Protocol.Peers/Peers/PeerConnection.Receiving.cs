@@ -89,6 +89,7 @@ internal sealed partial class PeerConnection
             Close(CloseReason.BadMac);
             return false;
         }
+        if (type == PacketType.Batch) return HandleBatch(body);
         if (type == PacketType.Receipt)
         {
             if (body.Length != ReceiptBodyLength + overhead)

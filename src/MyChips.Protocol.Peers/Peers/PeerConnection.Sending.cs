@@ -58,19 +58,7 @@ internal sealed partial class PeerConnection
                     }
                     _receiptDue = false;
                 }
-                var written = 0;
-                var confirmed = 0;
-                foreach (var message in batch)
-                {
-                    if (!message.TryTake()) continue;
-                    var json = message.Json.Span;
-                    var body = FrameCodec.BeginFrame(_output, PacketType.Transport, json.Length + _cipher.TransportOverhead);
-                    CompleteFrame(_output, PacketType.Transport, _cipher.Encrypt(json, body));
-                    message.Sequence = ++_sentSequence;
-                    message.AwaitsReceipt = _receipts && message.Mode != DeliveryMode.Written;
-                    if (message.AwaitsReceipt) confirmed++;
-                    written++;
-                }
+                var (written, confirmed) = _batches ? WriteBatches(batch) : WriteEach(batch, 0, batch.Count);
                 // Before the flush: a receipt can only cover what is tracked.
                 if (confirmed > 0) TrackUnconfirmed(batch);
                 WritePendingReceipt();
@@ -101,6 +89,31 @@ internal sealed partial class PeerConnection
         {
             _writeLock.Release();
         }
+    }
+
+    /// <summary>Under the write lock: each message of batch[start..end) as its own T. Returns how many were written, and how many of those await a receipt.</summary>
+    private (int Written, int Confirmed) WriteEach(List<OutgoingMessage> batch, int start, int end)
+    {
+        var (written, confirmed) = (0, 0);
+        for (var i = start; i < end; i++)
+        {
+            var message = batch[i];
+            if (!message.TryTake()) continue;
+            var json = message.Json.Span;
+            var body = FrameCodec.BeginFrame(_output, PacketType.Transport, json.Length + _cipher.TransportOverhead);
+            CompleteFrame(_output, PacketType.Transport, _cipher.Encrypt(json, body));
+            if (Number(message)) confirmed++;
+            written++;
+        }
+        return (written, confirmed);
+    }
+
+    /// <summary>Gives a written message its sequence number; true when it awaits a receipt.</summary>
+    private bool Number(OutgoingMessage message)
+    {
+        message.Sequence = ++_sentSequence;
+        message.AwaitsReceipt = _receipts && message.Mode != DeliveryMode.Written;
+        return message.AwaitsReceipt;
     }
 
     /// <summary>The batch's written Confirmed messages, under one lock (the read loop takes it for every receipt).</summary>

@@ -39,6 +39,8 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     // Negotiated in C and A: only then are R packets sent, awaited and held for (a peer that never heard of R
     // must not see one, since each would move a transport nonce it does not move).
     private volatile bool _receipts;
+    private volatile bool _batches; // negotiated too: a write batch may go as one B
+
     private PeerCapabilities? _offered; // responder: what the initiator's C offered, if it sent one
     private List<PeerMessage>? _undelivered;
 

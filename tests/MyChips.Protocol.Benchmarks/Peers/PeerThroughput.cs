@@ -36,7 +36,7 @@ public static class PeerThroughput
             foreach (var c in cases) results[c].Add(await MeasureAsync(c.Mode, c.Delivery, messages));
         }
         Console.WriteLine($"{messages} messages of {Message.Length} bytes, {repeats} interleaved runs, medians; server GC: {System.Runtime.GCSettings.IsServerGC}");
-        Console.WriteLine("| mode, delivery | messages/s | CPU us/message | allocated B/message | T frames per write batch | R frames |");
+        Console.WriteLine("| mode, delivery | messages/s | CPU us/message | allocated B/message | T or B frames per write batch | R frames |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var (c, list) in results)
         {
@@ -63,7 +63,7 @@ public static class PeerThroughput
         void Observe(PacketTrace t)
         {
             if (!t.Outgoing) return;
-            if (t.Type == PacketType.Transport) Interlocked.Increment(ref transports);
+            if (t.Type is PacketType.Transport or PacketType.Batch) Interlocked.Increment(ref transports);
             else if (t.Type == PacketType.Receipt) Interlocked.Increment(ref receipts);
         }
         await using var a = new PeerNode(new PeerNodeOptions { LocalKey = keyA, Mode = mode, Delivery = delivery, BlockList = BlockListOptions.Disabled, PacketObserver = Observe }, keysA);
@@ -77,7 +77,7 @@ public static class PeerThroughput
         await b.Messages.ReadAsync().AsTask().WaitAsync(Deadline);
         long batches = 0;
         using var listener = new MeterListener();
-        // The write loop reports each batch's written T frames once: its measurements count the batches.
+        // The write loop reports each batch's written messages once: its measurements count the batches.
         listener.InstrumentPublished = (instrument, l) =>
         {
             if (instrument.Name == "mychips.peer.messages.sent") l.EnableMeasurementEvents(instrument);

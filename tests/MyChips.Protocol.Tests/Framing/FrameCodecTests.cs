@@ -11,7 +11,7 @@ public sealed class FrameCodecTests
     public void Metadata_follows_the_spec()
     {
         Assert.Equal((byte)'N', (byte)PacketType.Declare);
-        Assert.Equal(new[] { PacketType.Ticket, PacketType.Declare, PacketType.Knock, PacketType.Ack, PacketType.Transport, PacketType.Offer, PacketType.Receipt }, PacketTypes.All);
+        Assert.Equal(new[] { PacketType.Ticket, PacketType.Declare, PacketType.Knock, PacketType.Ack, PacketType.Transport, PacketType.Offer, PacketType.Receipt, PacketType.Batch }, PacketTypes.All);
 
         var declare = PacketType.Declare.GetInfo();
         Assert.Equal(("N", PeerRoles.Initiator, NoiseStage.Handshake, NoisePatterns.N, 1, "AgentId"),
@@ -31,7 +31,7 @@ public sealed class FrameCodecTests
         for (var value = 0; value < 256; value++)
         {
             var known = PacketTypes.TryFromTypeByte((byte)value, out var type);
-            Assert.Equal("INKATCR".Contains((char)value, StringComparison.Ordinal), known);
+            Assert.Equal("INKATCRB".Contains((char)value, StringComparison.Ordinal), known);
             if (known)
                 Assert.Equal(value, (int)type);
         }

@@ -20,6 +20,7 @@ public sealed class InitiatorConnectionTests
         { InitiatorState.Pending, InitiatorTrigger.Close, InitiatorState.Closed, Array.Empty<string>() },
         { InitiatorState.Open, InitiatorTrigger.ReceivedTransport, InitiatorState.Open, Array.Empty<string>() },
         { InitiatorState.Open, InitiatorTrigger.ReceivedReceipt, InitiatorState.Open, Array.Empty<string>() },
+        { InitiatorState.Open, InitiatorTrigger.ReceivedBatch, InitiatorState.Open, Array.Empty<string>() },
         { InitiatorState.Open, InitiatorTrigger.Failed, InitiatorState.Closed, Array.Empty<string>() },
         { InitiatorState.Open, InitiatorTrigger.Close, InitiatorState.Closed, Array.Empty<string>() },
     };
@@ -86,6 +87,7 @@ public sealed class InitiatorConnectionTests
         InitiatorTrigger.ReceivedAck => connection.ReceivedAckAsync(ReadOnlyMemory<byte>.Empty),
         InitiatorTrigger.ReceivedTransport => connection.ReceivedTransportAsync(Message),
         InitiatorTrigger.ReceivedReceipt => connection.ReceivedReceiptAsync(new byte[8]),
+        InitiatorTrigger.ReceivedBatch => connection.ReceivedBatchAsync(new byte[16]),
         InitiatorTrigger.Connect => connection.ConnectAsync(),
         InitiatorTrigger.ConnectWithTicket => connection.ConnectWithTicketAsync(),
         InitiatorTrigger.Failed => connection.FailedAsync("refused"),

@@ -92,17 +92,21 @@ internal sealed class RawResponder : IDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <summary>
-    /// Accepts the node's connection, reads its N, its offer C and its K, and answers A, accepting receipts or (as a
-    /// peer that knows no extension) with an empty payload: the node is open.
+    /// Accepts the node's connection, reads its N, its offer C (receipts and batches) and its K, and answers A,
+    /// accepting receipts only or (as a peer that knows no extension) with an empty payload: the node is open, and
+    /// writes each message as a T.
     /// </summary>
-    public async Task<TcpEnd> AcceptAndOpenAsync(bool receipts = false)
+    public Task<TcpEnd> AcceptAndOpenAsync(bool receipts = false) => AcceptAndOpenAsync(receipts ? new byte[] { 1 } : []);
+
+    /// <summary>As above, answering A with these accepted extensions (1: receipts, 2: batches).</summary>
+    public async Task<TcpEnd> AcceptAndOpenAsync(byte[] accepted)
     {
         var end = new TcpEnd(await _listener.AcceptSocketAsync().WaitAsync(TestSite.Deadline));
         Assert.Equal('N', (await end.ReadFrameAsync()).Type);
         var (type, offer) = await end.ReadFrameAsync();
-        Assert.Equal(('C', "01"), (type, Convert.ToHexString(offer)));
+        Assert.Equal(('C', "03"), (type, Convert.ToHexString(offer)));
         Assert.Equal('K', (await end.ReadFrameAsync()).Type);
-        await end.SendFrameAsync('A', receipts ? new byte[] { 1 } : ReadOnlyMemory<byte>.Empty);
+        await end.SendFrameAsync('A', accepted);
         return end;
     }
 

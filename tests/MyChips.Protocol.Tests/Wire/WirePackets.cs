@@ -32,11 +32,24 @@ public static class WirePackets
         new WirePacket("Transport", PacketType.Transport, PeerMessageCodec.ToBytes(Parse(TransportMessage))),
         new WirePacket("Receipt", PacketType.Receipt, [0, 0, 0, 0, 0, 0, 0, 3]),
         new WirePacket("Offer", PacketType.Offer, [1]),
+        new WirePacket("Batch", PacketType.Batch, Batch(PeerMessageCodec.ToBytes(Parse(TransportMessage)), PeerMessageCodec.ToBytes(Parse(KnockMessage)))),
     };
 
     public static TheoryData<string> Names => new(All.Select(p => p.Name));
 
     public static WirePacket Get(string name) => All.Single(p => p.Name == name);
+
+    /// <summary>A B's plaintext: each message as a 4-byte big-endian length, then its bytes.</summary>
+    public static byte[] Batch(params byte[][] messages)
+    {
+        var plain = new List<byte>();
+        foreach (var message in messages)
+        {
+            plain.AddRange(new[] { (byte)(message.Length >> 24), (byte)(message.Length >> 16), (byte)(message.Length >> 8), (byte)message.Length });
+            plain.AddRange(message);
+        }
+        return plain.ToArray();
+    }
 
     private static System.Text.Json.JsonElement Parse(string json) =>
         System.Text.Json.JsonDocument.Parse(json).RootElement.Clone();
