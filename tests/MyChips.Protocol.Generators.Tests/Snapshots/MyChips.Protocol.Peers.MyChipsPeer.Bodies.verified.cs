@@ -164,9 +164,34 @@ namespace MyChips.Protocol.Peers
         }
     }
 
-    /// <summary>The 'Capabilities' body, encoded as opaque bytes. Extensions to the base protocol, one bit each in the first byte (1: receipts); later bytes are reserved. Empty: none.</summary>
+    /// <summary>The 'Capabilities' body, encoded as opaque bytes. Extensions to the base protocol, one bit each in the first byte (1: receipts, 2: batches); later bytes are reserved. Empty: none.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static partial class CapabilitiesCodec
+    {
+        public static void Encode(global::System.Buffers.IBufferWriter<byte> writer, global::System.ReadOnlySpan<byte> value)
+        {
+            value.CopyTo(writer.GetSpan(value.Length));
+            writer.Advance(value.Length);
+        }
+
+        /// <summary>Always succeeds; the value is the given memory itself, not a copy.</summary>
+        public static bool TryDecode(global::System.ReadOnlyMemory<byte> body, out global::System.ReadOnlyMemory<byte> value)
+        {
+            value = body;
+            return true;
+        }
+
+        /// <summary>Always succeeds; the value is a copy.</summary>
+        public static bool TryDecode(in global::System.Buffers.ReadOnlySequence<byte> body, out global::System.ReadOnlyMemory<byte> value)
+        {
+            value = global::System.Buffers.BuffersExtensions.ToArray(body);
+            return true;
+        }
+    }
+
+    /// <summary>The 'Messages' body, encoded as opaque bytes. Application messages one after another, each a 4-byte big-endian length then its JSON; at least two.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
+    public static partial class MessagesCodec
     {
         public static void Encode(global::System.Buffers.IBufferWriter<byte> writer, global::System.ReadOnlySpan<byte> value)
         {

@@ -29,6 +29,7 @@ A 4-byte big-endian length, then a type byte, then the body; the length counts t
 | Transport | `T` | initiator or responder | transport | PeerMessage | Traffic once the connection is open. |
 | Offer | `C` | initiator | none | Capabilities | Offers extensions, sent just before K or I. |
 | Receipt | `R` | initiator or responder | transport | Count | Negotiated: acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys. |
+| Batch | `B` | initiator or responder | transport | Messages | Negotiated: several application messages in one transport message, so one AEAD seals a whole write batch; each counts as one message for receipts. |
 
 ## Bodies
 
@@ -37,7 +38,8 @@ A 4-byte big-endian length, then a type byte, then the body; the length counts t
 | AgentId | JSON string |  | The initiator's agent id: its Ed25519 public key, base64url without padding. |
 | PeerMessage | JSON object |  | An application message; its schema is open (target, action, to, from, ticket, ...). |
 | Count | raw bytes |  | A cumulative count of the application messages (K, I, T) received on the connection: 8 bytes, big-endian. |
-| Capabilities | raw bytes |  | Extensions to the base protocol, one bit each in the first byte (1: receipts); later bytes are reserved. Empty: none. |
+| Capabilities | raw bytes |  | Extensions to the base protocol, one bit each in the first byte (1: receipts, 2: batches); later bytes are reserved. Empty: none. |
+| Messages | raw bytes |  | Application messages one after another, each a 4-byte big-endian length then its JSON; at least two. |
 
 ## Machine Initiator (role initiator)
 
@@ -49,6 +51,7 @@ stateDiagram-v2
     Pending --> Open : receive Ack / CompleteHandshake
     Open --> Open : receive Transport
     Open --> Open : receive Receipt
+    Open --> Open : receive Batch
     Pending --> Closed : timeout Handshake / Abandon
     Idle --> Closed : failed
     Pending --> Closed : failed
@@ -87,6 +90,7 @@ stateDiagram-v2
     Confirming --> Open : keysConfirmed / ConfirmWithoutProof
     Open --> Open : receive Transport
     Open --> Open : receive Receipt
+    Open --> Open : receive Batch
     Listening --> Closed : timeout Handshake
     Identified --> Closed : timeout Handshake
     Ticketed --> Closed : timeout Handshake

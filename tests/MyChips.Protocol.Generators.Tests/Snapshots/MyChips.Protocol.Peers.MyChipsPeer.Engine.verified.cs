@@ -20,6 +20,7 @@ namespace MyChips.Protocol.Peers
                 new((byte)PacketType.Transport, "Transport", true, true, global::MyChips.Protocol.Connections.PacketStage.Transport, global::System.Array.Empty<string>(), 0),
                 new((byte)PacketType.Offer, "Offer", true, false, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
                 new((byte)PacketType.Receipt, "Receipt", true, true, global::MyChips.Protocol.Connections.PacketStage.Transport, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Batch, "Batch", true, true, global::MyChips.Protocol.Connections.PacketStage.Transport, global::System.Array.Empty<string>(), 0),
             })
         {
         }
@@ -56,6 +57,8 @@ namespace MyChips.Protocol.Peers
                     return PeerMessageCodec.TryDecode(body, out var transport) ? ReceivedTransportAsync(transport) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Transport body"));
                 case PacketType.Receipt:
                     return CountCodec.TryDecode(body, out var receipt) ? ReceivedReceiptAsync(receipt) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Receipt body"));
+                case PacketType.Batch:
+                    return MessagesCodec.TryDecode(body, out var batch) ? ReceivedBatchAsync(batch) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Batch body"));
                 default:
                     return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             }
@@ -104,6 +107,8 @@ namespace MyChips.Protocol.Peers
                     return CapabilitiesCodec.TryDecode(body, out var offer) ? ReceivedOfferAsync(offer) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Offer body"));
                 case PacketType.Receipt:
                     return CountCodec.TryDecode(body, out var receipt) ? ReceivedReceiptAsync(receipt) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Receipt body"));
+                case PacketType.Batch:
+                    return MessagesCodec.TryDecode(body, out var batch) ? ReceivedBatchAsync(batch) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Batch body"));
                 default:
                     return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             }
@@ -157,5 +162,9 @@ namespace MyChips.Protocol.Peers
         /// <summary>Sends Receipt 'R'. Negotiated: acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys.</summary>
         public static global::System.Threading.Tasks.ValueTask SendReceiptAsync(this global::MyChips.Protocol.Connections.ProtocolConnection connection, global::System.ReadOnlyMemory<byte> value, global::System.Threading.CancellationToken cancellationToken = default) =>
             connection.SendAsync((byte)PacketType.Receipt, value, cancellationToken);
+
+        /// <summary>Sends Batch 'B'. Negotiated: several application messages in one transport message, so one AEAD seals a whole write batch; each counts as one message for receipts.</summary>
+        public static global::System.Threading.Tasks.ValueTask SendBatchAsync(this global::MyChips.Protocol.Connections.ProtocolConnection connection, global::System.ReadOnlyMemory<byte> value, global::System.Threading.CancellationToken cancellationToken = default) =>
+            connection.SendAsync((byte)PacketType.Batch, value, cancellationToken);
     }
 }

@@ -27,6 +27,8 @@ namespace MyChips.Protocol.Peers
         ReceivedTransport,
         /// <summary>A Receipt packet was received. Negotiated: acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys.</summary>
         ReceivedReceipt,
+        /// <summary>A Batch packet was received. Negotiated: several application messages in one transport message, so one AEAD seals a whole write batch; each counts as one message for receipts.</summary>
+        ReceivedBatch,
         /// <summary>Open a later connection: send N and K.</summary>
         Connect,
         /// <summary>Open a first-time connection: send I with the ticket.</summary>
@@ -86,6 +88,9 @@ namespace MyChips.Protocol.Peers
         /// <summary>The typed form of <see cref="InitiatorTrigger.ReceivedReceipt"/>; shared, as it holds no state.</summary>
         public static readonly global::Stateless.StateMachine<InitiatorState, InitiatorTrigger>.TriggerWithParameters<global::System.ReadOnlyMemory<byte>> ReceivedReceipt = new(InitiatorTrigger.ReceivedReceipt);
 
+        /// <summary>The typed form of <see cref="InitiatorTrigger.ReceivedBatch"/>; shared, as it holds no state.</summary>
+        public static readonly global::Stateless.StateMachine<InitiatorState, InitiatorTrigger>.TriggerWithParameters<global::System.ReadOnlyMemory<byte>> ReceivedBatch = new(InitiatorTrigger.ReceivedBatch);
+
         /// <summary>The typed form of <see cref="InitiatorTrigger.Failed"/>; shared, as it holds no state.</summary>
         public static readonly global::Stateless.StateMachine<InitiatorState, InitiatorTrigger>.TriggerWithParameters<string> Failed = new(InitiatorTrigger.Failed);
 
@@ -136,6 +141,7 @@ namespace MyChips.Protocol.Peers
                     machine.Configure(InitiatorState.Open)
                         .PermitReentry(InitiatorTrigger.ReceivedTransport)
                         .PermitReentry(InitiatorTrigger.ReceivedReceipt)
+                        .PermitReentry(InitiatorTrigger.ReceivedBatch)
                         .Permit(InitiatorTrigger.Failed, InitiatorState.Closed)
                         .Permit(InitiatorTrigger.Close, InitiatorState.Closed);
                     break;
@@ -156,6 +162,7 @@ namespace MyChips.Protocol.Peers
             (InitiatorState.Pending, InitiatorTrigger.ReceivedAck) => true,
             (InitiatorState.Open, InitiatorTrigger.ReceivedTransport) => true,
             (InitiatorState.Open, InitiatorTrigger.ReceivedReceipt) => true,
+            (InitiatorState.Open, InitiatorTrigger.ReceivedBatch) => true,
             (InitiatorState.Pending, InitiatorTrigger.HandshakeTimedOut) => true,
             (InitiatorState.Idle, InitiatorTrigger.Failed) => true,
             (InitiatorState.Pending, InitiatorTrigger.Failed) => true,
@@ -172,6 +179,7 @@ namespace MyChips.Protocol.Peers
             (InitiatorState.Pending, PacketType.Ack) => true,
             (InitiatorState.Open, PacketType.Transport) => true,
             (InitiatorState.Open, PacketType.Receipt) => true,
+            (InitiatorState.Open, PacketType.Batch) => true,
             _ => false,
         };
 
@@ -281,6 +289,18 @@ namespace MyChips.Protocol.Peers
             var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(InitiatorStateMachine.ReceivedReceipt, count);
             OnFired(from, InitiatorTrigger.ReceivedReceipt);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
+        }
+
+        /// <summary>A Batch packet was received. Negotiated: several application messages in one transport message, so one AEAD seals a whole write batch; each counts as one message for receipts. Transitions: Open stays.</summary>
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedBatchAsync(global::System.ReadOnlyMemory<byte> messages)
+        {
+            var from = _state;
+            if (!InitiatorStateMachine.IsDefined(from, InitiatorTrigger.ReceivedBatch))
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
+            var machine = InitiatorStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
+            machine.Fire(InitiatorStateMachine.ReceivedBatch, messages);
+            OnFired(from, InitiatorTrigger.ReceivedBatch);
             return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 

@@ -21,6 +21,8 @@ namespace MyChips.Protocol.Peers
         Offer = 0x43,
         /// <summary>'R': Negotiated: acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys.</summary>
         Receipt = 0x52,
+        /// <summary>'B': Negotiated: several application messages in one transport message, so one AEAD seals a whole write batch; each counts as one message for receipts.</summary>
+        Batch = 0x42,
     }
 
     /// <summary>The roles of a connection; a packet's senders are a combination of them.</summary>
@@ -78,6 +80,7 @@ namespace MyChips.Protocol.Peers
             PacketType.Transport,
             PacketType.Offer,
             PacketType.Receipt,
+            PacketType.Batch,
         };
 
         private static readonly PacketInfo s_ticket = new(PacketType.Ticket, "I", PeerRoles.Initiator, NoiseStage.Handshake, NoisePatterns.IK, 1, "PeerMessage");
@@ -87,6 +90,7 @@ namespace MyChips.Protocol.Peers
         private static readonly PacketInfo s_transport = new(PacketType.Transport, "T", PeerRoles.Initiator | PeerRoles.Responder, NoiseStage.Transport, NoisePatterns.None, 0, "PeerMessage");
         private static readonly PacketInfo s_offer = new(PacketType.Offer, "C", PeerRoles.Initiator, NoiseStage.None, NoisePatterns.None, 0, "Capabilities");
         private static readonly PacketInfo s_receipt = new(PacketType.Receipt, "R", PeerRoles.Initiator | PeerRoles.Responder, NoiseStage.Transport, NoisePatterns.None, 0, "Count");
+        private static readonly PacketInfo s_batch = new(PacketType.Batch, "B", PeerRoles.Initiator | PeerRoles.Responder, NoiseStage.Transport, NoisePatterns.None, 0, "Messages");
 
         /// <summary>The spec's metadata of a packet.</summary>
         public static PacketInfo GetInfo(this PacketType type) => type switch
@@ -98,6 +102,7 @@ namespace MyChips.Protocol.Peers
             PacketType.Transport => s_transport,
             PacketType.Offer => s_offer,
             PacketType.Receipt => s_receipt,
+            PacketType.Batch => s_batch,
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(type), type, "Not a packet of this protocol."),
         };
 
@@ -129,6 +134,9 @@ namespace MyChips.Protocol.Peers
                     return true;
                 case 0x52:
                     type = PacketType.Receipt;
+                    return true;
+                case 0x42:
+                    type = PacketType.Batch;
                     return true;
                 default:
                     type = default;

@@ -37,6 +37,8 @@ namespace MyChips.Protocol.Peers
         ReceivedOffer,
         /// <summary>A Receipt packet was received. Negotiated: acknowledges the messages received so far; the initiator's first one, right after A, also proves it holds the session keys.</summary>
         ReceivedReceipt,
+        /// <summary>A Batch packet was received. Negotiated: several application messages in one transport message, so one AEAD seals a whole write batch; each counts as one message for receipts.</summary>
+        ReceivedBatch,
         /// <summary>Compatible and raw modes: no proof is awaited, as the JavaScript peer sends none.</summary>
         KeysConfirmed,
         /// <summary>The ticket is valid and unused.</summary>
@@ -122,6 +124,9 @@ namespace MyChips.Protocol.Peers
         /// <summary>The typed form of <see cref="ResponderTrigger.ReceivedReceipt"/>; shared, as it holds no state.</summary>
         public static readonly global::Stateless.StateMachine<ResponderState, ResponderTrigger>.TriggerWithParameters<global::System.ReadOnlyMemory<byte>> ReceivedReceipt = new(ResponderTrigger.ReceivedReceipt);
 
+        /// <summary>The typed form of <see cref="ResponderTrigger.ReceivedBatch"/>; shared, as it holds no state.</summary>
+        public static readonly global::Stateless.StateMachine<ResponderState, ResponderTrigger>.TriggerWithParameters<global::System.ReadOnlyMemory<byte>> ReceivedBatch = new(ResponderTrigger.ReceivedBatch);
+
         /// <summary>The typed form of <see cref="ResponderTrigger.TicketRejected"/>; shared, as it holds no state.</summary>
         public static readonly global::Stateless.StateMachine<ResponderState, ResponderTrigger>.TriggerWithParameters<string> TicketRejected = new(ResponderTrigger.TicketRejected);
 
@@ -197,6 +202,7 @@ namespace MyChips.Protocol.Peers
                     machine.Configure(ResponderState.Open)
                         .PermitReentry(ResponderTrigger.ReceivedTransport)
                         .PermitReentry(ResponderTrigger.ReceivedReceipt)
+                        .PermitReentry(ResponderTrigger.ReceivedBatch)
                         .Permit(ResponderTrigger.IdleTimedOut, ResponderState.Closed)
                         .Permit(ResponderTrigger.Failed, ResponderState.Closed)
                         .Permit(ResponderTrigger.Close, ResponderState.Closed);
@@ -225,6 +231,7 @@ namespace MyChips.Protocol.Peers
             (ResponderState.Confirming, ResponderTrigger.KeysConfirmed) => true,
             (ResponderState.Open, ResponderTrigger.ReceivedTransport) => true,
             (ResponderState.Open, ResponderTrigger.ReceivedReceipt) => true,
+            (ResponderState.Open, ResponderTrigger.ReceivedBatch) => true,
             (ResponderState.Listening, ResponderTrigger.HandshakeTimedOut) => true,
             (ResponderState.Identified, ResponderTrigger.HandshakeTimedOut) => true,
             (ResponderState.Ticketed, ResponderTrigger.HandshakeTimedOut) => true,
@@ -255,6 +262,7 @@ namespace MyChips.Protocol.Peers
             (ResponderState.Confirming, PacketType.Receipt) => true,
             (ResponderState.Open, PacketType.Transport) => true,
             (ResponderState.Open, PacketType.Receipt) => true,
+            (ResponderState.Open, PacketType.Batch) => true,
             _ => false,
         };
 
@@ -447,6 +455,18 @@ namespace MyChips.Protocol.Peers
                     break;
             }
             return outcome;
+        }
+
+        /// <summary>A Batch packet was received. Negotiated: several application messages in one transport message, so one AEAD seals a whole write batch; each counts as one message for receipts. Transitions: Open stays.</summary>
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedBatchAsync(global::System.ReadOnlyMemory<byte> messages)
+        {
+            var from = _state;
+            if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedBatch))
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
+            machine.Fire(ResponderStateMachine.ReceivedBatch, messages);
+            OnFired(from, ResponderTrigger.ReceivedBatch);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
         /// <summary>Compatible and raw modes: no proof is awaited, as the JavaScript peer sends none. Transitions: Confirming to Open.</summary>
