@@ -133,6 +133,38 @@ public sealed class SpecDiagnosticTests
         AssertError("MCP0022", Valid.Replace("roles client server", "roles $$client server observer"));
 
     [Fact]
+    public void MCP0023_property_of_an_unknown_machine() =>
+        AssertError("MCP0023", Valid + "\nproperty p \"claim\": $$Client receives Hello at most 1\n");
+
+    [Fact]
+    public void MCP0024_a_machine_sending_a_packet_its_role_may_not_send() =>
+        AssertError("MCP0024", Valid.Replace("Idle on receive Hello -> Done", "Idle on receive Hello -> Done send $$Hello"));
+
+    [Fact]
+    public void MCP0002_property_naming_an_unknown_state() =>
+        AssertError("MCP0002", Valid + "\nproperty p: Server ends in $$Nowhere\n");
+
+    [Fact]
+    public void MCP0003_property_naming_an_unknown_packet() =>
+        AssertError("MCP0003", Valid + "\nproperty p: Server reaches Done after $$Goodbye\n");
+
+    [Fact]
+    public void MCP0001_property_of_no_known_form() =>
+        AssertError("MCP0001", Valid + "\nproperty p: Server $$eventually Done\n");
+
+    [Fact]
+    public void A_valid_property_and_send_clause_generate_a_model_with_the_check()
+    {
+        var text = Valid.Replace("Idle on receive Hello -> Done", "Idle on receive Hello -> Done send Ok") + "\nproperty greeted \"Done only after Hello\": Server reaches Done after Hello\n";
+
+        var model = SpinModels.FromSpec(text);
+
+        Assert.Contains("to_Client!Ok", model, StringComparison.Ordinal);
+        Assert.Contains("PROPERTY greeted VIOLATED: Done only after Hello", model, StringComparison.Ordinal);
+        Assert.Contains("proctype Environment_Client()", model, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_rule_has_its_own_id_and_every_id_one_descriptor()
     {
         var ids = GeneratorHarness.DiagnosticIds();

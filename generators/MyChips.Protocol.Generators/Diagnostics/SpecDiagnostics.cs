@@ -30,13 +30,16 @@ internal static class SpecDiagnostics
     public static readonly DiagnosticDescriptor UnknownGuard = Create("MCP0020", "Unknown guard");
     public static readonly DiagnosticDescriptor ReservedName = Create("MCP0021", "Name reserved by the generated code");
     public static readonly DiagnosticDescriptor RoleCount = Create("MCP0022", "Not two roles");
+    public static readonly DiagnosticDescriptor UnknownMachine = Create("MCP0023", "Unknown machine");
+    public static readonly DiagnosticDescriptor WrongSendingRole = Create("MCP0024", "Packet sent by a role that may not send it");
 
     public static readonly DiagnosticDescriptor[] All =
     {
         SyntaxError, UnknownState, UnknownPacket, DuplicateTypeByte, NoInitialState, UnreachableState,
         TransitionFromFinalState, WrongSenderRole, UndeclaredBody, UnusedTrigger, DuplicateName,
         UnknownTrigger, MultipleInitialStates, ConflictingTransitions, ActionParameterMismatch, InvalidPacketType,
-        NamespaceClash, MissingDeclaration, UnknownRole, UnknownGuard, ReservedName, RoleCount,
+        NamespaceClash, MissingDeclaration, UnknownRole, UnknownGuard, ReservedName, RoleCount, UnknownMachine,
+        WrongSendingRole,
     };
 
     public static Diagnostic ToDiagnostic(DiagnosticInfo info)

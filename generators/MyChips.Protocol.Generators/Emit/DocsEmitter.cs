@@ -21,6 +21,9 @@ internal static class DocsEmitter
         w.Line($"public const string FileName = {CodeWriter.Literal(protocol.FileName + ".md")};");
         w.Line();
         w.Line("public const string Markdown = @\"" + markdown.Replace("\"", "\"\"") + "\";");
+        w.Line();
+        w.Summary("The spec as a SPIN model: its machines over a hostile network, its properties as assertions (docs/model-checking.md).");
+        w.Line("public const string Promela = @\"" + PromelaEmitter.Emit(protocol).Replace("\"", "\"\"") + "\";");
         w.Close();
         return w.Finish();
     }
@@ -105,8 +108,29 @@ internal static class DocsEmitter
                 Line();
             }
         }
+        if (protocol.Properties.Count > 0)
+        {
+            Line("## Properties");
+            Line();
+            Line("Checked with SPIN on every build, over a network that loses, duplicates, reorders and replays packets (docs/model-checking.md).");
+            Line();
+            Line("| property | claim | meaning |");
+            Line("|---|---|---|");
+            foreach (var p in protocol.Properties)
+                Line($"| {p.Name} | {Cell(Claim(p))} | {Cell(p.Description)} |");
+            Line();
+        }
         return md.ToString();
     }
+
+    private static string Claim(PropertyModel p) => p.Kind switch
+    {
+        PropertyKind.ReachesAfter => $"{p.Machine} reaches {p.States[0]} after {string.Join(" or ", p.Packets)}",
+        PropertyKind.AtMost => $"{p.Machine} receives {p.Packets[0]} at most {p.Count}",
+        PropertyKind.Before => $"{p.Machine} receives {p.Packets[0]} before {string.Join(", ", p.Packets.Skip(1))}",
+        PropertyKind.Alternates => $"{p.Machine} alternates {p.Packets[0]}, {p.Packets[1]}",
+        _ => $"{p.Machine} ends in {string.Join(", ", p.States)}",
+    };
 
     private static string Label(MachineModel machine, TransitionModel t)
     {

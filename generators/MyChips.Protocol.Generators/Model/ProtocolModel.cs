@@ -38,6 +38,34 @@ internal enum TriggerKind
     Event,
 }
 
+/// <summary>The forms of a <c>property</c> line.</summary>
+internal enum PropertyKind
+{
+    /// <summary><c>M reaches S after P [or Q...]</c>: the machine enters S only after it received one of the packets.</summary>
+    ReachesAfter,
+
+    /// <summary><c>M receives P at most N</c>: the machine takes P in no more than N times.</summary>
+    AtMost,
+
+    /// <summary><c>M receives P before Q[, R...]</c>: the machine takes none of the others before it took P.</summary>
+    Before,
+
+    /// <summary><c>M alternates P, Q</c>: the machine never takes the same one of the two twice in a row.</summary>
+    Alternates,
+
+    /// <summary><c>M ends in S[, T...]</c>: whenever the whole system can move no further, the machine is in one of the states.</summary>
+    EndsIn,
+}
+
+internal sealed record PropertyModel(
+    string Name,
+    string Description,
+    string Machine,
+    PropertyKind Kind,
+    EquatableArray<string> States,
+    EquatableArray<string> Packets,
+    int Count);
+
 internal sealed record ProtocolModel(
     string Name,
     string FileName,
@@ -49,7 +77,8 @@ internal sealed record ProtocolModel(
     EquatableArray<string> NoisePatterns,
     EquatableArray<BodyModel> Bodies,
     EquatableArray<PacketModel> Packets,
-    EquatableArray<MachineModel> Machines);
+    EquatableArray<MachineModel> Machines,
+    EquatableArray<PropertyModel> Properties);
 
 internal sealed record FieldModel(string Name, string Type, bool Optional);
 
@@ -109,7 +138,8 @@ internal sealed record TransitionModel(
     string To,
     bool Stays,
     string Guard,
-    EquatableArray<string> Actions);
+    EquatableArray<string> Actions,
+    EquatableArray<string> Sends);
 
 internal sealed record MachineModel(
     string Name,

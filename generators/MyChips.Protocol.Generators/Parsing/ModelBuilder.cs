@@ -41,7 +41,15 @@ internal static class ModelBuilder
             patterns.ToEquatableArray(),
             bodies.ToEquatableArray(),
             packets.ToEquatableArray(),
-            spec.Machines.Select(m => BuildMachine(spec, m, TransitionExpansion.Expand(m))).ToEquatableArray());
+            spec.Machines.Select(m => BuildMachine(spec, m, TransitionExpansion.Expand(m))).ToEquatableArray(),
+            spec.Properties.Select(p => new PropertyModel(
+                p.Name.Name,
+                p.Description,
+                Pascal(p.Machine.Name),
+                p.Kind,
+                p.States.Select(s => Pascal(s.Name)).ToEquatableArray(),
+                p.Packets.Select(x => Pascal(x.Name)).ToEquatableArray(),
+                p.Count)).ToEquatableArray());
     }
 
     private static MachineModel BuildMachine(SpecSyntax spec, MachineSyntax machine, List<(string From, TransitionSyntax Transition)> expanded)
@@ -75,7 +83,8 @@ internal static class ModelBuilder
             Pascal(e.Transition.To?.Name ?? e.From),
             e.Transition.To is null,
             e.Transition.Guard is null ? "" : Pascal(e.Transition.Guard.Name),
-            e.Transition.Actions.Select(a => Pascal(a.Name)).ToEquatableArray()));
+            e.Transition.Actions.Select(a => Pascal(a.Name)).ToEquatableArray(),
+            e.Transition.Sends.Select(p => Pascal(p.Name)).ToEquatableArray()));
 
         return new MachineModel(
             Pascal(machine.Name.Name),

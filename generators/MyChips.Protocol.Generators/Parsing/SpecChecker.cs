@@ -9,7 +9,7 @@ namespace MyChips.Protocol.Generators.Parsing;
 /// The meaning checks: names resolve, type bytes are unique, every machine starts somewhere and
 /// reaches every state, final states stay final, packets arrive from the role that sends them.
 /// </summary>
-internal sealed class SpecChecker
+internal sealed partial class SpecChecker
 {
     private readonly SpecSyntax _spec;
     private readonly DiagnosticSink _report;
@@ -44,6 +44,8 @@ internal sealed class SpecChecker
         CheckUnique(_spec.Machines.Select(m => m.Name), "machine");
         foreach (var machine in _spec.Machines)
             CheckMachine(machine);
+        CheckSends();
+        CheckProperties();
     }
 
     private void CheckPackets()

@@ -106,6 +106,9 @@ internal sealed partial class SpecParser
             case "packet" when keyword.Kind == TokenKind.Identifier:
                 ParsePacket();
                 break;
+            case "property" when keyword.Kind == TokenKind.Identifier:
+                ParseProperty();
+                break;
             case "machine" when keyword.Kind == TokenKind.Identifier:
                 var machine = new MachineSyntax { Name = ExpectName("a machine name") };
                 ExpectKeyword("role");
@@ -114,7 +117,7 @@ internal sealed partial class SpecParser
                 _machine = machine;
                 break;
             default:
-                throw Error(keyword, $"Expected a statement (protocol, namespace, title, framing, roles, body, packet, machine) but found {keyword.Describe()}.");
+                throw Error(keyword, $"Expected a statement (protocol, namespace, title, framing, roles, body, packet, machine, property) but found {keyword.Describe()}.");
         }
         ExpectEndOfLine();
     }
@@ -362,6 +365,15 @@ internal sealed partial class SpecParser
             do
             {
                 transition.Actions.Add(ExpectName("an action name"));
+            }
+            while (TryTake(","));
+        }
+        if (Peek().Is("send"))
+        {
+            Next();
+            do
+            {
+                transition.Sends.Add(ExpectName("a packet name"));
             }
             while (TryTake(","));
         }

@@ -21,6 +21,7 @@ internal sealed class SpecSyntax
     public List<Named> Roles { get; } = new();
     public List<BodySyntax> Bodies { get; } = new();
     public List<PacketSyntax> Packets { get; } = new();
+    public List<PropertySyntax> Properties { get; } = new();
     public List<MachineSyntax> Machines { get; } = new();
 }
 
@@ -82,6 +83,21 @@ internal sealed class TransitionSyntax
     public Named? To { get; set; }
     public Named? Guard { get; set; }
     public List<Named> Actions { get; } = new();
+
+    /// <summary>The packets the transition's actions send, for the model checker (the <c>send</c> clause).</summary>
+    public List<Named> Sends { get; } = new();
+}
+
+/// <summary>A <c>property</c> line: a claim about one machine that the model checker verifies.</summary>
+internal sealed class PropertySyntax
+{
+    public Named Name { get; set; } = null!;
+    public string Description { get; set; } = "";
+    public Named Machine { get; set; } = null!;
+    public PropertyKind Kind { get; set; }
+    public List<Named> States { get; } = new();
+    public List<Named> Packets { get; } = new();
+    public int Count { get; set; }
 }
 
 internal sealed class MachineSyntax

@@ -16,6 +16,13 @@ public static class SpecDocuments
         [Path.GetFileNameWithoutExtension(CiyamPeerDocument.FileName)] = CiyamPeerDocument.Markdown,
     };
 
+    /// <summary>Spec name to its generated SPIN model (docs/model-checking.md).</summary>
+    public static IReadOnlyDictionary<string, string> Models { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        [Path.GetFileNameWithoutExtension(MyChipsPeerDocument.FileName)] = MyChipsPeerDocument.Promela,
+        [Path.GetFileNameWithoutExtension(CiyamPeerDocument.FileName)] = CiyamPeerDocument.Promela,
+    };
+
     /// <summary>A spec by name or by the path of its .protocol file.</summary>
     public static bool TryFind(string nameOrPath, out string name, out string markdown)
     {

@@ -30,6 +30,19 @@ public class SpecCommandTests
     }
 
     [Fact]
+    public async Task Spec_prints_the_SPIN_model_that_spin_accepts()
+    {
+        var (exit, output, _) = await CliHarness.InvokeAsync("spec", "mychips-peer", "--format", "promela");
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("/* MyCHIPs peer protocol: a SPIN model", output, StringComparison.Ordinal);
+        Assert.Contains("proctype Responder()", output, StringComparison.Ordinal);
+        Assert.Contains("PROPERTY knockOnce VIOLATED", output, StringComparison.Ordinal);
+        var result = await MyChips.Protocol.Testing.SpinModelChecker.CheckAsync(output);
+        Assert.True(result.Holds, result.Report);
+    }
+
+    [Fact]
     public async Task Spec_exits_2_for_an_unknown_spec_or_format()
     {
         var unknown = await CliHarness.InvokeAsync("spec", "no-such-spec");

@@ -73,6 +73,201 @@ stateDiagram-v2
 | ExpectingGet | The peer's next file transfer must be a get. |
 | Closed | Final. |
 
+## Properties
+
+Checked with SPIN on every build, over a network that loses, duplicates, reorders and replays packets (docs/model-checking.md).
+
+| property | claim | meaning |
+|---|---|---|
+| checkFirst | Responder receives Check before Get, Put, Pip | No get, put or pip is taken before a chk. |
+| fairTransfers | Responder alternates Put, Get | Puts and gets alternate, so neither side gains an upload or download advantage. |
+
+";
+
+        /// <summary>The spec as a SPIN model: its machines over a hostile network, its properties as assertions (docs/model-checking.md).</summary>
+        public const string Promela = @"/* CIYAM peer protocol: a SPIN model generated from ciyam-peer.protocol; edit the spec, not this file.
+   Switches (spin -D...): LOSS, DUPLICATE, REORDER and REPLAY make the network hostile; CAPACITY, BUDGET
+   (packets an attacker or a free environment sends on its own) and EVENTS (events per machine) bound the run. */
+
+mtype = { Check, Get, Put, Pip, Tls, Bye, Help };
+
+#ifndef CAPACITY
+#define CAPACITY 8
+#endif
+#ifndef BUDGET
+#define BUDGET 2
+#endif
+#ifndef EVENTS
+#define EVENTS 2
+#endif
+
+chan to_Initiator = [CAPACITY] of { mtype };   /* sent towards the Initiator */
+chan at_Initiator = [CAPACITY] of { mtype };   /* arrived at the Initiator */
+chan to_Responder = [CAPACITY] of { mtype };   /* sent towards the Responder */
+chan at_Responder = [CAPACITY] of { mtype };   /* arrived at the Responder */
+
+#define Responder_Connected 0
+#define Responder_Secured 1
+#define Responder_ExpectingPut 2
+#define Responder_ExpectingGet 3
+#define Responder_Closed 4
+#define Responder_Refused 5   /* closed by the runtime: a packet its state does not accept */
+byte Responder_state = Responder_Connected;
+
+bool Responder_got_Check = false;
+byte Responder_last_fairTransfers = 0;   /* 1: Put came last, 2: Get */
+
+proctype Network_to_Responder() {
+  mtype m, kept, held;
+  bool keeping = false, holding = false;
+  byte replays = 0;
+end_network:
+  do
+  :: to_Responder?m ->
+     if
+     :: nfull(at_Responder) -> at_Responder!m; printf(""network to Responder: delivers %e\n"", m)
+     :: full(at_Responder) -> printf(""network to Responder: drops %e, the receiver's buffer is full\n"", m)
+#ifdef LOSS
+     :: printf(""network to Responder: loses %e\n"", m)
+#endif
+#ifdef DUPLICATE
+     :: len(at_Responder) < CAPACITY - 1 -> at_Responder!m; at_Responder!m; printf(""network to Responder: delivers %e twice\n"", m)
+#endif
+#ifdef REORDER
+     :: !holding -> held = m; holding = true; printf(""network to Responder: holds %e back\n"", m)
+#endif
+     fi
+#ifdef REPLAY
+     ;
+     if
+     :: !keeping -> kept = m; keeping = true   /* recorded by the attacker */
+     :: skip
+     fi
+#endif
+#ifdef REORDER
+  :: holding && nfull(at_Responder) -> at_Responder!held; holding = false; printf(""network to Responder: delivers %e late\n"", held)
+#endif
+#ifdef REPLAY
+  :: keeping && replays < BUDGET && nfull(at_Responder) -> at_Responder!kept; replays++; printf(""attacker to Responder: replays %e\n"", kept)
+#endif
+  od
+}
+
+proctype Network_to_Initiator() {
+  mtype m, kept, held;
+  bool keeping = false, holding = false;
+  byte replays = 0;
+end_network:
+  do
+  :: to_Initiator?m ->
+     if
+     :: nfull(at_Initiator) -> at_Initiator!m; printf(""network to Initiator: delivers %e\n"", m)
+     :: full(at_Initiator) -> printf(""network to Initiator: drops %e, the receiver's buffer is full\n"", m)
+#ifdef LOSS
+     :: printf(""network to Initiator: loses %e\n"", m)
+#endif
+#ifdef DUPLICATE
+     :: len(at_Initiator) < CAPACITY - 1 -> at_Initiator!m; at_Initiator!m; printf(""network to Initiator: delivers %e twice\n"", m)
+#endif
+#ifdef REORDER
+     :: !holding -> held = m; holding = true; printf(""network to Initiator: holds %e back\n"", m)
+#endif
+     fi
+#ifdef REPLAY
+     ;
+     if
+     :: !keeping -> kept = m; keeping = true   /* recorded by the attacker */
+     :: skip
+     fi
+#endif
+#ifdef REORDER
+  :: holding && nfull(at_Initiator) -> at_Initiator!held; holding = false; printf(""network to Initiator: delivers %e late\n"", held)
+#endif
+#ifdef REPLAY
+  :: keeping && replays < BUDGET && nfull(at_Initiator) -> at_Initiator!kept; replays++; printf(""attacker to Initiator: replays %e\n"", kept)
+#endif
+  od
+}
+
+proctype Environment_Initiator() {
+  mtype m;
+  byte sent = 0;
+end_environment:
+  do
+  :: sent < BUDGET ->
+     sent++;
+     if
+     :: to_Responder!Check -> printf(""Initiator (no machine): sends Check\n"")
+     :: to_Responder!Get -> printf(""Initiator (no machine): sends Get\n"")
+     :: to_Responder!Put -> printf(""Initiator (no machine): sends Put\n"")
+     :: to_Responder!Pip -> printf(""Initiator (no machine): sends Pip\n"")
+     :: to_Responder!Tls -> printf(""Initiator (no machine): sends Tls\n"")
+     :: to_Responder!Bye -> printf(""Initiator (no machine): sends Bye\n"")
+     :: to_Responder!Help -> printf(""Initiator (no machine): sends Help\n"")
+     fi
+  :: at_Initiator?m -> printf(""Initiator (no machine): takes %e\n"", m)
+  od
+}
+
+proctype Responder() {
+  mtype m;
+  byte events = 0;
+  bool quiet = false;   /* the host fires no more events */
+end_Responder:
+  do
+  :: Responder_state == Responder_Closed || Responder_state == Responder_Refused -> break
+  :: !(Responder_state == Responder_Closed || Responder_state == Responder_Refused) && nempty(at_Responder) ->
+     at_Responder?m;
+     if
+     :: Responder_state == Responder_Connected ->
+        if
+        :: m == Tls -> printf(""Responder: Connected --receive Tls--> Secured\n""); Responder_state = Responder_Secured
+        :: m == Check -> printf(""Responder: Connected --receive Check--> ExpectingPut\n""); Responder_got_Check = true; Responder_state = Responder_ExpectingPut
+        :: m == Help -> printf(""Responder: Connected --receive Help--> Connected\n""); Responder_state = Responder_Connected
+        :: m == Help -> printf(""Responder: Connected: guard HelpNotYetUsed refuses Help: the connection closes\n""); Responder_state = Responder_Closed
+        :: m == Bye -> printf(""Responder: Connected --receive Bye--> Closed\n""); Responder_state = Responder_Closed
+        :: else -> printf(""Responder: Connected does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
+        fi
+     :: Responder_state == Responder_Secured ->
+        if
+        :: m == Check -> printf(""Responder: Secured --receive Check--> ExpectingPut\n""); Responder_got_Check = true; Responder_state = Responder_ExpectingPut
+        :: m == Help -> printf(""Responder: Secured --receive Help--> Secured\n""); Responder_state = Responder_Secured
+        :: m == Help -> printf(""Responder: Secured: guard HelpNotYetUsed refuses Help: the connection closes\n""); Responder_state = Responder_Closed
+        :: m == Bye -> printf(""Responder: Secured --receive Bye--> Closed\n""); Responder_state = Responder_Closed
+        :: else -> printf(""Responder: Secured does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
+        fi
+     :: Responder_state == Responder_ExpectingPut ->
+        if
+        :: m == Check -> printf(""Responder: ExpectingPut --receive Check--> ExpectingPut\n""); Responder_got_Check = true; Responder_state = Responder_ExpectingPut
+        :: m == Pip -> printf(""Responder: ExpectingPut --receive Pip--> ExpectingPut\n""); if :: !(Responder_got_Check) -> printf(""PROPERTY checkFirst VIOLATED: No get, put or pip is taken before a chk.\n""); assert(false) :: else -> skip fi; Responder_state = Responder_ExpectingPut
+        :: m == Put -> printf(""Responder: ExpectingPut --receive Put--> ExpectingGet\n""); if :: !(Responder_got_Check) -> printf(""PROPERTY checkFirst VIOLATED: No get, put or pip is taken before a chk.\n""); assert(false) :: else -> skip fi; if :: !(Responder_last_fairTransfers != 1) -> printf(""PROPERTY fairTransfers VIOLATED: Puts and gets alternate, so neither side gains an upload or download advantage.\n""); assert(false) :: else -> skip fi; Responder_last_fairTransfers = 1; Responder_state = Responder_ExpectingGet
+        :: m == Help -> printf(""Responder: ExpectingPut --receive Help--> ExpectingPut\n""); Responder_state = Responder_ExpectingPut
+        :: m == Help -> printf(""Responder: ExpectingPut: guard HelpNotYetUsed refuses Help: the connection closes\n""); Responder_state = Responder_Closed
+        :: m == Bye -> printf(""Responder: ExpectingPut --receive Bye--> Closed\n""); Responder_state = Responder_Closed
+        :: else -> printf(""Responder: ExpectingPut does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
+        fi
+     :: Responder_state == Responder_ExpectingGet ->
+        if
+        :: m == Check -> printf(""Responder: ExpectingGet --receive Check--> ExpectingGet\n""); Responder_got_Check = true; Responder_state = Responder_ExpectingGet
+        :: m == Pip -> printf(""Responder: ExpectingGet --receive Pip--> ExpectingGet\n""); if :: !(Responder_got_Check) -> printf(""PROPERTY checkFirst VIOLATED: No get, put or pip is taken before a chk.\n""); assert(false) :: else -> skip fi; Responder_state = Responder_ExpectingGet
+        :: m == Get -> printf(""Responder: ExpectingGet --receive Get--> ExpectingPut\n""); if :: !(Responder_got_Check) -> printf(""PROPERTY checkFirst VIOLATED: No get, put or pip is taken before a chk.\n""); assert(false) :: else -> skip fi; if :: !(Responder_last_fairTransfers != 2) -> printf(""PROPERTY fairTransfers VIOLATED: Puts and gets alternate, so neither side gains an upload or download advantage.\n""); assert(false) :: else -> skip fi; Responder_last_fairTransfers = 2; Responder_state = Responder_ExpectingPut
+        :: m == Help -> printf(""Responder: ExpectingGet --receive Help--> ExpectingGet\n""); Responder_state = Responder_ExpectingGet
+        :: m == Help -> printf(""Responder: ExpectingGet: guard HelpNotYetUsed refuses Help: the connection closes\n""); Responder_state = Responder_Closed
+        :: m == Bye -> printf(""Responder: ExpectingGet --receive Bye--> Closed\n""); Responder_state = Responder_Closed
+        :: else -> printf(""Responder: ExpectingGet does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
+        fi
+     fi
+  od
+}
+
+init {
+  atomic {
+      run Environment_Initiator();
+      run Responder();
+      run Network_to_Responder();
+      run Network_to_Initiator()
+  }
+}
 ";
     }
 }

@@ -123,6 +123,232 @@ stateDiagram-v2
 | Handshake | 10000 ms | Listening, Identified, Ticketed, Confirming |
 | Idle | 60000 ms | Open |
 
+## Properties
+
+Checked with SPIN on every build, over a network that loses, duplicates, reorders and replays packets (docs/model-checking.md).
+
+| property | claim | meaning |
+|---|---|---|
+| openOnlyAfterHandshake | Responder reaches Open after Knock or Ticket | The responder opens only after a K or an I completed the handshake. |
+| knockOnce | Responder receives Knock at most 1 | A K is taken at most once on a connection, even when the network replays it. |
+| ticketOnce | Responder receives Ticket at most 1 | An I is taken at most once on a connection, even when the network replays it. |
+| initiatorSettles | Initiator ends in Idle, Open, Closed | An initiator that can move no further never connected, is open, or is closed: never stuck in its handshake. |
+| responderSettles | Responder ends in Open, Closed | A responder that can move no further is open or closed, never stuck in its handshake. |
+
+";
+
+        /// <summary>The spec as a SPIN model: its machines over a hostile network, its properties as assertions (docs/model-checking.md).</summary>
+        public const string Promela = @"/* MyCHIPs peer protocol: a SPIN model generated from mychips-peer.protocol; edit the spec, not this file.
+   Switches (spin -D...): LOSS, DUPLICATE, REORDER and REPLAY make the network hostile; CAPACITY, BUDGET
+   (packets an attacker or a free environment sends on its own) and EVENTS (events per machine) bound the run. */
+
+mtype = { Ticket, Declare, Knock, Ack, Transport, Offer, Receipt, Batch };
+
+#ifndef CAPACITY
+#define CAPACITY 8
+#endif
+#ifndef BUDGET
+#define BUDGET 2
+#endif
+#ifndef EVENTS
+#define EVENTS 2
+#endif
+
+chan to_Initiator = [CAPACITY] of { mtype };   /* sent towards the Initiator */
+chan at_Initiator = [CAPACITY] of { mtype };   /* arrived at the Initiator */
+chan to_Responder = [CAPACITY] of { mtype };   /* sent towards the Responder */
+chan at_Responder = [CAPACITY] of { mtype };   /* arrived at the Responder */
+
+#define Initiator_Idle 0
+#define Initiator_Pending 1
+#define Initiator_Open 2
+#define Initiator_Closed 3
+#define Initiator_Refused 4   /* closed by the runtime: a packet its state does not accept */
+byte Initiator_state = Initiator_Idle;
+
+#define Responder_Listening 0
+#define Responder_Identified 1
+#define Responder_Ticketed 2
+#define Responder_Confirming 3
+#define Responder_Open 4
+#define Responder_Closed 5
+#define Responder_Refused 6   /* closed by the runtime: a packet its state does not accept */
+byte Responder_state = Responder_Listening;
+
+bool Responder_got_Knock = false;
+bool Responder_got_Ticket = false;
+byte Responder_count_Knock = 0;
+byte Responder_count_Ticket = 0;
+
+proctype Network_to_Responder() {
+  mtype m, kept, held;
+  bool keeping = false, holding = false;
+  byte replays = 0;
+end_network:
+  do
+  :: to_Responder?m ->
+     if
+     :: nfull(at_Responder) -> at_Responder!m; printf(""network to Responder: delivers %e\n"", m)
+     :: full(at_Responder) -> printf(""network to Responder: drops %e, the receiver's buffer is full\n"", m)
+#ifdef LOSS
+     :: printf(""network to Responder: loses %e\n"", m)
+#endif
+#ifdef DUPLICATE
+     :: len(at_Responder) < CAPACITY - 1 -> at_Responder!m; at_Responder!m; printf(""network to Responder: delivers %e twice\n"", m)
+#endif
+#ifdef REORDER
+     :: !holding -> held = m; holding = true; printf(""network to Responder: holds %e back\n"", m)
+#endif
+     fi
+#ifdef REPLAY
+     ;
+     if
+     :: !keeping -> kept = m; keeping = true   /* recorded by the attacker */
+     :: skip
+     fi
+#endif
+#ifdef REORDER
+  :: holding && nfull(at_Responder) -> at_Responder!held; holding = false; printf(""network to Responder: delivers %e late\n"", held)
+#endif
+#ifdef REPLAY
+  :: keeping && replays < BUDGET && nfull(at_Responder) -> at_Responder!kept; replays++; printf(""attacker to Responder: replays %e\n"", kept)
+#endif
+  od
+}
+
+proctype Network_to_Initiator() {
+  mtype m, kept, held;
+  bool keeping = false, holding = false;
+  byte replays = 0;
+end_network:
+  do
+  :: to_Initiator?m ->
+     if
+     :: nfull(at_Initiator) -> at_Initiator!m; printf(""network to Initiator: delivers %e\n"", m)
+     :: full(at_Initiator) -> printf(""network to Initiator: drops %e, the receiver's buffer is full\n"", m)
+#ifdef LOSS
+     :: printf(""network to Initiator: loses %e\n"", m)
+#endif
+#ifdef DUPLICATE
+     :: len(at_Initiator) < CAPACITY - 1 -> at_Initiator!m; at_Initiator!m; printf(""network to Initiator: delivers %e twice\n"", m)
+#endif
+#ifdef REORDER
+     :: !holding -> held = m; holding = true; printf(""network to Initiator: holds %e back\n"", m)
+#endif
+     fi
+#ifdef REPLAY
+     ;
+     if
+     :: !keeping -> kept = m; keeping = true   /* recorded by the attacker */
+     :: skip
+     fi
+#endif
+#ifdef REORDER
+  :: holding && nfull(at_Initiator) -> at_Initiator!held; holding = false; printf(""network to Initiator: delivers %e late\n"", held)
+#endif
+#ifdef REPLAY
+  :: keeping && replays < BUDGET && nfull(at_Initiator) -> at_Initiator!kept; replays++; printf(""attacker to Initiator: replays %e\n"", kept)
+#endif
+  od
+}
+
+proctype Initiator() {
+  mtype m;
+  byte events = 0;
+  bool quiet = false;   /* the host fires no more events */
+end_Initiator:
+  do
+  :: Initiator_state == Initiator_Closed || Initiator_state == Initiator_Refused -> if :: !(Initiator_state == Initiator_Idle || Initiator_state == Initiator_Open || Initiator_state == Initiator_Closed) -> printf(""PROPERTY initiatorSettles VIOLATED: An initiator that can move no further never connected, is open, or is closed: never stuck in its handshake.\n""); assert(false) :: else -> skip fi; break
+  :: Initiator_state == Initiator_Idle && !quiet && events < EVENTS -> events++; printf(""Initiator: Idle --connect--> Pending\n""); to_Responder!Declare; printf(""Initiator: sends Declare\n""); to_Responder!Offer; printf(""Initiator: sends Offer\n""); to_Responder!Knock; printf(""Initiator: sends Knock\n""); Initiator_state = Initiator_Pending
+  :: Initiator_state == Initiator_Idle && !quiet && events < EVENTS -> events++; printf(""Initiator: Idle --connectWithTicket--> Pending\n""); to_Responder!Offer; printf(""Initiator: sends Offer\n""); to_Responder!Ticket; printf(""Initiator: sends Ticket\n""); Initiator_state = Initiator_Pending
+  :: Initiator_state == Initiator_Pending -> printf(""Initiator: Pending --timeout handshake--> Closed\n""); Initiator_state = Initiator_Closed
+  :: !quiet -> quiet = true; printf(""Initiator: its host fires no more events\n"")
+  :: !(Initiator_state == Initiator_Closed || Initiator_state == Initiator_Refused) && nempty(at_Initiator) ->
+     at_Initiator?m;
+     if
+     :: Initiator_state == Initiator_Idle ->
+        if
+        :: else -> printf(""Initiator: Idle does not accept %e: the connection closes\n"", m); Initiator_state = Initiator_Closed
+        fi
+     :: Initiator_state == Initiator_Pending ->
+        if
+        :: m == Ack -> printf(""Initiator: Pending --receive Ack--> Open\n""); to_Responder!Receipt; printf(""Initiator: sends Receipt\n""); Initiator_state = Initiator_Open
+        :: else -> printf(""Initiator: Pending does not accept %e: the connection closes\n"", m); Initiator_state = Initiator_Closed
+        fi
+     :: Initiator_state == Initiator_Open ->
+        if
+        :: m == Transport -> printf(""Initiator: Open --receive Transport--> Open\n""); Initiator_state = Initiator_Open
+        :: m == Receipt -> printf(""Initiator: Open --receive Receipt--> Open\n""); Initiator_state = Initiator_Open
+        :: m == Batch -> printf(""Initiator: Open --receive Batch--> Open\n""); Initiator_state = Initiator_Open
+        :: else -> printf(""Initiator: Open does not accept %e: the connection closes\n"", m); Initiator_state = Initiator_Closed
+        fi
+     fi
+  :: timeout -> if :: !(Initiator_state == Initiator_Idle || Initiator_state == Initiator_Open || Initiator_state == Initiator_Closed) -> printf(""PROPERTY initiatorSettles VIOLATED: An initiator that can move no further never connected, is open, or is closed: never stuck in its handshake.\n""); assert(false) :: else -> skip fi; break   /* the whole system can move no further */
+  od
+}
+
+proctype Responder() {
+  mtype m;
+  byte events = 0;
+  bool quiet = false;   /* the host fires no more events */
+end_Responder:
+  do
+  :: Responder_state == Responder_Closed || Responder_state == Responder_Refused -> if :: !(Responder_state == Responder_Open || Responder_state == Responder_Closed) -> printf(""PROPERTY responderSettles VIOLATED: A responder that can move no further is open or closed, never stuck in its handshake.\n""); assert(false) :: else -> skip fi; break
+  :: Responder_state == Responder_Ticketed && !quiet && events < EVENTS -> events++; printf(""Responder: Ticketed --ticketAccepted--> Confirming\n""); to_Initiator!Ack; printf(""Responder: sends Ack\n""); Responder_state = Responder_Confirming
+  :: Responder_state == Responder_Ticketed && !quiet && events < EVENTS -> events++; printf(""Responder: Ticketed --ticketRejected--> Closed\n""); Responder_state = Responder_Closed
+  :: Responder_state == Responder_Confirming && !quiet && events < EVENTS -> events++; printf(""Responder: Confirming --keysConfirmed--> Open\n""); if :: !(Responder_got_Knock || Responder_got_Ticket) -> printf(""PROPERTY openOnlyAfterHandshake VIOLATED: The responder opens only after a K or an I completed the handshake.\n""); assert(false) :: else -> skip fi; Responder_state = Responder_Open
+  :: Responder_state == Responder_Listening -> printf(""Responder: Listening --timeout handshake--> Closed\n""); Responder_state = Responder_Closed
+  :: Responder_state == Responder_Identified -> printf(""Responder: Identified --timeout handshake--> Closed\n""); Responder_state = Responder_Closed
+  :: Responder_state == Responder_Ticketed -> printf(""Responder: Ticketed --timeout handshake--> Closed\n""); Responder_state = Responder_Closed
+  :: Responder_state == Responder_Confirming -> printf(""Responder: Confirming --timeout handshake--> Closed\n""); Responder_state = Responder_Closed
+  :: Responder_state == Responder_Open -> printf(""Responder: Open --timeout idle--> Closed\n""); Responder_state = Responder_Closed
+  :: !quiet -> quiet = true; printf(""Responder: its host fires no more events\n"")
+  :: !(Responder_state == Responder_Closed || Responder_state == Responder_Refused) && nempty(at_Responder) ->
+     at_Responder?m;
+     if
+     :: Responder_state == Responder_Listening ->
+        if
+        :: m == Declare -> printf(""Responder: Listening --receive Declare--> Identified\n""); Responder_state = Responder_Identified
+        :: m == Offer -> printf(""Responder: Listening --receive Offer--> Listening\n""); Responder_state = Responder_Listening
+        :: m == Ticket -> printf(""Responder: Listening --receive Ticket--> Ticketed\n""); Responder_got_Ticket = true; Responder_count_Ticket++; if :: !(Responder_count_Ticket <= 1) -> printf(""PROPERTY ticketOnce VIOLATED: An I is taken at most once on a connection, even when the network replays it.\n""); assert(false) :: else -> skip fi; Responder_state = Responder_Ticketed
+        :: else -> printf(""Responder: Listening does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
+        fi
+     :: Responder_state == Responder_Identified ->
+        if
+        :: m == Offer -> printf(""Responder: Identified --receive Offer--> Identified\n""); Responder_state = Responder_Identified
+        :: m == Knock -> printf(""Responder: Identified --receive Knock--> Confirming\n""); Responder_got_Knock = true; Responder_count_Knock++; if :: !(Responder_count_Knock <= 1) -> printf(""PROPERTY knockOnce VIOLATED: A K is taken at most once on a connection, even when the network replays it.\n""); assert(false) :: else -> skip fi; to_Initiator!Ack; printf(""Responder: sends Ack\n""); Responder_state = Responder_Confirming
+        :: else -> printf(""Responder: Identified does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
+        fi
+     :: Responder_state == Responder_Ticketed ->
+        if
+        :: else -> printf(""Responder: Ticketed does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
+        fi
+     :: Responder_state == Responder_Confirming ->
+        if
+        :: m == Transport -> printf(""Responder: Confirming --receive Transport--> Open\n""); if :: !(Responder_got_Knock || Responder_got_Ticket) -> printf(""PROPERTY openOnlyAfterHandshake VIOLATED: The responder opens only after a K or an I completed the handshake.\n""); assert(false) :: else -> skip fi; Responder_state = Responder_Open
+        :: m == Receipt -> printf(""Responder: Confirming --receive Receipt--> Open\n""); if :: !(Responder_got_Knock || Responder_got_Ticket) -> printf(""PROPERTY openOnlyAfterHandshake VIOLATED: The responder opens only after a K or an I completed the handshake.\n""); assert(false) :: else -> skip fi; Responder_state = Responder_Open
+        :: else -> printf(""Responder: Confirming does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
+        fi
+     :: Responder_state == Responder_Open ->
+        if
+        :: m == Transport -> printf(""Responder: Open --receive Transport--> Open\n""); Responder_state = Responder_Open
+        :: m == Receipt -> printf(""Responder: Open --receive Receipt--> Open\n""); Responder_state = Responder_Open
+        :: m == Batch -> printf(""Responder: Open --receive Batch--> Open\n""); Responder_state = Responder_Open
+        :: else -> printf(""Responder: Open does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
+        fi
+     fi
+  :: timeout -> if :: !(Responder_state == Responder_Open || Responder_state == Responder_Closed) -> printf(""PROPERTY responderSettles VIOLATED: A responder that can move no further is open or closed, never stuck in its handshake.\n""); assert(false) :: else -> skip fi; break   /* the whole system can move no further */
+  od
+}
+
+init {
+  atomic {
+      run Initiator();
+      run Responder();
+      run Network_to_Responder();
+      run Network_to_Initiator()
+  }
+}
 ";
     }
 }

@@ -58,5 +58,164 @@ stateDiagram-v2
 | Done | Final. |
 
 ";
+
+        /// <summary>The spec as a SPIN model: its machines over a hostile network, its properties as assertions (docs/model-checking.md).</summary>
+        public const string Promela = @"/* Sample telemetry protocol: a SPIN model generated from sample-telemetry.protocol; edit the spec, not this file.
+   Switches (spin -D...): LOSS, DUPLICATE, REORDER and REPLAY make the network hostile; CAPACITY, BUDGET
+   (packets an attacker or a free environment sends on its own) and EVENTS (events per machine) bound the run. */
+
+mtype = { Hello, Measure, Blob, Bye };
+
+#ifndef CAPACITY
+#define CAPACITY 8
+#endif
+#ifndef BUDGET
+#define BUDGET 2
+#endif
+#ifndef EVENTS
+#define EVENTS 2
+#endif
+
+chan to_Sensor = [CAPACITY] of { mtype };   /* sent towards the Sensor */
+chan at_Sensor = [CAPACITY] of { mtype };   /* arrived at the Sensor */
+chan to_Collector = [CAPACITY] of { mtype };   /* sent towards the Collector */
+chan at_Collector = [CAPACITY] of { mtype };   /* arrived at the Collector */
+
+#define Collector_Waiting 0
+#define Collector_Streaming 1
+#define Collector_Done 2
+#define Collector_Refused 3   /* closed by the runtime: a packet its state does not accept */
+byte Collector_state = Collector_Waiting;
+
+
+proctype Network_to_Collector() {
+  mtype m, kept, held;
+  bool keeping = false, holding = false;
+  byte replays = 0;
+end_network:
+  do
+  :: to_Collector?m ->
+     if
+     :: nfull(at_Collector) -> at_Collector!m; printf(""network to Collector: delivers %e\n"", m)
+     :: full(at_Collector) -> printf(""network to Collector: drops %e, the receiver's buffer is full\n"", m)
+#ifdef LOSS
+     :: printf(""network to Collector: loses %e\n"", m)
+#endif
+#ifdef DUPLICATE
+     :: len(at_Collector) < CAPACITY - 1 -> at_Collector!m; at_Collector!m; printf(""network to Collector: delivers %e twice\n"", m)
+#endif
+#ifdef REORDER
+     :: !holding -> held = m; holding = true; printf(""network to Collector: holds %e back\n"", m)
+#endif
+     fi
+#ifdef REPLAY
+     ;
+     if
+     :: !keeping -> kept = m; keeping = true   /* recorded by the attacker */
+     :: skip
+     fi
+#endif
+#ifdef REORDER
+  :: holding && nfull(at_Collector) -> at_Collector!held; holding = false; printf(""network to Collector: delivers %e late\n"", held)
+#endif
+#ifdef REPLAY
+  :: keeping && replays < BUDGET && nfull(at_Collector) -> at_Collector!kept; replays++; printf(""attacker to Collector: replays %e\n"", kept)
+#endif
+  od
+}
+
+proctype Network_to_Sensor() {
+  mtype m, kept, held;
+  bool keeping = false, holding = false;
+  byte replays = 0;
+end_network:
+  do
+  :: to_Sensor?m ->
+     if
+     :: nfull(at_Sensor) -> at_Sensor!m; printf(""network to Sensor: delivers %e\n"", m)
+     :: full(at_Sensor) -> printf(""network to Sensor: drops %e, the receiver's buffer is full\n"", m)
+#ifdef LOSS
+     :: printf(""network to Sensor: loses %e\n"", m)
+#endif
+#ifdef DUPLICATE
+     :: len(at_Sensor) < CAPACITY - 1 -> at_Sensor!m; at_Sensor!m; printf(""network to Sensor: delivers %e twice\n"", m)
+#endif
+#ifdef REORDER
+     :: !holding -> held = m; holding = true; printf(""network to Sensor: holds %e back\n"", m)
+#endif
+     fi
+#ifdef REPLAY
+     ;
+     if
+     :: !keeping -> kept = m; keeping = true   /* recorded by the attacker */
+     :: skip
+     fi
+#endif
+#ifdef REORDER
+  :: holding && nfull(at_Sensor) -> at_Sensor!held; holding = false; printf(""network to Sensor: delivers %e late\n"", held)
+#endif
+#ifdef REPLAY
+  :: keeping && replays < BUDGET && nfull(at_Sensor) -> at_Sensor!kept; replays++; printf(""attacker to Sensor: replays %e\n"", kept)
+#endif
+  od
+}
+
+proctype Environment_Sensor() {
+  mtype m;
+  byte sent = 0;
+end_environment:
+  do
+  :: sent < BUDGET ->
+     sent++;
+     if
+     :: to_Collector!Hello -> printf(""Sensor (no machine): sends Hello\n"")
+     :: to_Collector!Measure -> printf(""Sensor (no machine): sends Measure\n"")
+     :: to_Collector!Blob -> printf(""Sensor (no machine): sends Blob\n"")
+     :: to_Collector!Bye -> printf(""Sensor (no machine): sends Bye\n"")
+     fi
+  :: at_Sensor?m -> printf(""Sensor (no machine): takes %e\n"", m)
+  od
+}
+
+proctype Collector() {
+  mtype m;
+  byte events = 0;
+  bool quiet = false;   /* the host fires no more events */
+end_Collector:
+  do
+  :: Collector_state == Collector_Done || Collector_state == Collector_Refused -> break
+  :: Collector_state == Collector_Waiting && !quiet && events < EVENTS -> events++; printf(""Collector: Waiting --stop--> Done\n""); Collector_state = Collector_Done
+  :: Collector_state == Collector_Streaming && !quiet && events < EVENTS -> events++; printf(""Collector: Streaming --stop--> Done\n""); Collector_state = Collector_Done
+  :: !quiet -> quiet = true; printf(""Collector: its host fires no more events\n"")
+  :: !(Collector_state == Collector_Done || Collector_state == Collector_Refused) && nempty(at_Collector) ->
+     at_Collector?m;
+     if
+     :: Collector_state == Collector_Waiting ->
+        if
+        :: m == Hello -> printf(""Collector: Waiting --receive Hello--> Streaming\n""); Collector_state = Collector_Streaming
+        :: m == Bye -> printf(""Collector: Waiting --receive Bye--> Done\n""); Collector_state = Collector_Done
+        :: else -> printf(""Collector: Waiting does not accept %e: the connection closes\n"", m); Collector_state = Collector_Refused
+        fi
+     :: Collector_state == Collector_Streaming ->
+        if
+        :: m == Measure -> printf(""Collector: Streaming --receive Measure--> Streaming\n""); Collector_state = Collector_Streaming
+        :: m == Measure -> printf(""Collector: Streaming: guard AcceptsMore refuses Measure: the connection closes\n""); Collector_state = Collector_Refused
+        :: m == Blob -> printf(""Collector: Streaming --receive Blob--> Streaming\n""); Collector_state = Collector_Streaming
+        :: m == Bye -> printf(""Collector: Streaming --receive Bye--> Done\n""); Collector_state = Collector_Done
+        :: else -> printf(""Collector: Streaming does not accept %e: the connection closes\n"", m); Collector_state = Collector_Refused
+        fi
+     fi
+  od
+}
+
+init {
+  atomic {
+      run Environment_Sensor();
+      run Collector();
+      run Network_to_Collector();
+      run Network_to_Sensor()
+  }
+}
+";
     }
 }
