@@ -93,6 +93,14 @@ internal static class CloseReasonExtensions
         or CloseReason.TicketRefused or CloseReason.PacketNotAllowed or CloseReason.OversizedFrame
         or CloseReason.MalformedPacket or CloseReason.SocketError or CloseReason.Replayed);
 
+    /// <summary>The reason a tag names (the inverse of <see cref="ToTag"/>); <see cref="CloseReason.None"/> for an unknown tag.</summary>
+    public static CloseReason FromTag(string? tag)
+    {
+        foreach (var reason in Enum.GetValues<CloseReason>())
+            if (reason.ToTag() == tag) return reason;
+        return CloseReason.None;
+    }
+
     public static string ToTag(this CloseReason reason) => reason switch
     {
         CloseReason.None => "none",

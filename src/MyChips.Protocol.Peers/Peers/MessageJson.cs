@@ -40,15 +40,26 @@ internal static class MessageJson
     /// <summary>Reads what a responder needs from an I payload: the ticket's token and the sender's agent (and address when complete).</summary>
     public static bool TryReadTicketRequest(ReadOnlyMemory<byte> message, out string token, out AgentId from, out ChipAddress? fromAddress)
     {
-        token = "";
-        from = default;
-        fromAddress = null;
+        (token, from, fromAddress) = ("", default, null);
         // JsonDocument leaves string contents unchecked; GetString would throw on invalid UTF-8.
         if (!System.Text.Unicode.Utf8.IsValid(message.Span)) return false;
         try
         {
             using var document = JsonDocument.Parse(message);
-            var root = document.RootElement;
+            return TryReadTicketRequest(document.RootElement, out token, out from, out fromAddress);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The same, from the I payload already decoded by its codec.</summary>
+    public static bool TryReadTicketRequest(JsonElement root, out string token, out AgentId from, out ChipAddress? fromAddress)
+    {
+        (token, from, fromAddress) = ("", default, null);
+        try
+        {
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("ticket", out var ticket) || ticket.ValueKind != JsonValueKind.Object
                 || !ticket.TryGetProperty("token", out var tokenElement) || tokenElement.ValueKind != JsonValueKind.String
@@ -63,9 +74,9 @@ internal static class MessageJson
                 fromAddress = new ChipAddress(cuid.GetString()!, from, host.GetString()!, portNumber);
             return token.Length > 0;
         }
-        catch (JsonException)
+        catch (InvalidOperationException)
         {
-            return false;
+            return false; // a string that is not valid UTF-8
         }
     }
 }

@@ -10,8 +10,8 @@ namespace MyChips.Protocol.Peers;
 /// <summary>
 /// The connection's life as the spec's machines say: packets before the open state are decrypted and
 /// decoded here, then fired into the machine, whose actions (the spec's <c>do</c> clauses) are below.
-/// An action that refuses returns a close outcome and records its reason in <see cref="_refusal"/>; the connection
-/// then closes silently with that reason.
+/// Every step returns its outcome; one that refuses names its <see cref="CloseReason"/> by tag, and the
+/// connection then closes silently with that reason.
 /// </summary>
 internal sealed partial class PeerConnection
 {
@@ -19,20 +19,23 @@ internal sealed partial class PeerConnection
     {
         // Handshake bodies are small and rare: one contiguous copy keeps the code simple.
         var message = body.ToArray();
-        _refusal = CloseReason.None;
-        var fired = type switch
+        var outcome = type switch
         {
             PacketType.Declare => await ReadDeclareAsync(message).ConfigureAwait(false),
-            PacketType.Offer => (await _responder!.ReceivedOfferAsync(message).ConfigureAwait(false)).Fired,
+            PacketType.Offer => await _responder!.ReceivedOfferAsync(message).ConfigureAwait(false),
             PacketType.Knock => await ReadKnockAsync(message).ConfigureAwait(false),
             PacketType.Ticket => await ReadTicketAsync(message).ConfigureAwait(false),
             PacketType.Ack => await ReadAckAsync(message).ConfigureAwait(false),
             PacketType.Transport or PacketType.Receipt => await ReadConfirmationAsync(type, message).ConfigureAwait(false),
-            _ => false,
+            _ => ActionOutcome.NotAllowed,
         };
-        if (_refusal != CloseReason.None) return Refuse(_refusal);
-        // Accepts() said yes, so a false here is a guard or a body the machine could not take.
-        return fired || Refuse(CloseReason.PacketNotAllowed);
+        return outcome.Kind switch
+        {
+            ActionOutcomeKind.Continue => true,
+            ActionOutcomeKind.Close => Refuse(CloseReasonExtensions.FromTag(outcome.Reason) is var reason && reason != CloseReason.None ? reason : CloseReason.PacketNotAllowed),
+            // Accepts() said yes, so this is a guard or a body the machine could not take.
+            _ => Refuse(CloseReason.PacketNotAllowed),
+        };
     }
 
     private bool Refuse(CloseReason reason)
@@ -41,28 +44,16 @@ internal sealed partial class PeerConnection
         return false;
     }
 
-    private ValueTask<bool> Fail(CloseReason reason)
-    {
-        _refusal = reason;
-        return ValueTask.FromResult(false);
-    }
-
-    /// <summary>An action's refusal: the reason is kept for the close, and the outcome says to close.</summary>
-    private ActionOutcome Refused(CloseReason reason)
-    {
-        _refusal = reason;
-        return ActionOutcome.Close(reason.ToTag());
-    }
-
-    private static async ValueTask<bool> FiredAsync(ValueTask<ActionOutcome> step) => (await step.ConfigureAwait(false)).Fired;
+    /// <summary>A refusal: the outcome that closes the connection, naming the reason by its tag.</summary>
+    private static ActionOutcome Refused(CloseReason reason) => ActionOutcome.Close(reason.ToTag());
 
     // ---- Responder: N, then K; or I; then (strict) the initiator's confirmation.
 
-    private ValueTask<bool> ReadDeclareAsync(byte[] message)
+    private ValueTask<ActionOutcome> ReadDeclareAsync(byte[] message)
     {
-        if (!_cipher.TryReadDeclare(message, out var payload)) return Fail(CloseReason.BadMac);
-        if (!AgentIdCodec.TryDecode(payload, out var agentId)) return Fail(CloseReason.MalformedPacket);
-        return FiredAsync(_responder!.ReceivedDeclareAsync(agentId));
+        if (!_cipher.TryReadDeclare(message, out var payload)) return new(Refused(CloseReason.BadMac));
+        if (!AgentIdCodec.TryDecode(payload, out var agentId)) return new(Refused(CloseReason.MalformedPacket));
+        return _responder!.ReceivedDeclareAsync(agentId);
     }
 
     /// <summary>C: what the initiator offers; A answers it.</summary>
@@ -106,66 +97,60 @@ internal sealed partial class PeerConnection
         return ActionOutcome.Continue;
     }
 
-    private async ValueTask<bool> ReadKnockAsync(byte[] message)
+    private async ValueTask<ActionOutcome> ReadKnockAsync(byte[] message)
     {
         // KK fails here when the initiator does not hold the key the provider trusts for the agent it named.
-        if (!_cipher.TryReadKnock(_remoteStatic, message, out var payload)) return await Fail(CloseReason.WrongKey).ConfigureAwait(false);
-        if (!PeerMessageCodec.TryDecode(payload, out var element)) return await Fail(CloseReason.MalformedPacket).ConfigureAwait(false);
+        if (!_cipher.TryReadKnock(_remoteStatic, message, out var payload)) return Refused(CloseReason.WrongKey);
+        if (!PeerMessageCodec.TryDecode(payload, out var element)) return Refused(CloseReason.MalformedPacket);
         _heldPayload = payload;
-        if (await RefusedAsReplayAsync(message).ConfigureAwait(false)) return false;
+        var fresh = await CheckReplayAsync(message).ConfigureAwait(false);
+        if (!fresh.Continues) return fresh;
         return await FireThenConfirmAsync(_responder!.ReceivedKnockAsync(element)).ConfigureAwait(false);
     }
 
     /// <summary>
     /// A K or I decrypts again when replayed: its initiator ephemeral key (its first 32 bytes) is accepted once,
-    /// whatever C offered, since an offer travels in the clear and can be stripped from a replay. True (and the
-    /// refusal set) when the handshake must go no further.
+    /// whatever C offered, since an offer travels in the clear and can be stripped from a replay. A close outcome
+    /// when the handshake must go no further.
     /// </summary>
-    private async ValueTask<bool> RefusedAsReplayAsync(byte[] message)
+    private async ValueTask<ActionOutcome> CheckReplayAsync(byte[] message)
     {
-        if (!_cipher.Authenticates) return false; // raw mode has no keys to replay, and no defence
+        if (!_cipher.Authenticates) return ActionOutcome.Continue; // raw mode has no keys to replay, and no defence
         try
         {
-            if (await _node.ReplayGuard.TryAcceptAsync(message.AsMemory(0, NoiseStaticKey.Length)).ConfigureAwait(false)) return false;
-            _refusal = CloseReason.Replayed;
+            return await _node.ReplayGuard.TryAcceptAsync(message.AsMemory(0, NoiseStaticKey.Length)).ConfigureAwait(false)
+                ? ActionOutcome.Continue
+                : Refused(CloseReason.Replayed);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _refusal = CloseReason.KeyStoreUnavailable;
+            return Refused(CloseReason.KeyStoreUnavailable);
         }
-        return true;
     }
 
     ValueTask<ActionOutcome> IResponderActions.AcknowledgeKnockAsync(JsonElement peerMessage) => SendAckAsync();
 
-    private async ValueTask<bool> ReadTicketAsync(byte[] message)
+    private async ValueTask<ActionOutcome> ReadTicketAsync(byte[] message)
     {
         var remoteStatic = new byte[NoiseStaticKey.Length];
-        if (!_cipher.TryReadTicket(message, remoteStatic, out var payload)) return await Fail(CloseReason.BadMac).ConfigureAwait(false);
-        if (!PeerMessageCodec.TryDecode(payload, out var element)) return await Fail(CloseReason.MalformedPacket).ConfigureAwait(false);
+        if (!_cipher.TryReadTicket(message, remoteStatic, out var payload)) return Refused(CloseReason.BadMac);
+        if (!PeerMessageCodec.TryDecode(payload, out var element)) return Refused(CloseReason.MalformedPacket);
         _remoteStatic = remoteStatic;
         _heldPayload = payload;
-        if (await RefusedAsReplayAsync(message).ConfigureAwait(false)) return false;
-        if (!(await _responder!.ReceivedTicketAsync(element).ConfigureAwait(false)).Fired || _refusal != CloseReason.None) return false;
-        if (!_redemption.Accepted)
-        {
-            _refusal = _redemption.Rejection switch
-            {
-                TicketRejection.Expired => CloseReason.TicketExpired,
-                TicketRejection.AlreadyUsed => CloseReason.TicketUsed,
-                TicketRejection.UnknownToken => CloseReason.TicketUnknown,
-                _ => CloseReason.TicketRefused,
-            };
-            await _responder.TicketRejectedAsync(_refusal.ToTag()).ConfigureAwait(false);
-            return false;
-        }
-        return await FireThenConfirmAsync(_responder.TicketAcceptedAsync()).ConfigureAwait(false);
+        var fresh = await CheckReplayAsync(message).ConfigureAwait(false);
+        if (!fresh.Continues) return fresh;
+        var validated = await _responder!.ReceivedTicketAsync(element).ConfigureAwait(false);
+        if (validated.Continues) return await FireThenConfirmAsync(_responder.TicketAcceptedAsync()).ConfigureAwait(false);
+        // A ticket the store refused closes through the spec's ticketRejected; any other refusal closes as it is.
+        if (CloseReasonExtensions.FromTag(validated.Reason) is CloseReason.TicketExpired or CloseReason.TicketUsed or CloseReason.TicketUnknown or CloseReason.TicketRefused)
+            await _responder.TicketRejectedAsync(validated.Reason!).ConfigureAwait(false);
+        return validated;
     }
 
     /// <summary>After I: the proven static key must be the claimed agent's, and the ticket is redeemed (once).</summary>
     async ValueTask<ActionOutcome> IResponderActions.ValidateTicketAsync(JsonElement peerMessage)
     {
-        if (!MessageJson.TryReadTicketRequest(_heldPayload, out var token, out var from, out var fromAddress))
+        if (!MessageJson.TryReadTicketRequest(peerMessage, out var token, out var from, out var fromAddress))
         {
             return Refused(CloseReason.MalformedPacket);
         }
@@ -177,13 +162,24 @@ internal sealed partial class PeerConnection
                 return Refused(CloseReason.WrongKey);
             }
         }
+        TicketRedemption redemption;
         try
         {
-            _redemption = await _node.TicketStore.RedeemAsync(new TicketPresentation(token, from, fromAddress)).ConfigureAwait(false);
+            redemption = await _node.TicketStore.RedeemAsync(new TicketPresentation(token, from, fromAddress)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return Refused(CloseReason.KeyStoreUnavailable);
+        }
+        if (!redemption.Accepted)
+        {
+            return Refused(redemption.Rejection switch
+            {
+                TicketRejection.Expired => CloseReason.TicketExpired,
+                TicketRejection.AlreadyUsed => CloseReason.TicketUsed,
+                TicketRejection.UnknownToken => CloseReason.TicketUnknown,
+                _ => CloseReason.TicketRefused,
+            });
         }
         RemoteAgent = from;
         return ActionOutcome.Continue;
@@ -196,11 +192,12 @@ internal sealed partial class PeerConnection
     /// initiator's first R (or T), which a replayed K or I cannot produce; any other confirms at once (a peer
     /// without receipts sends no such proof, and the replay guard has already refused a replayed handshake).
     /// </summary>
-    private async ValueTask<bool> FireThenConfirmAsync(ValueTask<ActionOutcome> accepted)
+    private async ValueTask<ActionOutcome> FireThenConfirmAsync(ValueTask<ActionOutcome> accepted)
     {
-        if (!(await accepted.ConfigureAwait(false)).Fired || _refusal != CloseReason.None) return false;
-        if (_receipts && _cipher.Authenticates) return true;
-        return (await _responder!.KeysConfirmedAsync().ConfigureAwait(false)).Fired;
+        var outcome = await accepted.ConfigureAwait(false);
+        if (!outcome.Continues) return outcome;
+        if (_receipts && _cipher.Authenticates) return outcome;
+        return await _responder!.KeysConfirmedAsync().ConfigureAwait(false);
     }
 
     private async ValueTask<ActionOutcome> SendAckAsync()
@@ -234,22 +231,24 @@ internal sealed partial class PeerConnection
     }
 
     /// <summary>The initiator's first T or R after A, on a strict responder: decrypt, then fire (which releases the held message).</summary>
-    private async ValueTask<bool> ReadConfirmationAsync(PacketType type, byte[] message)
+    private async ValueTask<ActionOutcome> ReadConfirmationAsync(PacketType type, byte[] message)
     {
         var overhead = _cipher.TransportOverhead;
-        if (message.Length < overhead) return await Fail(CloseReason.BadMac).ConfigureAwait(false);
+        if (message.Length < overhead) return Refused(CloseReason.BadMac);
         var plaintext = new byte[message.Length - overhead];
-        if (!_cipher.TryDecrypt(message, plaintext, out _)) return await Fail(CloseReason.BadMac).ConfigureAwait(false);
+        if (!_cipher.TryDecrypt(message, plaintext, out _)) return Refused(CloseReason.BadMac);
         if (type == PacketType.Receipt)
         {
-            if (plaintext.Length != ReceiptBodyLength) return await Fail(CloseReason.MalformedPacket).ConfigureAwait(false);
-            if (!(await _responder!.ReceivedReceiptAsync(plaintext).ConfigureAwait(false)).Fired) return false;
-            return Acknowledge(BinaryPrimitives.ReadInt64BigEndian(plaintext));
+            if (plaintext.Length != ReceiptBodyLength) return Refused(CloseReason.MalformedPacket);
+            var confirmed = await _responder!.ReceivedReceiptAsync(plaintext).ConfigureAwait(false);
+            if (!confirmed.Continues) return confirmed;
+            // A count of messages never sent closes the connection there (Acknowledge): stop reading either way.
+            return Acknowledge(BinaryPrimitives.ReadInt64BigEndian(plaintext)) ? confirmed : Refused(CloseReason.MalformedPacket);
         }
-        if (!PeerMessageCodec.TryDecode(plaintext, out var element)) return await Fail(CloseReason.MalformedPacket).ConfigureAwait(false);
-        if (!(await _responder!.ReceivedTransportAsync(element).ConfigureAwait(false)).Fired) return false;
-        Deliver(plaintext);
-        return true;
+        if (!PeerMessageCodec.TryDecode(plaintext, out var element)) return Refused(CloseReason.MalformedPacket);
+        var opened = await _responder!.ReceivedTransportAsync(element).ConfigureAwait(false);
+        if (opened.Continues) Deliver(plaintext);
+        return opened;
     }
 
     ValueTask<ActionOutcome> IResponderActions.ConfirmByTransportAsync(JsonElement peerMessage) => ReleaseFirstMessage();
@@ -272,10 +271,10 @@ internal sealed partial class PeerConnection
 
     // ---- Initiator: A.
 
-    private ValueTask<bool> ReadAckAsync(byte[] message)
+    private ValueTask<ActionOutcome> ReadAckAsync(byte[] message)
     {
-        if (!_cipher.TryReadAck(message, out var payload)) return Fail(CloseReason.BadMac);
-        return FiredAsync(_initiator!.ReceivedAckAsync(payload));
+        if (!_cipher.TryReadAck(message, out var payload)) return new(Refused(CloseReason.BadMac));
+        return _initiator!.ReceivedAckAsync(payload);
     }
 
     /// <summary>

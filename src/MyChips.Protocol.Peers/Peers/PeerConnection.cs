@@ -61,8 +61,6 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     private OutgoingMessage? _firstMessage;
     private ReadOnlyMemory<byte> _initiatorRemoteStatic;
     private TaskCompletionSource<bool>? _opened;
-    private CloseReason _refusal;
-    private TicketRedemption _redemption;
 
     public PeerConnection(PeerNode node, long id, Socket socket, ConnectionDirection direction, long createdAt)
     {
