@@ -70,8 +70,7 @@ public sealed class ProtocolGenerator : IIncrementalGenerator
             output.AddSource(prefix + ".Bodies.g.cs", BodyEmitter.Emit(model));
             foreach (var machine in model.Machines)
                 output.AddSource(prefix + "." + machine.Name + ".g.cs", MachineEmitter.Emit(model, machine));
-            if (EngineEmitter.Applies(model))
-                output.AddSource(prefix + ".Engine.g.cs", EngineEmitter.Emit(model));
+            output.AddSource(prefix + ".Engine.g.cs", EngineEmitter.Emit(model));
             output.AddSource(prefix + ".Document.g.cs", DocsEmitter.Emit(model));
         });
     }

@@ -5,7 +5,7 @@ using MyChips.Protocol.Generators.Model;
 namespace MyChips.Protocol.Generators.Emit;
 
 /// <summary>
-/// Emits what ties a length-prefixed spec to the runtime's connection engine: the protocol description (packet
+/// Emits what ties a spec to the runtime's connection engine: the protocol description (packet
 /// table, largest frame, a machine per role), each machine as the engine's <c>IConnectionMachine</c> (received
 /// bodies decoded, timeouts by name), and typed send methods on the engine's connection.
 /// </summary>
@@ -16,7 +16,6 @@ internal static class EngineEmitter
     private const string Memory = "global::System.ReadOnlyMemory<byte>";
     private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
 
-    public static bool Applies(ProtocolModel protocol) => protocol.Framing == FramingKind.LengthPrefixed;
 
     public static string Emit(ProtocolModel protocol)
     {
@@ -45,12 +44,13 @@ internal static class EngineEmitter
         w.Line($"public static {protocol.Name}Description Instance {{ get; }} = new();");
         w.Line();
         w.Line($"private {protocol.Name}Description()");
-        w.Line($"    : base({CodeWriter.Literal(protocol.Name)}, FrameCodec.MaxFrameLength, new {Engine}.PacketDescriptor[]");
+        var framing = protocol.Framing == FramingKind.Line ? "Line" : "LengthPrefixed";
+        w.Line($"    : base({CodeWriter.Literal(protocol.Name)}, {Engine}.ProtocolFraming.{framing}, FrameCodec.MaxFrameLength, new {Engine}.PacketDescriptor[]");
         w.Line("    {");
         foreach (var p in protocol.Packets)
         {
             var patterns = p.NoisePatterns.Count == 0 ? "global::System.Array.Empty<string>()" : $"new[] {{ {string.Join(", ", p.NoisePatterns.Select(CodeWriter.Literal))} }}";
-            w.Line($"        new((byte)PacketType.{p.Name}, {CodeWriter.Literal(p.Name)}, {Bool(p.Senders.Any(s => IsRole(s, initiator)))}, {Bool(p.Senders.Any(s => IsRole(s, responder)))}, " +
+            w.Line($"        new((byte)PacketType.{p.Name}, {CodeWriter.Literal(p.Keyword)}, {CodeWriter.Literal(p.Name)}, {Bool(p.Senders.Any(s => IsRole(s, initiator)))}, {Bool(p.Senders.Any(s => IsRole(s, responder)))}, " +
                 $"{Engine}.PacketStage.{p.Stage}, {patterns}, {p.MessageIndex}),");
         }
         w.Line("    })");
@@ -87,7 +87,9 @@ internal static class EngineEmitter
         w.Line();
         w.Line($"global::System.Collections.Generic.IReadOnlyList<string> {Engine}.IConnectionMachine.TimeoutNames => s_timeoutNames;");
         w.Line();
-        w.Line($"bool {Engine}.IConnectionMachine.Accepts(byte packetType) => PacketTypes.TryFromTypeByte(packetType, out var type) && Accepts(type);");
+        w.Line(protocol.Framing == FramingKind.Line
+            ? $"bool {Engine}.IConnectionMachine.Accepts(byte packetType) => packetType < {protocol.Packets.Count} && Accepts((PacketType)packetType);"
+            : $"bool {Engine}.IConnectionMachine.Accepts(byte packetType) => PacketTypes.TryFromTypeByte(packetType, out var type) && Accepts(type);");
         w.Line();
         EmitReceive(w, protocol, machine, n);
         w.Line();

@@ -1,7 +1,8 @@
 namespace MyChips.Protocol.Connections;
 
 /// <summary>What a spec says about one packet: all the engine needs to frame, encrypt and check it.</summary>
-/// <param name="Type">The type byte on the wire.</param>
+/// <param name="Type">The type byte on the wire (length framing), or the packet's number in the spec (line framing).</param>
+/// <param name="Keyword">The packet's type as text: the type byte as a character, or the command word.</param>
 /// <param name="Name">The packet's name in the spec.</param>
 /// <param name="InitiatorSends">The spec's first role may send it.</param>
 /// <param name="ResponderSends">The spec's second role may send it.</param>
@@ -10,6 +11,7 @@ namespace MyChips.Protocol.Connections;
 /// <param name="MessageIndex">For a handshake message, its 1-based number in the pattern; otherwise 0.</param>
 public sealed record PacketDescriptor(
     byte Type,
+    string Keyword,
     string Name,
     bool InitiatorSends,
     bool ResponderSends,
@@ -24,5 +26,5 @@ public sealed record PacketDescriptor(
     public bool IsHandshakeMessage(string pattern, int index) =>
         Stage == PacketStage.Handshake && MessageIndex == index && Patterns.Contains(pattern, StringComparer.Ordinal);
 
-    public override string ToString() => $"{Name} '{(char)Type}'";
+    public override string ToString() => $"{Name} '{Keyword}'";
 }

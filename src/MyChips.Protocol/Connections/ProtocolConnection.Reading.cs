@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.Sockets;
-using MyChips.Protocol.Framing;
 
 namespace MyChips.Protocol.Connections;
 
@@ -19,16 +18,14 @@ public sealed partial class ProtocolConnection
                 var reading = true;
                 while (reading)
                 {
-                    switch (LengthPrefixedFraming.TryRead<AnyType>(ref buffer, _maxFrameLength, out var type, out var body))
+                    switch (_format.TryRead(ref buffer, _maxFrameLength, out var type, out var body, out var error))
                     {
-                        case LengthPrefixedReadStatus.Complete:
+                        case FrameRead.Complete:
                             if (!await ReceiveAsync(type, body).ConfigureAwait(false)) return;
                             break;
-                        case LengthPrefixedReadStatus.TooLarge:
-                            Close(ConnectionCloseKind.ProtocolViolation, $"a frame is longer than the {_maxFrameLength}-byte maximum");
-                            return;
-                        case LengthPrefixedReadStatus.Empty:
-                            Close(ConnectionCloseKind.ProtocolViolation, "an empty frame (no type byte)");
+                        case FrameRead.Violation:
+                            if (_options.SkipUnknownPackets && _format.TrySkipUnknown(ref buffer, _maxFrameLength)) break;
+                            Close(ConnectionCloseKind.ProtocolViolation, error);
                             return;
                         default:
                             reading = false;
@@ -98,10 +95,4 @@ public sealed partial class ProtocolConnection
 
     private static bool IsReset(Exception e) =>
         (e as SocketException ?? e.InnerException as SocketException)?.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted;
-
-    /// <summary>Every byte is a candidate type: the spec's table is checked after the frame is read, so an unknown type can be skipped whole.</summary>
-    private readonly struct AnyType : IFrameTypeSet
-    {
-        public static bool IsKnown(byte type) => true;
-    }
 }

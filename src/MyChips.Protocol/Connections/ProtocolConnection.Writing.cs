@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Threading.Channels;
-using MyChips.Protocol.Framing;
 
 namespace MyChips.Protocol.Connections;
 
@@ -32,16 +30,16 @@ public sealed partial class ProtocolConnection
         try
         {
             if (CloseReason is { } closed) throw new InvalidOperationException($"The connection is closed ({closed}).");
+            if (_format.CheckBody(body.Span) is { } unfit) throw new ArgumentException($"{packet}: {unfit}.", nameof(body));
             var bodyLength = _noise.GetBodyLength(packet, body.Length);
-            if (bodyLength + 1 > _maxFrameLength)
-                throw new ArgumentException($"{packet} with a {body.Length}-byte body makes a {bodyLength + 1}-byte frame; the maximum is {_maxFrameLength}.", nameof(body));
-            var frame = ArrayPool<byte>.Shared.Rent(LengthPrefixedFraming.HeaderLength + bodyLength);
-            BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(bodyLength + 1));
-            frame[LengthPrefixedFraming.LengthFieldSize] = packetType;
+            if (!_format.Fits(packet, bodyLength, _maxFrameLength))
+                throw new ArgumentException($"{packet} with a {body.Length}-byte body does not fit the {_maxFrameLength}-byte maximum frame.", nameof(body));
+            var size = _format.FrameSize(packet, bodyLength);
+            var frame = ArrayPool<byte>.Shared.Rent(size);
             try
             {
-                _noise.Seal(packet, body.Span, frame.AsSpan(LengthPrefixedFraming.HeaderLength, bodyLength));
-                await _outbox.Writer.WriteAsync(new OutgoingFrame(frame, LengthPrefixedFraming.HeaderLength + bodyLength), cancellationToken).ConfigureAwait(false);
+                _noise.Seal(packet, body.Span, frame.AsSpan(_format.Layout(frame, packet, bodyLength)));
+                await _outbox.Writer.WriteAsync(new OutgoingFrame(frame, size), cancellationToken).ConfigureAwait(false);
             }
             catch
             {

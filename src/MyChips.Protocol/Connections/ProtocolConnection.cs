@@ -24,6 +24,7 @@ public sealed partial class ProtocolConnection
     private readonly PipeWriter _output;
     private readonly SemaphoreSlim _steps = new(1, 1);
     private readonly int _maxFrameLength;
+    private readonly FrameFormat _format;
     private readonly TaskCompletionSource<ConnectionCloseReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<ProtocolConnection>? _ended;
     private ConnectionCloseReason? _closeReason;
@@ -41,6 +42,7 @@ public sealed partial class ProtocolConnection
         Role = role;
         RemoteEndPoint = socket.RemoteEndPoint;
         _maxFrameLength = options.EffectiveMaxFrameLength(protocol);
+        _format = FrameFormat.For(protocol);
         _machine = protocol.CreateMachine(role, session)
             ?? throw new InvalidOperationException($"The {protocol.Name} spec declares no machine for the {role} role; the engine runs only roles that have one.");
         _noise = new NoiseDriver(protocol, role, options, knownPeerKey);

@@ -9,8 +9,9 @@ public abstract class ProtocolDescription
 {
     private readonly PacketDescriptor?[] _byType = new PacketDescriptor?[256];
 
-    protected ProtocolDescription(string name, int maxFrameLength, IReadOnlyList<PacketDescriptor> packets)
+    protected ProtocolDescription(string name, ProtocolFraming framing, int maxFrameLength, IReadOnlyList<PacketDescriptor> packets)
     {
+        Framing = framing;
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameLength, 1);
         ArgumentNullException.ThrowIfNull(packets);
@@ -25,6 +26,9 @@ public abstract class ProtocolDescription
         }
         HandshakePatterns = packets.Where(p => p.Stage == PacketStage.Handshake).SelectMany(p => p.Patterns).Distinct(StringComparer.Ordinal).ToArray();
     }
+
+    /// <summary>How the packets are framed.</summary>
+    public ProtocolFraming Framing { get; }
 
     /// <summary>The spec's protocol name.</summary>
     public string Name { get; }
@@ -43,6 +47,29 @@ public abstract class ProtocolDescription
     {
         packet = _byType[type];
         return packet is not null;
+    }
+
+    /// <summary>The packet with this command word (line framing) or type character; false for any other.</summary>
+    public bool TryGetPacket(ReadOnlySpan<byte> keyword, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PacketDescriptor? packet)
+    {
+        foreach (var candidate in Packets)
+        {
+            // Keywords are printable ASCII (the spec checker says so): one byte a character.
+            if (keyword.Length == candidate.Keyword.Length && Matches(keyword, candidate.Keyword))
+            {
+                packet = candidate;
+                return true;
+            }
+        }
+        packet = null;
+        return false;
+    }
+
+    private static bool Matches(ReadOnlySpan<byte> bytes, string text)
+    {
+        for (var i = 0; i < bytes.Length; i++)
+            if (bytes[i] != text[i]) return false;
+        return true;
     }
 
     /// <summary>The packet that carries message <paramref name="index"/> of <paramref name="pattern"/>, if the spec has one.</summary>

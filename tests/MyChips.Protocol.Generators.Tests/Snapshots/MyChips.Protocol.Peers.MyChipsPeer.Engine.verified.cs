@@ -11,16 +11,16 @@ namespace MyChips.Protocol.Peers
         public static MyChipsPeerDescription Instance { get; } = new();
 
         private MyChipsPeerDescription()
-            : base("MyChipsPeer", FrameCodec.MaxFrameLength, new global::MyChips.Protocol.Connections.PacketDescriptor[]
+            : base("MyChipsPeer", global::MyChips.Protocol.Connections.ProtocolFraming.LengthPrefixed, FrameCodec.MaxFrameLength, new global::MyChips.Protocol.Connections.PacketDescriptor[]
             {
-                new((byte)PacketType.Ticket, "Ticket", true, false, global::MyChips.Protocol.Connections.PacketStage.Handshake, new[] { "IK" }, 1),
-                new((byte)PacketType.Declare, "Declare", true, false, global::MyChips.Protocol.Connections.PacketStage.Handshake, new[] { "N" }, 1),
-                new((byte)PacketType.Knock, "Knock", true, false, global::MyChips.Protocol.Connections.PacketStage.Handshake, new[] { "KK" }, 1),
-                new((byte)PacketType.Ack, "Ack", false, true, global::MyChips.Protocol.Connections.PacketStage.Handshake, new[] { "KK", "IK" }, 2),
-                new((byte)PacketType.Transport, "Transport", true, true, global::MyChips.Protocol.Connections.PacketStage.Transport, global::System.Array.Empty<string>(), 0),
-                new((byte)PacketType.Offer, "Offer", true, false, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
-                new((byte)PacketType.Receipt, "Receipt", true, true, global::MyChips.Protocol.Connections.PacketStage.Transport, global::System.Array.Empty<string>(), 0),
-                new((byte)PacketType.Batch, "Batch", true, true, global::MyChips.Protocol.Connections.PacketStage.Transport, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Ticket, "I", "Ticket", true, false, global::MyChips.Protocol.Connections.PacketStage.Handshake, new[] { "IK" }, 1),
+                new((byte)PacketType.Declare, "N", "Declare", true, false, global::MyChips.Protocol.Connections.PacketStage.Handshake, new[] { "N" }, 1),
+                new((byte)PacketType.Knock, "K", "Knock", true, false, global::MyChips.Protocol.Connections.PacketStage.Handshake, new[] { "KK" }, 1),
+                new((byte)PacketType.Ack, "A", "Ack", false, true, global::MyChips.Protocol.Connections.PacketStage.Handshake, new[] { "KK", "IK" }, 2),
+                new((byte)PacketType.Transport, "T", "Transport", true, true, global::MyChips.Protocol.Connections.PacketStage.Transport, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Offer, "C", "Offer", true, false, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Receipt, "R", "Receipt", true, true, global::MyChips.Protocol.Connections.PacketStage.Transport, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Batch, "B", "Batch", true, true, global::MyChips.Protocol.Connections.PacketStage.Transport, global::System.Array.Empty<string>(), 0),
             })
         {
         }

@@ -11,12 +11,12 @@ namespace MyChips.Protocol.Tests.Sample
         public static SampleTelemetryDescription Instance { get; } = new();
 
         private SampleTelemetryDescription()
-            : base("SampleTelemetry", FrameCodec.MaxFrameLength, new global::MyChips.Protocol.Connections.PacketDescriptor[]
+            : base("SampleTelemetry", global::MyChips.Protocol.Connections.ProtocolFraming.LengthPrefixed, FrameCodec.MaxFrameLength, new global::MyChips.Protocol.Connections.PacketDescriptor[]
             {
-                new((byte)PacketType.Hello, "Hello", true, false, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
-                new((byte)PacketType.Measure, "Measure", true, false, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
-                new((byte)PacketType.Blob, "Blob", true, true, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
-                new((byte)PacketType.Bye, "Bye", true, true, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Hello, "H", "Hello", true, false, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Measure, "R", "Measure", true, false, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Blob, "B", "Blob", true, true, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Bye, "Q", "Bye", true, true, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
             })
         {
         }

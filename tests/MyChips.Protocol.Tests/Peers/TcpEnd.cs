@@ -65,6 +65,9 @@ internal sealed class TcpEnd : IDisposable
         }
     }
 
+    /// <summary>Reads exactly this many bytes, for protocols that are not length-prefixed.</summary>
+    public Task<byte[]> ReadBytesAsync(int count) => ReadExactlyAsync(count);
+
     private async Task<byte[]> ReadExactlyAsync(int count)
     {
         using var deadline = new CancellationTokenSource(TestSite.Deadline);
