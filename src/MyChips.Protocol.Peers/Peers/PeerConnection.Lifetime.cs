@@ -5,7 +5,7 @@ namespace MyChips.Protocol.Peers;
 /// <summary>A connection's lifetime: the handshake, idle and receipt timers, and closing (FIN, then the socket released).</summary>
 internal sealed partial class PeerConnection
 {
-    private void Touch() => Volatile.Write(ref _lastActivity, _node.Time.GetTimestamp());
+    internal void Touch() => Volatile.Write(ref _lastActivity, _node.Time.GetTimestamp());
 
     private void OnTimer()
     {
@@ -77,7 +77,7 @@ internal sealed partial class PeerConnection
         {
             foreach (var (_, message) in _unconfirmed) into.Add(message.Task);
         }
-        if (_firstMessage is { } first && !IsOpen) into.Add(first.Task);
+        _session.CollectPending(into);
     }
 
     /// <summary>Closes silently (no packet is sent), records the reason, and fails what was not delivered. Idempotent.</summary>
@@ -108,9 +108,7 @@ internal sealed partial class PeerConnection
             while (_unconfirmed.TryDequeue(out var pending))
                 pending.Message.Fail(failure, $"connection {Id} closed ({reason.ToTag()}) before the message was acknowledged.");
         }
-        if (_firstMessage is { } first && Direction == ConnectionDirection.Outbound && !wasOpen)
-            first.Fail(failure, $"connection {Id} closed ({reason.ToTag()}) during the handshake.");
-        if (!wasOpen) _opened?.TrySetException(new DeliveryFailedException(failure, $"Connection {Id} to {RemoteAgent} closed during the handshake: {reason.ToTag()}."));
+        _session.OnClosed(failure, reason, wasOpen);
         _node.OnClosed(this, wasOpen);
         // Never written: another connection may carry them (this one is out of the channel now).
         foreach (var message in unwritten) _node.Resend(message);
@@ -126,7 +124,7 @@ internal sealed partial class PeerConnection
             // Every write was flushed under the lock; anything left is a canceled stalled write, dropped unsent.
             await _output.CompleteAsync(new IOException("The connection is closed.")).ConfigureAwait(false);
             if (!ReferenceEquals(_cipher, RawCipher.Instance)) _cipher.Dispose();
-            if (_remoteStatic is not null) Array.Clear(_remoteStatic);
+            _session.Release();
         }
         finally
         {

@@ -131,7 +131,7 @@ internal sealed partial class PeerConnection
         }
     }
 
-    private void Deliver(byte[] json)
+    internal void Deliver(byte[] json)
     {
         _receivedCount++;
         var message = new PeerMessage(RemoteAgent, Id, json);
@@ -148,7 +148,7 @@ internal sealed partial class PeerConnection
     }
 
     /// <summary>Completes every written message the receipt's cumulative count covers.</summary>
-    private bool Acknowledge(long count)
+    internal bool Acknowledge(long count)
     {
         (long Sequence, OutgoingMessage Message)[] covered;
         var length = 0;
@@ -192,7 +192,7 @@ internal sealed partial class PeerConnection
     }
 
     /// <summary>Under the write lock: appends an R frame when messages arrived since the last one. True when it wrote one.</summary>
-    private bool WritePendingReceipt(bool force = false)
+    internal bool WritePendingReceipt(bool force = false)
     {
         if (!_receipts) return false;
         var count = Volatile.Read(ref _receivedCount);

@@ -155,7 +155,7 @@ internal sealed partial class PeerConnection
     }
 
 
-    private void CompleteFrame(PipeWriter output, PacketType type, int bodyLength)
+    internal void CompleteFrame(PipeWriter output, PacketType type, int bodyLength)
     {
         FrameCodec.CompleteFrame(output, bodyLength);
         PeerMetrics.BytesSent.Add(bodyLength + 5);
@@ -167,7 +167,7 @@ internal sealed partial class PeerConnection
     /// the connection closes (WriteStalled) and the caller sees an IOException, so the outgoing pipe never
     /// holds more than one batch. The common case (the socket takes the bytes at once) costs nothing extra.
     /// </summary>
-    private async ValueTask FlushAsync()
+    internal async ValueTask FlushAsync()
     {
         var flush = _output.FlushAsync();
         if (flush.IsCompleted)

@@ -12,9 +12,9 @@ namespace MyChips.Protocol.Peers;
 /// uses zero-byte reads so an idle connection holds no receive buffer; writes are encrypted straight into
 /// the pipe writer under a per-connection lock (the nonce order is the wire order).
 /// </summary>
-internal sealed partial class PeerConnection : IInitiatorActions, IResponderActions
+internal sealed partial class PeerConnection
 {
-    private const int ReceiptBodyLength = 8;
+    internal const int ReceiptBodyLength = 8;
 
     private readonly PeerNode _node;
     private readonly Socket _socket;
@@ -41,7 +41,6 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     private volatile bool _receipts;
     private volatile bool _batches; // negotiated too: a write batch may go as one B
 
-    private PeerCapabilities? _offered; // responder: what the initiator's C offered, if it sent one
     private List<PeerMessage>? _undelivered;
 
     // Delivery accounting: messages written and waiting for a receipt, by sequence.
@@ -51,18 +50,23 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     private long _receivedCount;
     private long _receiptSentCount;
 
-    // The spec's machine for this connection's role (a state field; Stateless is built per lifecycle step only).
-    private readonly InitiatorConnection? _initiator;
-    private readonly ResponderConnection? _responder;
+    // The role's handshake: its machine, its state and the spec's actions.
+    private readonly PeerSession _session;
 
-    // Handshake state, dropped once open.
-    private byte[]? _remoteStatic;
-    private byte[]? _heldPayload;
-    private OutgoingMessage? _firstMessage;
-    private ReadOnlyMemory<byte> _initiatorRemoteStatic;
-    private TaskCompletionSource<bool>? _opened;
+    /// <summary>An accepted connection: the responder's handshake.</summary>
+    public PeerConnection(PeerNode node, long id, Socket socket, long createdAt)
+        : this(node, id, socket, ConnectionDirection.Inbound, createdAt, default, null)
+    {
+    }
 
-    public PeerConnection(PeerNode node, long id, Socket socket, ConnectionDirection direction, long createdAt)
+    /// <summary>A connection this node opened to send <paramref name="first"/> (null: close it at once).</summary>
+    public PeerConnection(PeerNode node, long id, Socket socket, long createdAt, ReadOnlyMemory<byte> remoteStatic, OutgoingMessage? first)
+        : this(node, id, socket, ConnectionDirection.Outbound, createdAt, remoteStatic, first)
+    {
+    }
+
+    private PeerConnection(PeerNode node, long id, Socket socket, ConnectionDirection direction, long createdAt,
+        ReadOnlyMemory<byte> remoteStatic, OutgoingMessage? first)
     {
         _node = node;
         _socket = socket;
@@ -76,19 +80,21 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
         _cipher = node.CreateCipher();
         _createdAt = createdAt;
         _lastActivity = _createdAt;
-        if (direction == ConnectionDirection.Inbound) _responder = new ResponderConnection(this);
-        else _initiator = new InitiatorConnection(this);
+        _session = direction == ConnectionDirection.Inbound
+            ? new ResponderSession(this)
+            : new InitiatorSession(this, remoteStatic, first);
+        if (first is not null) RemoteAgent = first.Destination.Agent;
     }
 
     public long Id { get; }
     public ConnectionDirection Direction { get; }
     public EndPoint? RemoteEndPoint { get; }
-    public AgentId RemoteAgent { get; private set; }
+    public AgentId RemoteAgent { get; internal set; }
     /// <summary>True once the handshake completed (and, on a strict responder, the initiator confirmed the keys).</summary>
-    public bool IsOpen => _initiator is not null ? _initiator.State == InitiatorState.Open : _responder!.State == ResponderState.Open;
+    public bool IsOpen => _session.IsOpen;
 
     /// <summary>The spec's fast-path check: may this packet arrive in the current state?</summary>
-    private bool Accepts(PacketType type) => _initiator?.Accepts(type) ?? _responder!.Accepts(type);
+    private bool Accepts(PacketType type) => _session.Accepts(type);
     public CloseReason CloseReason { get; private set; }
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
@@ -96,7 +102,21 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     public Task FinSent => _finSent.Task;
     public TimeSpan Age => _node.Time.GetElapsedTime(_createdAt);
 
-    private PeerNodeOptions Options => _node.Options;
+    internal PeerNodeOptions Options => _node.Options;
+
+    // What the role's session uses of the connection.
+    internal PeerNode Node => _node;
+    internal ConnectionCipher Cipher => _cipher;
+    internal SemaphoreSlim WriteLock => _writeLock;
+    internal PipeWriter Output => _output;
+    internal bool Receipts => _receipts;
+
+    /// <summary>What A settled: the extensions this connection uses from now on.</summary>
+    internal void Negotiated(PeerCapabilities accepted)
+    {
+        _receipts = (accepted & PeerCapabilities.Receipts) != 0;
+        _batches = (accepted & PeerCapabilities.Batches) != 0;
+    }
 
     /// <summary>Inbound only: this connection's share of the node's connection and handshake limits.</summary>
     public InboundAdmission.Lease? Lease { get; init; }
@@ -113,83 +133,79 @@ internal sealed partial class PeerConnection : IInitiatorActions, IResponderActi
     /// Initiator: writes N+K (or I when the first message carries a ticket), then waits for A. The first message
     /// rides in K or I. Throws <see cref="DeliveryFailedException"/> when the handshake fails.
     /// </summary>
-    public async Task RunInitiatorHandshakeAsync(ReadOnlyMemory<byte> remoteStatic, OutgoingMessage first)
+    public async Task RunInitiatorHandshakeAsync()
     {
-        RemoteAgent = first.Destination.Agent;
-        _firstMessage = first;
-        _initiatorRemoteStatic = remoteStatic;
-        _opened = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var initiator = (InitiatorSession)_session;
         _timer = _node.Time.CreateTimer(static state => ((PeerConnection)state!).OnTimer(), this, Options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
         _node.ReportState(this, ConnectionState.Handshaking);
         // The machine's action writes N+K or I; the read loop starts after, so only one flow drives the machine at a time.
-        if (first.OpensWithTicket) await _initiator!.ConnectWithTicketAsync().ConfigureAwait(false);
-        else await _initiator!.ConnectAsync().ConfigureAwait(false);
+        await initiator.ConnectAsync().ConfigureAwait(false);
         StartReading();
-        await _opened.Task.ConfigureAwait(false);
+        await initiator.Opened.ConfigureAwait(false);
     }
 
-    async ValueTask<ActionOutcome> IInitiatorActions.SendDeclareAndKnockAsync()
+    /// <summary>Under the write lock: the first message went out in K or I; it is message 1 of the connection.</summary>
+    internal void WroteFirstMessage(OutgoingMessage first)
     {
-        // The compatible modes name the sender as the deployed peer does; strict mode sends the application's bytes.
-        var payload = Options.Mode == PeerMode.Strict
-            ? _firstMessage!.Json
-            : FirstMessageJson.Stamp(_firstMessage!.Json, null, Options.LocalKey, _node.ListenPort);
-        await WriteHandshakeAsync(output =>
+        _sentSequence = 1;
+        // Optimistic: whether the peer acknowledges is known from its A, which settles this message either way.
+        if (first.Mode != DeliveryMode.Written) TrackFirstUnconfirmed(first);
+    }
+
+    /// <summary>A said no receipts: the first message, tracked optimistically, waits for none.</summary>
+    internal void ForgetUnconfirmed()
+    {
+        lock (_unconfirmed) _unconfirmed.Clear();
+    }
+
+    /// <summary>
+    /// Handshake packets (before the open state) go to the role's session; what it refuses closes the connection
+    /// silently with the reason it names.
+    /// </summary>
+    private async ValueTask<bool> HandleLifecycleAsync(PacketType type, ReadOnlySequence<byte> body)
+    {
+        // Handshake bodies are small and rare: one contiguous copy keeps the code simple.
+        var outcome = await _session.ReceiveAsync(type, body.ToArray()).ConfigureAwait(false);
+        return outcome.Kind switch
         {
-            var declare = AgentIdCodec.ToBytes(Options.LocalKey.Agent.ToString());
-            var body = FrameCodec.BeginFrame(output, PacketType.Declare, _cipher.DeclareLength(declare.Length));
-            CompleteFrame(output, PacketType.Declare, _cipher.WriteDeclare(_initiatorRemoteStatic.Span, declare, body));
-            WriteOffer(output);
-            body = FrameCodec.BeginFrame(output, PacketType.Knock, _cipher.KnockLength(payload.Length));
-            CompleteFrame(output, PacketType.Knock, _cipher.WriteKnock(_initiatorRemoteStatic.Span, payload.Span, body));
-        }).ConfigureAwait(false);
-        return ActionOutcome.Continue;
+            ActionOutcomeKind.Continue => true,
+            ActionOutcomeKind.Close => Refuse(CloseReasonExtensions.FromTag(outcome.Reason) is var reason && reason != CloseReason.None ? reason : CloseReason.PacketNotAllowed),
+            // Accepts() said yes, so this is a guard or a body the machine could not take.
+            _ => Refuse(CloseReason.PacketNotAllowed),
+        };
     }
 
-    async ValueTask<ActionOutcome> IInitiatorActions.SendTicketAsync()
+    private bool Refuse(CloseReason reason)
     {
-        var first = _firstMessage!;
-        var payload = FirstMessageJson.Stamp(first.Json, first.Ticket, Options.LocalKey, _node.ListenPort);
-        await WriteHandshakeAsync(output =>
+        Close(reason);
+        return false;
+    }
+
+    /// <summary>The connection is open: the idle and receipt timers take over from the handshake timer.</summary>
+    internal void MarkOpen()
+    {
+        if (IdleCloses || AwaitsReceipts)
         {
-            WriteOffer(output);
-            var body = FrameCodec.BeginFrame(output, PacketType.Ticket, _cipher.TicketLength(payload.Length));
-            CompleteFrame(output, PacketType.Ticket, _cipher.WriteTicket(_initiatorRemoteStatic.Span, payload.Span, body));
-        }).ConfigureAwait(false);
-        return ActionOutcome.Continue;
+            Reschedule();
+        }
+        else
+        {
+            _timer?.Dispose();
+            _timer = null;
+        }
+        _node.OnOpened(this);
     }
 
-    /// <summary>C, in the clear, right before K or I: the extensions this node offers (see <see cref="PeerCapabilities"/>).</summary>
-    private void WriteOffer(PipeWriter output)
+    /// <summary>When the read loop ends: moves the machine to its final state with the trigger the close reason names.</summary>
+    private async ValueTask FireClosedAsync()
     {
-        var offer = PeerCapabilitiesCodec.Encode(PeerCapabilitiesCodec.Supported);
-        var body = FrameCodec.BeginFrame(output, PacketType.Offer, offer.Length);
-        offer.CopyTo(body);
-        CompleteFrame(output, PacketType.Offer, offer.Length);
-    }
-
-    /// <summary>Writes the first message's handshake frames; it is message 1 of the connection.</summary>
-    private async Task WriteHandshakeAsync(Action<PipeWriter> write)
-    {
-        var first = _firstMessage!;
-        await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            write(_output);
-            _sentSequence = 1;
-            // Optimistic: whether the peer acknowledges is known from its A, which settles this message either way.
-            if (first.Mode != DeliveryMode.Written) TrackFirstUnconfirmed(first);
-            await FlushAsync().ConfigureAwait(false);
-            PeerMetrics.MessagesSent.Add(1);
-            Touch();
+            await _session.EndAsync(CloseReason).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or Noise.NoiseException)
+        catch (Exception e) when (e is InvalidOperationException)
         {
-            Close(CloseReason.SocketError);
-        }
-        finally
-        {
-            _writeLock.Release();
+            // The machine refusing a close trigger changes nothing: the socket is closed already.
         }
     }
 

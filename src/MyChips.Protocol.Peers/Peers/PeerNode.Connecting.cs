@@ -41,7 +41,7 @@ public sealed partial class PeerNode
             var lease = Admit(socket, from.Address);
             if (lease is null) continue;
             socket.NoDelay = true;
-            var connection = new PeerConnection(this, NextConnectionId(), socket, ConnectionDirection.Inbound, Time.GetTimestamp()) { Lease = lease };
+            var connection = new PeerConnection(this, NextConnectionId(), socket, Time.GetTimestamp()) { Lease = lease };
             Register(connection);
             connection.Start();
         }
@@ -90,14 +90,14 @@ public sealed partial class PeerNode
             }
         }
         var first = channel.TakeFirst();
-        var connection = new PeerConnection(this, id, socket, ConnectionDirection.Outbound, createdAt);
+        var connection = new PeerConnection(this, id, socket, createdAt, remoteStatic, first);
         Register(connection);
         if (first is null)
         {
             connection.Close(CloseReason.LocalClosed);
             return false;
         }
-        await connection.RunInitiatorHandshakeAsync(remoteStatic, first).ConfigureAwait(false);
+        await connection.RunInitiatorHandshakeAsync().ConfigureAwait(false);
         return true;
     }
 
