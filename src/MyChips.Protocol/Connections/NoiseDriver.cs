@@ -14,6 +14,7 @@ internal sealed class NoiseDriver : IDisposable
     private readonly ConnectionRole _role;
     private readonly ConnectionOptions _options;
     private readonly ReadOnlyMemory<byte> _knownPeerKey;
+    private readonly Lock _handshakeLock = new(); // sends and the read loop both step the handshake; never at once
     private HandshakeState? _handshake;
     private NoiseTransport? _transport;
     private int _nextMessage = 1;
@@ -36,12 +37,18 @@ internal sealed class NoiseDriver : IDisposable
     public ReadOnlyMemory<byte> PeerStaticKey { get; private set; }
 
     /// <summary>The body length on the wire of a packet whose plaintext payload has this length.</summary>
-    public int GetBodyLength(PacketDescriptor packet, int payloadLength) => packet.Stage switch
+    public int GetBodyLength(PacketDescriptor packet, int payloadLength)
     {
-        PacketStage.Handshake => StartOrContinue(packet, writing: true).GetMessageLength(payloadLength),
-        PacketStage.Transport => payloadLength + NoiseTransport.TagLength,
-        _ => payloadLength,
-    };
+        switch (packet.Stage)
+        {
+            case PacketStage.Handshake:
+                lock (_handshakeLock) return StartOrContinue(packet, writing: true).GetMessageLength(payloadLength);
+            case PacketStage.Transport:
+                return payloadLength + NoiseTransport.TagLength;
+            default:
+                return payloadLength;
+        }
+    }
 
     /// <summary>
     /// Seals an outgoing packet's payload into <paramref name="body"/>, sized by <see cref="GetBodyLength"/>.
@@ -52,9 +59,11 @@ internal sealed class NoiseDriver : IDisposable
         switch (packet.Stage)
         {
             case PacketStage.Handshake:
-                var handshake = StartOrContinue(packet, writing: true);
-                handshake.WriteMessage(payload, body);
-                Advance();
+                lock (_handshakeLock)
+                {
+                    StartOrContinue(packet, writing: true).WriteMessage(payload, body);
+                    Advance();
+                }
                 break;
             case PacketStage.Transport:
                 (_transport ?? throw new InvalidOperationException($"{packet} is a transport message; the handshake is not complete yet.")).Encrypt(payload, body);
@@ -77,29 +86,7 @@ internal sealed class NoiseDriver : IDisposable
         switch (packet.Stage)
         {
             case PacketStage.Handshake:
-                HandshakeState handshake;
-                try
-                {
-                    handshake = StartOrContinue(packet, writing: false);
-                    payload = new byte[handshake.GetPayloadLength(bytes.Length)];
-                    handshake.ReadMessage(bytes, payload);
-                }
-                catch (Exception e) when (e is InvalidOperationException or NoiseException or ArgumentException)
-                {
-                    error = e.Message;
-                    return false;
-                }
-                if (PeerStaticKey.IsEmpty && !handshake.RemoteStaticPublicKey.IsEmpty)
-                {
-                    PeerStaticKey = handshake.RemoteStaticPublicKey.ToArray();
-                    if (_options.IsTrustedPeerKey is { } trusted && !trusted(PeerStaticKey))
-                    {
-                        error = "the peer's static key is not trusted";
-                        return false;
-                    }
-                }
-                Advance();
-                return true;
+                lock (_handshakeLock) return TryReadHandshake(packet, bytes, out payload, out error);
             case PacketStage.Transport:
                 if (_transport is null)
                 {
@@ -122,6 +109,34 @@ internal sealed class NoiseDriver : IDisposable
                 payload = bytes.ToArray();
                 return true;
         }
+    }
+
+    private bool TryReadHandshake(PacketDescriptor packet, ReadOnlySpan<byte> bytes, out byte[] payload, out string error)
+    {
+        (payload, error) = ([], "");
+        HandshakeState handshake;
+        try
+        {
+            handshake = StartOrContinue(packet, writing: false);
+            payload = new byte[handshake.GetPayloadLength(bytes.Length)];
+            handshake.ReadMessage(bytes, payload);
+        }
+        catch (Exception e) when (e is InvalidOperationException or NoiseException or ArgumentException)
+        {
+            error = e.Message;
+            return false;
+        }
+        if (PeerStaticKey.IsEmpty && !handshake.RemoteStaticPublicKey.IsEmpty)
+        {
+            PeerStaticKey = handshake.RemoteStaticPublicKey.ToArray();
+            if (_options.IsTrustedPeerKey is { } trusted && !trusted(PeerStaticKey))
+            {
+                error = "the peer's static key is not trusted";
+                return false;
+            }
+        }
+        Advance();
+        return true;
     }
 
     /// <summary>The handshake for this packet: started by its first message, in the packet's pattern; checked for turn and number.</summary>

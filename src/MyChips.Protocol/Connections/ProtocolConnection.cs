@@ -6,8 +6,9 @@ using System.Threading.Channels;
 namespace MyChips.Protocol.Connections;
 
 /// <summary>
-/// One TCP connection of any spec'd protocol: length-prefixed frames, the Noise handshake and transport the
-/// spec declares, the role's generated machine and its timeouts, and the session that implements its actions.
+/// One TCP connection of any spec'd protocol: its framing (length-prefixed or lines), the Noise handshake and
+/// transport the spec declares, the role's generated machine and its timeouts, and the session that implements
+/// its actions.
 /// Machine steps (received packets, expired timeouts, the session's own events through <see cref="RunAsync"/>)
 /// run one at a time; sends may come from any thread.
 /// </summary>
