@@ -73,7 +73,8 @@ internal static class MachineProcess
             w.Line($"      :: else -> printf(\"{m}: {state.Name} does not accept %e: the connection closes\\n\", m); {m}_state = {m}_{ClosesInto(machine, state.Name)}");
             w.Line("      fi");
         }
-        w.Line("   fi");
+        w.Line("   fi;");
+        w.Line("   m = 0   /* forgotten once handled: states then differ only in what matters */");
     }
 
     /// <summary>A transition's effect: a trace line, the property monitors, the packets it sends, the new state.</summary>

@@ -103,6 +103,8 @@ internal static class PromelaEmitter
         w.Line("   :: skip");
         w.Line("   fi");
         w.Raw("#endif");
+        w.Line("   ;");
+        w.Line("   m = 0   /* forgotten once handled: states then differ only in what matters */");
         w.Raw("#ifdef REORDER");
         w.Line($":: holding && nfull(at_{towards}) -> at_{towards}!held; holding = false; printf(\"{label}: delivers %e late\\n\", held)");
         w.Raw("#endif");
