@@ -47,7 +47,8 @@ internal sealed class BridgeSite : IAsyncDisposable
     public static Task<BridgeSite> StartAsync(NpgsqlDataSource db, PeerMode mode) =>
         StartWithKeyAsync(db, mode, AgentKey.Generate("127.0.0.1", 0), 0);
 
-    public static async Task<BridgeSite> StartWithKeyAsync(NpgsqlDataSource db, PeerMode mode, AgentKey key, int port)
+    public static async Task<BridgeSite> StartWithKeyAsync(NpgsqlDataSource db, PeerMode mode, AgentKey key, int port,
+        SiteBridgeOptions? options = null)
     {
         var keys = new PostgresKeyProvider(db);
         await keys.StartAsync();
@@ -61,7 +62,7 @@ internal sealed class BridgeSite : IAsyncDisposable
         }, keys, new PostgresTicketStore(db));
         await node.StartAsync();
         await MyChipsDatabase.UpsertAgentAsync(db, key.ToRecord() with { Port = node.LocalEndPoint.Port });
-        var bridge = new SiteBridge(node, db, new SiteBridgeOptions { RetryAge = TimeSpan.FromHours(1), NoticeInterval = TimeSpan.FromHours(1) });
+        var bridge = new SiteBridge(node, db, options ?? new SiteBridgeOptions { RetryAge = TimeSpan.FromHours(1), NoticeInterval = TimeSpan.FromHours(1) });
         await bridge.StartAsync();
         await bridge.WhenListeningAsync().WaitAsync(Patience);
         return new BridgeSite(db, key, keys, node, bridge);
