@@ -37,13 +37,13 @@ public sealed partial class SiteBridge
         }
     }
 
-    // After a failed send, one retry once the retry age has passed (a failing partner does not cause a storm).
+    // After a failed send, one retry once the retry delay has passed (a failing partner does not cause a storm).
     private async Task RetryLaterAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _retryPending, 1) == 1) return;
         try
         {
-            await Task.Delay(_options.RetryAge, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(_options.RetryDelay, cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _retryPending, 0);
             await ResendAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }

@@ -60,8 +60,9 @@ public sealed partial class SiteBridge : IAsyncDisposable
     /// <param name="olderThan">Only requests last tried at least this long ago; null: the retry age of the options.</param>
     public async Task<int> ResendAsync(TimeSpan? olderThan = null, CancellationToken cancellationToken = default)
     {
-        await using var command = _database.CreateCommand("select mychips.tally_notices($1)");
-        command.Parameters.Add(new NpgsqlParameter { Value = olderThan ?? _options.RetryAge });
+        var age = olderThan ?? _options.RetryAge;
+        await using var command = _database.CreateCommand(age is null ? "select mychips.tally_notices()" : "select mychips.tally_notices($1)");
+        if (age is not null) command.Parameters.Add(new NpgsqlParameter { Value = age.Value });
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 

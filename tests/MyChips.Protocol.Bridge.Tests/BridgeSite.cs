@@ -62,7 +62,7 @@ internal sealed class BridgeSite : IAsyncDisposable
         }, keys, new PostgresTicketStore(db));
         await node.StartAsync();
         await MyChipsDatabase.UpsertAgentAsync(db, key.ToRecord() with { Port = node.LocalEndPoint.Port });
-        var bridge = new SiteBridge(node, db, options ?? new SiteBridgeOptions { RetryAge = TimeSpan.FromHours(1), NoticeInterval = TimeSpan.FromHours(1) });
+        var bridge = new SiteBridge(node, db, options ?? new SiteBridgeOptions { RetryAge = TimeSpan.FromHours(1), RetryDelay = TimeSpan.FromHours(1), NoticeInterval = TimeSpan.FromHours(1) });
         await bridge.StartAsync();
         await bridge.WhenListeningAsync().WaitAsync(Patience);
         return new BridgeSite(db, key, keys, node, bridge);

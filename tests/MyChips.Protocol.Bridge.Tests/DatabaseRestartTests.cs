@@ -15,7 +15,7 @@ public sealed class DatabaseRestartTests(PostgresFixture fixture)
         var dbA = await BridgeSite.CreateDatabaseAsync(fixture.Server);
         var dbB = await BridgeSite.CreateDatabaseAsync(fixture.Server);
         // Every pending request counts as due, so the reconnect's tally_notices picks up whatever was missed.
-        var resendAll = new SiteBridgeOptions { RetryAge = TimeSpan.Zero, NoticeInterval = TimeSpan.FromHours(1), ReconnectDelay = TimeSpan.FromMilliseconds(100) };
+        var resendAll = new SiteBridgeOptions { RetryAge = TimeSpan.Zero, RetryDelay = TimeSpan.FromHours(1), NoticeInterval = TimeSpan.FromHours(1), ReconnectDelay = TimeSpan.FromMilliseconds(100) };
         await using var a = await BridgeSite.StartWithKeyAsync(dbA, PeerMode.Strict, AgentKey.Generate("127.0.0.1", 0), 0, resendAll);
         await using var b = await BridgeSite.StartAsync(dbB, PeerMode.Strict);
         await a.KnowAsync(b);

@@ -21,7 +21,7 @@ public static class BridgeCommand
         public required string Postgres { get; init; }
         public int? Port { get; init; }
         public PeerMode Mode { get; init; } = PeerMode.Strict;
-        public TimeSpan RetryAge { get; init; } = TimeSpan.FromSeconds(60);
+        public TimeSpan? RetryAge { get; init; }
         public LogLevel LogLevel { get; init; } = LogLevel.Information;
     }
 
@@ -31,7 +31,7 @@ public static class BridgeCommand
         var postgres = new Option<string>("--postgres") { Description = "The site's MyCHIPs PostgreSQL database (Npgsql connection string).", Required = true, HelpName = "CONNECTION" };
         var port = new Option<int?>("--port") { Description = "The port to listen on (default: the key file's port; 0 picks a free one).", CustomParser = r => OptionParsers.IntInRange(r, 0, 65535, 0), HelpName = "PORT" };
         var mode = CommonOptions.Mode();
-        var retry = CommonOptions.Duration("--retry-age", TimeSpan.FromSeconds(60), "Re-send requests whose last attempt is this old (tally_notices)");
+        var retry = new Option<TimeSpan?>("--retry-age") { Description = "Re-send requests whose last attempt is this old, with tally_notices(AGE) (default: tally_notices(), whose database decides).", CustomParser = r => OptionParsers.Duration(r, TimeSpan.Zero), HelpName = "DURATION" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least level logged to stderr (default Information).", DefaultValueFactory = _ => LogLevel.Information };
         var command = new Command("bridge", "Serve a MyCHIPs site's agent: send its database's notifications and take in other sites' messages.")
         {
