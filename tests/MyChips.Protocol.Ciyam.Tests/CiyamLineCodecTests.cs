@@ -2,6 +2,7 @@ using MyChips.Protocol.Testing;
 using System.Buffers;
 using System.Text;
 using MyChips.Protocol.Ciyam;
+using MyChips.Protocol.Framing;
 
 namespace MyChips.Protocol.Ciyam.Tests;
 

@@ -51,13 +51,6 @@ internal static class PacketEmitter
 
     private static void EmitNoise(CodeWriter w, ProtocolModel protocol)
     {
-        w.Summary("Where a packet sits in the Noise protocol: outside it, a handshake message, or a transport message.");
-        w.Generated().Open("public enum NoiseStage");
-        w.Line("None,");
-        w.Line("Handshake,");
-        w.Line("Transport,");
-        w.Close();
-        w.Line();
         EmitFlags(w, "NoisePatterns", "The Noise handshake patterns a handshake packet may belong to.", protocol.NoisePatterns);
     }
 
@@ -83,7 +76,7 @@ internal static class PacketEmitter
         w.Line("/// <param name=\"Patterns\">For a handshake message, the patterns it belongs to.</param>");
         w.Line("/// <param name=\"MessageIndex\">For a handshake message, its 1-based index in the pattern; otherwise 0.</param>");
         w.Line("/// <param name=\"Body\">The body type's name in the spec, or an empty string for no body.</param>");
-        w.Generated().Line("public sealed record PacketInfo(PacketType Type, string Keyword, PeerRoles Senders, NoiseStage Stage, NoisePatterns Patterns, int MessageIndex, string Body);");
+        w.Generated().Line("public sealed record PacketInfo(PacketType Type, string Keyword, PeerRoles Senders, global::MyChips.Protocol.Connections.PacketStage Stage, NoisePatterns Patterns, int MessageIndex, string Body);");
         w.Line();
 
         w.SummaryXml("Metadata and lookups for <see cref=\"PacketType\"/>.");
@@ -100,7 +93,7 @@ internal static class PacketEmitter
         {
             var senders = packet.Senders.Count == 0 ? "PeerRoles.None" : string.Join(" | ", packet.Senders.Select(s => "PeerRoles." + s));
             var patterns = packet.NoisePatterns.Count == 0 ? "NoisePatterns.None" : string.Join(" | ", packet.NoisePatterns.Select(p => "NoisePatterns." + p));
-            w.Line($"private static readonly PacketInfo s_{Camel(packet.Name)} = new(PacketType.{packet.Name}, {CodeWriter.Literal(packet.Keyword)}, {senders}, NoiseStage.{packet.Stage}, {patterns}, {packet.MessageIndex}, {CodeWriter.Literal(packet.Body)});");
+            w.Line($"private static readonly PacketInfo s_{Camel(packet.Name)} = new(PacketType.{packet.Name}, {CodeWriter.Literal(packet.Keyword)}, {senders}, global::MyChips.Protocol.Connections.PacketStage.{packet.Stage}, {patterns}, {packet.MessageIndex}, {CodeWriter.Literal(packet.Body)});");
         }
         w.Line();
 
@@ -160,21 +153,6 @@ internal static class PacketEmitter
 
     private static void EmitFrameTypes(CodeWriter w, ProtocolModel protocol)
     {
-        w.Summary("The outcome of reading one frame from received bytes.");
-        w.Generated().Open("public enum FrameReadStatus");
-        w.Summary("The buffer does not yet hold a whole frame; nothing was consumed. Read more and try again.");
-        w.Line("NeedMoreData,");
-        w.Summary("A frame was read and consumed from the buffer.");
-        w.Line("Complete,");
-        w.Summary("The frame is longer than the maximum; nothing was consumed. Close the connection.");
-        w.Line("TooLarge,");
-        w.Summary("The frame's type is not a packet of this protocol; nothing was consumed.");
-        w.Line("UnknownType,");
-        w.Summary("The frame is empty (no type); it was consumed.");
-        w.Line("Empty,");
-        w.Close();
-        w.Line();
-
         w.Summary("One received frame. The body is a slice of the reader's buffer: use it before advancing the reader.");
         w.Generated().Open("public readonly struct Frame");
         w.Open($"public Frame(PacketType type, {TypeNames.Sequence} body)");
@@ -205,26 +183,26 @@ internal static class PacketEmitter
         w.Line("public const int MaxBodyLength = MaxFrameLength - 1;");
         w.Line();
         w.Summary("Reads one frame, allowing the spec's maximum length.");
-        w.Line($"public static FrameReadStatus TryReadFrame(ref {TypeNames.Sequence} buffer, out Frame frame) => TryReadFrame(ref buffer, out frame, MaxFrameLength);");
+        w.Line($"public static global::MyChips.Protocol.Framing.FrameReadStatus TryReadFrame(ref {TypeNames.Sequence} buffer, out Frame frame) => TryReadFrame(ref buffer, out frame, MaxFrameLength);");
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// Reads one frame without allocating; the length and the type are checked before the body is waited for.");
-        w.Line("/// On <see cref=\"FrameReadStatus.Complete\"/> and <see cref=\"FrameReadStatus.Empty\"/> the buffer is");
+        w.Line("/// On <c>FrameReadStatus.Complete</c> and <c>FrameReadStatus.Empty</c> the buffer is");
         w.Line("/// advanced past the frame; otherwise it is left as it was.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"maxFrameLength\">A run-time limit from 1 to <see cref=\"MaxFrameLength\"/>.</param>");
-        w.Open($"public static FrameReadStatus TryReadFrame(ref {TypeNames.Sequence} buffer, out Frame frame, int maxFrameLength)");
+        w.Open($"public static global::MyChips.Protocol.Framing.FrameReadStatus TryReadFrame(ref {TypeNames.Sequence} buffer, out Frame frame, int maxFrameLength)");
         w.Line("if (maxFrameLength < 1 || maxFrameLength > MaxFrameLength)");
         w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxFrameLength), maxFrameLength, \"The limit must be from 1 to MaxFrameLength.\");");
         w.Line();
         w.Line($"var status = {Framing}.TryRead<KnownTypes>(ref buffer, maxFrameLength, out var type, out var body);");
         w.Line($"frame = status == {Status}.Complete ? new Frame((PacketType)type, body) : default;");
         w.Open("return status switch");
-        w.Line($"{Status}.Complete => FrameReadStatus.Complete,");
-        w.Line($"{Status}.Empty => FrameReadStatus.Empty,");
-        w.Line($"{Status}.TooLarge => FrameReadStatus.TooLarge,");
-        w.Line($"{Status}.UnknownType => FrameReadStatus.UnknownType,");
-        w.Line("_ => FrameReadStatus.NeedMoreData,");
+        w.Line($"{Status}.Complete => global::MyChips.Protocol.Framing.FrameReadStatus.Complete,");
+        w.Line($"{Status}.Empty => global::MyChips.Protocol.Framing.FrameReadStatus.Empty,");
+        w.Line($"{Status}.TooLarge => global::MyChips.Protocol.Framing.FrameReadStatus.TooLarge,");
+        w.Line($"{Status}.UnknownType => global::MyChips.Protocol.Framing.FrameReadStatus.UnknownType,");
+        w.Line("_ => global::MyChips.Protocol.Framing.FrameReadStatus.NeedMoreData,");
         w.Close(";");
         w.Close();
         w.Line();
@@ -276,46 +254,46 @@ internal static class PacketEmitter
         w.Line($"public const int MaxKeywordLength = {protocol.Packets.Select(p => System.Text.Encoding.UTF8.GetByteCount(p.Keyword)).DefaultIfEmpty(1).Max()};");
         w.Line();
         w.Summary("Reads one line, allowing the spec's maximum length.");
-        w.Line($"public static FrameReadStatus TryReadFrame(ref {TypeNames.Sequence} buffer, out Frame frame) => TryReadFrame(ref buffer, out frame, MaxFrameLength);");
+        w.Line($"public static global::MyChips.Protocol.Framing.FrameReadStatus TryReadFrame(ref {TypeNames.Sequence} buffer, out Frame frame) => TryReadFrame(ref buffer, out frame, MaxFrameLength);");
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// Reads one line without allocating. A buffer holding more than <paramref name=\"maxFrameLength\"/> bytes");
-        w.Line("/// with no line end is <see cref=\"FrameReadStatus.TooLarge\"/> at once. On <see cref=\"FrameReadStatus.Complete\"/>");
-        w.Line("/// and <see cref=\"FrameReadStatus.Empty\"/> the buffer is advanced past the line; otherwise it is left as it was.");
+        w.Line("/// with no line end is <c>FrameReadStatus.TooLarge</c> at once. On <c>FrameReadStatus.Complete</c>");
+        w.Line("/// and <c>FrameReadStatus.Empty</c> the buffer is advanced past the line; otherwise it is left as it was.");
         w.Line("/// </summary>");
-        w.Open($"public static FrameReadStatus TryReadFrame(ref {TypeNames.Sequence} buffer, out Frame frame, int maxFrameLength)");
+        w.Open($"public static global::MyChips.Protocol.Framing.FrameReadStatus TryReadFrame(ref {TypeNames.Sequence} buffer, out Frame frame, int maxFrameLength)");
         w.Line("if (maxFrameLength < 1 || maxFrameLength > MaxFrameLength)");
         w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxFrameLength), maxFrameLength, \"The limit must be from 1 to MaxFrameLength.\");");
         w.Line();
         w.Line("frame = default;");
         w.Line("var end = global::System.Buffers.BuffersExtensions.PositionOf(buffer, (byte)'\\n');");
         w.Line("if (end is null)");
-        w.Line("    return buffer.Length > maxFrameLength ? FrameReadStatus.TooLarge : FrameReadStatus.NeedMoreData;");
+        w.Line("    return buffer.Length > maxFrameLength ? global::MyChips.Protocol.Framing.FrameReadStatus.TooLarge : global::MyChips.Protocol.Framing.FrameReadStatus.NeedMoreData;");
         w.Line();
         w.Line("var line = buffer.Slice(0, end.Value);");
         w.Line("if (line.Length > maxFrameLength)");
-        w.Line("    return FrameReadStatus.TooLarge;");
+        w.Line("    return global::MyChips.Protocol.Framing.FrameReadStatus.TooLarge;");
         w.Line("var rest = buffer.Slice(buffer.GetPosition(1, end.Value));");
         w.Line("if (line.Length > 0 && line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\\r')");
         w.Line("    line = line.Slice(0, line.Length - 1);");
         w.Open("if (line.IsEmpty)");
         w.Line("buffer = rest;");
-        w.Line("return FrameReadStatus.Empty;");
+        w.Line("return global::MyChips.Protocol.Framing.FrameReadStatus.Empty;");
         w.Close();
         w.Line();
         w.Line("var space = global::System.Buffers.BuffersExtensions.PositionOf(line, (byte)' ');");
         w.Line("var word = space is null ? line : line.Slice(0, space.Value);");
         w.Line("if (word.Length > MaxKeywordLength)");
-        w.Line("    return FrameReadStatus.UnknownType;");
+        w.Line("    return global::MyChips.Protocol.Framing.FrameReadStatus.UnknownType;");
         w.Line("global::System.Span<byte> wordBytes = stackalloc byte[MaxKeywordLength];");
         w.Line("global::System.Buffers.BuffersExtensions.CopyTo(word, wordBytes);");
         w.Line("if (!PacketTypes.TryFromKeyword(wordBytes.Slice(0, (int)word.Length), out var type))");
-        w.Line("    return FrameReadStatus.UnknownType;");
+        w.Line("    return global::MyChips.Protocol.Framing.FrameReadStatus.UnknownType;");
         w.Line();
         w.Line("var body = space is null ? line.Slice(line.End) : line.Slice(line.GetPosition(1, space.Value));");
         w.Line("frame = new Frame(type, body);");
         w.Line("buffer = rest;");
-        w.Line("return FrameReadStatus.Complete;");
+        w.Line("return global::MyChips.Protocol.Framing.FrameReadStatus.Complete;");
         w.Close();
         w.Line();
         w.Summary("Consumes one whole line whatever its command; false, consuming nothing, until the line end is there or when it is too long.");

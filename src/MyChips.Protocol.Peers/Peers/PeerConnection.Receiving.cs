@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using MyChips.Protocol.Framing;
 
 namespace MyChips.Protocol.Peers;
 

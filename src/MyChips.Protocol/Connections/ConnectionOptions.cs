@@ -34,6 +34,12 @@ public sealed class ConnectionOptions
     public int SendQueueCapacity { get; init; } = 256;
 
     /// <summary>
+    /// How long a send waits for room in a full queue (the peer reads nothing) before the connection is closed as
+    /// failed; the send then throws. Bounds what a peer that stops reading can hold up, machine steps included.
+    /// </summary>
+    public TimeSpan WriteStallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// A frame whose type the spec does not declare: false (the default) closes the connection as a protocol
     /// violation; true skips it, for protocols whose peers may send extensions this side does not know.
     /// </summary>

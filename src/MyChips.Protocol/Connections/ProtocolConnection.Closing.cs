@@ -70,6 +70,8 @@ public sealed partial class ProtocolConnection
             _output.CancelPendingFlush(); // a peer that does not read: what is left stays unsent
             await _writeLoop.ConfigureAwait(false);
         }
-        await _output.CompleteAsync().ConfigureAwait(false);
+        // Completed with an error, so the writer drops what a canceled flush left buffered instead of writing it to
+        // a peer that reads nothing (completing cleanly would flush it, and wait for that peer forever).
+        await _output.CompleteAsync(new IOException("The connection is closed.")).ConfigureAwait(false);
     }
 }

@@ -39,7 +39,8 @@ public sealed partial class ProtocolConnection
             try
             {
                 _noise.Seal(packet, body.Span, frame.AsSpan(_format.Layout(frame, packet, bodyLength)));
-                await _outbox.Writer.WriteAsync(new OutgoingFrame(frame, size), cancellationToken).ConfigureAwait(false);
+                var outgoing = new OutgoingFrame(frame, size);
+                if (!_outbox.Writer.TryWrite(outgoing)) await WaitForRoomAsync(outgoing, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -54,6 +55,25 @@ public sealed partial class ProtocolConnection
         finally
         {
             _sealing.Release();
+        }
+    }
+
+    /// <summary>
+    /// The queue is full: the peer reads slower than this side writes. Waits for room, but no longer than the write
+    /// stall timeout, so a peer that stops reading cannot hold a sender (or the machine step it runs in) forever.
+    /// </summary>
+    private async ValueTask WaitForRoomAsync(OutgoingFrame outgoing, CancellationToken cancellationToken)
+    {
+        using var stall = new CancellationTokenSource(_options.WriteStallTimeout, _options.TimeProvider);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stall.Token);
+        try
+        {
+            await _outbox.Writer.WriteAsync(outgoing, either.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stall.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Close(ConnectionCloseKind.SocketError, $"the peer read nothing for {_options.WriteStallTimeout}");
+            throw new InvalidOperationException($"The connection is closed ({CloseReason}).");
         }
     }
 

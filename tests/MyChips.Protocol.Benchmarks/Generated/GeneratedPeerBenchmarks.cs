@@ -3,6 +3,7 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using MyChips.Protocol.Peers;
 using MyChips.Protocol.Connections;
+using MyChips.Protocol.Framing;
 
 namespace MyChips.Protocol.Benchmarks.Generated;
 

@@ -33,15 +33,6 @@ namespace MyChips.Protocol.Ciyam
         Responder = 2,
     }
 
-    /// <summary>Where a packet sits in the Noise protocol: outside it, a handshake message, or a transport message.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
-    public enum NoiseStage
-    {
-        None,
-        Handshake,
-        Transport,
-    }
-
     /// <summary>The Noise handshake patterns a handshake packet may belong to.</summary>
     [global::System.Flags]
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
@@ -59,7 +50,7 @@ namespace MyChips.Protocol.Ciyam
     /// <param name="MessageIndex">For a handshake message, its 1-based index in the pattern; otherwise 0.</param>
     /// <param name="Body">The body type's name in the spec, or an empty string for no body.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
-    public sealed record PacketInfo(PacketType Type, string Keyword, PeerRoles Senders, NoiseStage Stage, NoisePatterns Patterns, int MessageIndex, string Body);
+    public sealed record PacketInfo(PacketType Type, string Keyword, PeerRoles Senders, global::MyChips.Protocol.Connections.PacketStage Stage, NoisePatterns Patterns, int MessageIndex, string Body);
 
     /// <summary>Metadata and lookups for <see cref="PacketType"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
@@ -77,13 +68,13 @@ namespace MyChips.Protocol.Ciyam
             PacketType.Help,
         };
 
-        private static readonly PacketInfo s_check = new(PacketType.Check, "chk", PeerRoles.Initiator, NoiseStage.None, NoisePatterns.None, 0, "Arguments");
-        private static readonly PacketInfo s_get = new(PacketType.Get, "get", PeerRoles.Initiator, NoiseStage.None, NoisePatterns.None, 0, "Arguments");
-        private static readonly PacketInfo s_put = new(PacketType.Put, "put", PeerRoles.Initiator, NoiseStage.None, NoisePatterns.None, 0, "Arguments");
-        private static readonly PacketInfo s_pip = new(PacketType.Pip, "pip", PeerRoles.Initiator, NoiseStage.None, NoisePatterns.None, 0, "Arguments");
-        private static readonly PacketInfo s_tls = new(PacketType.Tls, "tls", PeerRoles.Initiator, NoiseStage.None, NoisePatterns.None, 0, "");
-        private static readonly PacketInfo s_bye = new(PacketType.Bye, "bye", PeerRoles.Initiator, NoiseStage.None, NoisePatterns.None, 0, "");
-        private static readonly PacketInfo s_help = new(PacketType.Help, "?", PeerRoles.Initiator, NoiseStage.None, NoisePatterns.None, 0, "");
+        private static readonly PacketInfo s_check = new(PacketType.Check, "chk", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "Arguments");
+        private static readonly PacketInfo s_get = new(PacketType.Get, "get", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "Arguments");
+        private static readonly PacketInfo s_put = new(PacketType.Put, "put", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "Arguments");
+        private static readonly PacketInfo s_pip = new(PacketType.Pip, "pip", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "Arguments");
+        private static readonly PacketInfo s_tls = new(PacketType.Tls, "tls", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "");
+        private static readonly PacketInfo s_bye = new(PacketType.Bye, "bye", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "");
+        private static readonly PacketInfo s_help = new(PacketType.Help, "?", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "");
 
         /// <summary>The spec's metadata of a packet.</summary>
         public static PacketInfo GetInfo(this PacketType type) => type switch
@@ -157,22 +148,6 @@ namespace MyChips.Protocol.Ciyam
         };
     }
 
-    /// <summary>The outcome of reading one frame from received bytes.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
-    public enum FrameReadStatus
-    {
-        /// <summary>The buffer does not yet hold a whole frame; nothing was consumed. Read more and try again.</summary>
-        NeedMoreData,
-        /// <summary>A frame was read and consumed from the buffer.</summary>
-        Complete,
-        /// <summary>The frame is longer than the maximum; nothing was consumed. Close the connection.</summary>
-        TooLarge,
-        /// <summary>The frame's type is not a packet of this protocol; nothing was consumed.</summary>
-        UnknownType,
-        /// <summary>The frame is empty (no type); it was consumed.</summary>
-        Empty,
-    }
-
     /// <summary>One received frame. The body is a slice of the reader's buffer: use it before advancing the reader.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public readonly struct Frame
@@ -200,14 +175,14 @@ namespace MyChips.Protocol.Ciyam
         public const int MaxKeywordLength = 3;
 
         /// <summary>Reads one line, allowing the spec's maximum length.</summary>
-        public static FrameReadStatus TryReadFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, out Frame frame) => TryReadFrame(ref buffer, out frame, MaxFrameLength);
+        public static global::MyChips.Protocol.Framing.FrameReadStatus TryReadFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, out Frame frame) => TryReadFrame(ref buffer, out frame, MaxFrameLength);
 
         /// <summary>
         /// Reads one line without allocating. A buffer holding more than <paramref name="maxFrameLength"/> bytes
-        /// with no line end is <see cref="FrameReadStatus.TooLarge"/> at once. On <see cref="FrameReadStatus.Complete"/>
-        /// and <see cref="FrameReadStatus.Empty"/> the buffer is advanced past the line; otherwise it is left as it was.
+        /// with no line end is <c>FrameReadStatus.TooLarge</c> at once. On <c>FrameReadStatus.Complete</c>
+        /// and <c>FrameReadStatus.Empty</c> the buffer is advanced past the line; otherwise it is left as it was.
         /// </summary>
-        public static FrameReadStatus TryReadFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, out Frame frame, int maxFrameLength)
+        public static global::MyChips.Protocol.Framing.FrameReadStatus TryReadFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, out Frame frame, int maxFrameLength)
         {
             if (maxFrameLength < 1 || maxFrameLength > MaxFrameLength)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxFrameLength), maxFrameLength, "The limit must be from 1 to MaxFrameLength.");
@@ -215,33 +190,33 @@ namespace MyChips.Protocol.Ciyam
             frame = default;
             var end = global::System.Buffers.BuffersExtensions.PositionOf(buffer, (byte)'\n');
             if (end is null)
-                return buffer.Length > maxFrameLength ? FrameReadStatus.TooLarge : FrameReadStatus.NeedMoreData;
+                return buffer.Length > maxFrameLength ? global::MyChips.Protocol.Framing.FrameReadStatus.TooLarge : global::MyChips.Protocol.Framing.FrameReadStatus.NeedMoreData;
 
             var line = buffer.Slice(0, end.Value);
             if (line.Length > maxFrameLength)
-                return FrameReadStatus.TooLarge;
+                return global::MyChips.Protocol.Framing.FrameReadStatus.TooLarge;
             var rest = buffer.Slice(buffer.GetPosition(1, end.Value));
             if (line.Length > 0 && line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\r')
                 line = line.Slice(0, line.Length - 1);
             if (line.IsEmpty)
             {
                 buffer = rest;
-                return FrameReadStatus.Empty;
+                return global::MyChips.Protocol.Framing.FrameReadStatus.Empty;
             }
 
             var space = global::System.Buffers.BuffersExtensions.PositionOf(line, (byte)' ');
             var word = space is null ? line : line.Slice(0, space.Value);
             if (word.Length > MaxKeywordLength)
-                return FrameReadStatus.UnknownType;
+                return global::MyChips.Protocol.Framing.FrameReadStatus.UnknownType;
             global::System.Span<byte> wordBytes = stackalloc byte[MaxKeywordLength];
             global::System.Buffers.BuffersExtensions.CopyTo(word, wordBytes);
             if (!PacketTypes.TryFromKeyword(wordBytes.Slice(0, (int)word.Length), out var type))
-                return FrameReadStatus.UnknownType;
+                return global::MyChips.Protocol.Framing.FrameReadStatus.UnknownType;
 
             var body = space is null ? line.Slice(line.End) : line.Slice(line.GetPosition(1, space.Value));
             frame = new Frame(type, body);
             buffer = rest;
-            return FrameReadStatus.Complete;
+            return global::MyChips.Protocol.Framing.FrameReadStatus.Complete;
         }
 
         /// <summary>Consumes one whole line whatever its command; false, consuming nothing, until the line end is there or when it is too long.</summary>

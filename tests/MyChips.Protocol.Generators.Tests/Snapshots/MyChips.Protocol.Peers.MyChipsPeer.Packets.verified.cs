@@ -35,15 +35,6 @@ namespace MyChips.Protocol.Peers
         Responder = 2,
     }
 
-    /// <summary>Where a packet sits in the Noise protocol: outside it, a handshake message, or a transport message.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
-    public enum NoiseStage
-    {
-        None,
-        Handshake,
-        Transport,
-    }
-
     /// <summary>The Noise handshake patterns a handshake packet may belong to.</summary>
     [global::System.Flags]
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
@@ -64,7 +55,7 @@ namespace MyChips.Protocol.Peers
     /// <param name="MessageIndex">For a handshake message, its 1-based index in the pattern; otherwise 0.</param>
     /// <param name="Body">The body type's name in the spec, or an empty string for no body.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
-    public sealed record PacketInfo(PacketType Type, string Keyword, PeerRoles Senders, NoiseStage Stage, NoisePatterns Patterns, int MessageIndex, string Body);
+    public sealed record PacketInfo(PacketType Type, string Keyword, PeerRoles Senders, global::MyChips.Protocol.Connections.PacketStage Stage, NoisePatterns Patterns, int MessageIndex, string Body);
 
     /// <summary>Metadata and lookups for <see cref="PacketType"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
@@ -83,14 +74,14 @@ namespace MyChips.Protocol.Peers
             PacketType.Batch,
         };
 
-        private static readonly PacketInfo s_ticket = new(PacketType.Ticket, "I", PeerRoles.Initiator, NoiseStage.Handshake, NoisePatterns.IK, 1, "PeerMessage");
-        private static readonly PacketInfo s_declare = new(PacketType.Declare, "N", PeerRoles.Initiator, NoiseStage.Handshake, NoisePatterns.N, 1, "AgentId");
-        private static readonly PacketInfo s_knock = new(PacketType.Knock, "K", PeerRoles.Initiator, NoiseStage.Handshake, NoisePatterns.KK, 1, "PeerMessage");
-        private static readonly PacketInfo s_ack = new(PacketType.Ack, "A", PeerRoles.Responder, NoiseStage.Handshake, NoisePatterns.KK | NoisePatterns.IK, 2, "Capabilities");
-        private static readonly PacketInfo s_transport = new(PacketType.Transport, "T", PeerRoles.Initiator | PeerRoles.Responder, NoiseStage.Transport, NoisePatterns.None, 0, "PeerMessage");
-        private static readonly PacketInfo s_offer = new(PacketType.Offer, "C", PeerRoles.Initiator, NoiseStage.None, NoisePatterns.None, 0, "Capabilities");
-        private static readonly PacketInfo s_receipt = new(PacketType.Receipt, "R", PeerRoles.Initiator | PeerRoles.Responder, NoiseStage.Transport, NoisePatterns.None, 0, "Count");
-        private static readonly PacketInfo s_batch = new(PacketType.Batch, "B", PeerRoles.Initiator | PeerRoles.Responder, NoiseStage.Transport, NoisePatterns.None, 0, "Messages");
+        private static readonly PacketInfo s_ticket = new(PacketType.Ticket, "I", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.Handshake, NoisePatterns.IK, 1, "PeerMessage");
+        private static readonly PacketInfo s_declare = new(PacketType.Declare, "N", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.Handshake, NoisePatterns.N, 1, "AgentId");
+        private static readonly PacketInfo s_knock = new(PacketType.Knock, "K", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.Handshake, NoisePatterns.KK, 1, "PeerMessage");
+        private static readonly PacketInfo s_ack = new(PacketType.Ack, "A", PeerRoles.Responder, global::MyChips.Protocol.Connections.PacketStage.Handshake, NoisePatterns.KK | NoisePatterns.IK, 2, "Capabilities");
+        private static readonly PacketInfo s_transport = new(PacketType.Transport, "T", PeerRoles.Initiator | PeerRoles.Responder, global::MyChips.Protocol.Connections.PacketStage.Transport, NoisePatterns.None, 0, "PeerMessage");
+        private static readonly PacketInfo s_offer = new(PacketType.Offer, "C", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "Capabilities");
+        private static readonly PacketInfo s_receipt = new(PacketType.Receipt, "R", PeerRoles.Initiator | PeerRoles.Responder, global::MyChips.Protocol.Connections.PacketStage.Transport, NoisePatterns.None, 0, "Count");
+        private static readonly PacketInfo s_batch = new(PacketType.Batch, "B", PeerRoles.Initiator | PeerRoles.Responder, global::MyChips.Protocol.Connections.PacketStage.Transport, NoisePatterns.None, 0, "Messages");
 
         /// <summary>The spec's metadata of a packet.</summary>
         public static PacketInfo GetInfo(this PacketType type) => type switch
@@ -145,22 +136,6 @@ namespace MyChips.Protocol.Peers
         }
     }
 
-    /// <summary>The outcome of reading one frame from received bytes.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
-    public enum FrameReadStatus
-    {
-        /// <summary>The buffer does not yet hold a whole frame; nothing was consumed. Read more and try again.</summary>
-        NeedMoreData,
-        /// <summary>A frame was read and consumed from the buffer.</summary>
-        Complete,
-        /// <summary>The frame is longer than the maximum; nothing was consumed. Close the connection.</summary>
-        TooLarge,
-        /// <summary>The frame's type is not a packet of this protocol; nothing was consumed.</summary>
-        UnknownType,
-        /// <summary>The frame is empty (no type); it was consumed.</summary>
-        Empty,
-    }
-
     /// <summary>One received frame. The body is a slice of the reader's buffer: use it before advancing the reader.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public readonly struct Frame
@@ -191,15 +166,15 @@ namespace MyChips.Protocol.Peers
         public const int MaxBodyLength = MaxFrameLength - 1;
 
         /// <summary>Reads one frame, allowing the spec's maximum length.</summary>
-        public static FrameReadStatus TryReadFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, out Frame frame) => TryReadFrame(ref buffer, out frame, MaxFrameLength);
+        public static global::MyChips.Protocol.Framing.FrameReadStatus TryReadFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, out Frame frame) => TryReadFrame(ref buffer, out frame, MaxFrameLength);
 
         /// <summary>
         /// Reads one frame without allocating; the length and the type are checked before the body is waited for.
-        /// On <see cref="FrameReadStatus.Complete"/> and <see cref="FrameReadStatus.Empty"/> the buffer is
+        /// On <c>FrameReadStatus.Complete</c> and <c>FrameReadStatus.Empty</c> the buffer is
         /// advanced past the frame; otherwise it is left as it was.
         /// </summary>
         /// <param name="maxFrameLength">A run-time limit from 1 to <see cref="MaxFrameLength"/>.</param>
-        public static FrameReadStatus TryReadFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, out Frame frame, int maxFrameLength)
+        public static global::MyChips.Protocol.Framing.FrameReadStatus TryReadFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, out Frame frame, int maxFrameLength)
         {
             if (maxFrameLength < 1 || maxFrameLength > MaxFrameLength)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxFrameLength), maxFrameLength, "The limit must be from 1 to MaxFrameLength.");
@@ -208,11 +183,11 @@ namespace MyChips.Protocol.Peers
             frame = status == global::MyChips.Protocol.Framing.LengthPrefixedReadStatus.Complete ? new Frame((PacketType)type, body) : default;
             return status switch
             {
-                global::MyChips.Protocol.Framing.LengthPrefixedReadStatus.Complete => FrameReadStatus.Complete,
-                global::MyChips.Protocol.Framing.LengthPrefixedReadStatus.Empty => FrameReadStatus.Empty,
-                global::MyChips.Protocol.Framing.LengthPrefixedReadStatus.TooLarge => FrameReadStatus.TooLarge,
-                global::MyChips.Protocol.Framing.LengthPrefixedReadStatus.UnknownType => FrameReadStatus.UnknownType,
-                _ => FrameReadStatus.NeedMoreData,
+                global::MyChips.Protocol.Framing.LengthPrefixedReadStatus.Complete => global::MyChips.Protocol.Framing.FrameReadStatus.Complete,
+                global::MyChips.Protocol.Framing.LengthPrefixedReadStatus.Empty => global::MyChips.Protocol.Framing.FrameReadStatus.Empty,
+                global::MyChips.Protocol.Framing.LengthPrefixedReadStatus.TooLarge => global::MyChips.Protocol.Framing.FrameReadStatus.TooLarge,
+                global::MyChips.Protocol.Framing.LengthPrefixedReadStatus.UnknownType => global::MyChips.Protocol.Framing.FrameReadStatus.UnknownType,
+                _ => global::MyChips.Protocol.Framing.FrameReadStatus.NeedMoreData,
             };
         }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using MyChips.Protocol.Noise;
+using MyChips.Protocol.Framing;
 
 namespace MyChips.Protocol.Tests.EchoXx;
 

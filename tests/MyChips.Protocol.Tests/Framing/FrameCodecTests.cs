@@ -1,6 +1,8 @@
 using MyChips.Protocol.Testing;
 using System.Buffers;
 using MyChips.Protocol.Peers;
+using MyChips.Protocol.Framing;
+using MyChips.Protocol.Connections;
 
 namespace MyChips.Protocol.Tests.Framing;
 
@@ -14,12 +16,12 @@ public sealed class FrameCodecTests
         Assert.Equal(new[] { PacketType.Ticket, PacketType.Declare, PacketType.Knock, PacketType.Ack, PacketType.Transport, PacketType.Offer, PacketType.Receipt, PacketType.Batch }, PacketTypes.All);
 
         var declare = PacketType.Declare.GetInfo();
-        Assert.Equal(("N", PeerRoles.Initiator, NoiseStage.Handshake, NoisePatterns.N, 1, "AgentId"),
+        Assert.Equal(("N", PeerRoles.Initiator, PacketStage.Handshake, NoisePatterns.N, 1, "AgentId"),
             (declare.Keyword, declare.Senders, declare.Stage, declare.Patterns, declare.MessageIndex, declare.Body));
         var ack = PacketType.Ack.GetInfo();
         Assert.Equal((PeerRoles.Responder, NoisePatterns.KK | NoisePatterns.IK, 2, "Capabilities"), (ack.Senders, ack.Patterns, ack.MessageIndex, ack.Body));
         var transport = PacketType.Transport.GetInfo();
-        Assert.Equal((PeerRoles.Initiator | PeerRoles.Responder, NoiseStage.Transport, 0), (transport.Senders, transport.Stage, transport.MessageIndex));
+        Assert.Equal((PeerRoles.Initiator | PeerRoles.Responder, PacketStage.Transport, 0), (transport.Senders, transport.Stage, transport.MessageIndex));
         Assert.True(PacketType.Transport.CanBeSentBy(PeerRoles.Responder));
         Assert.False(PacketType.Knock.CanBeSentBy(PeerRoles.Responder));
         Assert.Equal(1048576, FrameCodec.MaxFrameLength);

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using CsCheck;
 using MyChips.Protocol.Peers;
+using MyChips.Protocol.Framing;
 
 namespace MyChips.Protocol.Tests.Fuzzing;
 

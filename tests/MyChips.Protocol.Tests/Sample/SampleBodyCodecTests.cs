@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using MessagePack;
 using MyChips.Protocol.Tests.Sample;
+using MyChips.Protocol.Framing;
 
 namespace MyChips.Protocol.Tests.SampleSpec;
 

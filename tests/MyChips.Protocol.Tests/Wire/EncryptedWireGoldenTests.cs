@@ -2,6 +2,8 @@ using System.Buffers;
 using MyChips.Protocol.Keys;
 using MyChips.Protocol.Noise;
 using MyChips.Protocol.Peers;
+using MyChips.Protocol.Framing;
+using MyChips.Protocol.Connections;
 
 namespace MyChips.Protocol.Tests.Wire;
 
@@ -56,7 +58,7 @@ public sealed class EncryptedWireGoldenTests : IDisposable
     {
         var profile = profileName == "strict" ? NoiseProfile.Strict : NoiseProfile.JavaScriptCompatible;
         using var pair = KnockAndAck(profile, out _, out _);
-        var transportPackets = WirePackets.All.Where(p => p.Type.GetInfo().Stage == NoiseStage.Transport).ToList();
+        var transportPackets = WirePackets.All.Where(p => p.Type.GetInfo().Stage == PacketStage.Transport).ToList();
         Assert.NotEmpty(transportPackets);
 
         foreach (var packet in transportPackets)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using MyChips.Protocol.Peers;
+using MyChips.Protocol.Framing;
 
 namespace MyChips.Protocol.Tests.Wire;
 
