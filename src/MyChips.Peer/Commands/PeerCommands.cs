@@ -11,6 +11,7 @@ public static class PeerCommands
         KeygenCommand.Create(),
         TicketCommand.Create(),
         RunCommand.Create(),
+        BridgeCommand.Create(),
         SendCommand.Create(),
         SpecCommand.Create(),
         NoiseVectorsCommand.Create(),

@@ -1,0 +1,20 @@
+namespace MyChips.Protocol.Bridge;
+
+/// <summary>How a <see cref="SiteBridge"/> works its site database.</summary>
+public sealed record SiteBridgeOptions
+{
+    /// <summary>
+    /// Requests whose last attempt is at least this old are re-sent, by <c>tally_notices(age)</c>. Null (the
+    /// default): <c>tally_notices()</c>, as MyCHIPs's own schema has it, which decides the age itself.
+    /// </summary>
+    public TimeSpan? RetryAge { get; init; }
+
+    /// <summary>The wait after a failed send before asking for re-sends.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often <c>tally_notices</c> runs besides start, reconnect and failed sends.</summary>
+    public TimeSpan NoticeInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The wait before connecting to the database again after it went away.</summary>
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(2);
+}
