@@ -144,6 +144,8 @@ end_network:
      :: skip
      fi
 #endif
+     ;
+     m = 0   /* forgotten once handled: states then differ only in what matters */
 #ifdef REORDER
   :: holding && nfull(at_Responder) -> at_Responder!held; holding = false; printf(""network to Responder: delivers %e late\n"", held)
 #endif
@@ -180,6 +182,8 @@ end_network:
      :: skip
      fi
 #endif
+     ;
+     m = 0   /* forgotten once handled: states then differ only in what matters */
 #ifdef REORDER
   :: holding && nfull(at_Initiator) -> at_Initiator!held; holding = false; printf(""network to Initiator: delivers %e late\n"", held)
 #endif
@@ -256,7 +260,8 @@ end_Responder:
         :: m == Bye -> printf(""Responder: ExpectingGet --receive Bye--> Closed\n""); Responder_state = Responder_Closed
         :: else -> printf(""Responder: ExpectingGet does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
         fi
-     fi
+     fi;
+     m = 0   /* forgotten once handled: states then differ only in what matters */
   od
 }
 

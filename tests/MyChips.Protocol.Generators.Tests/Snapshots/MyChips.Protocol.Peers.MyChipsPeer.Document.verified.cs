@@ -207,6 +207,8 @@ end_network:
      :: skip
      fi
 #endif
+     ;
+     m = 0   /* forgotten once handled: states then differ only in what matters */
 #ifdef REORDER
   :: holding && nfull(at_Responder) -> at_Responder!held; holding = false; printf(""network to Responder: delivers %e late\n"", held)
 #endif
@@ -243,6 +245,8 @@ end_network:
      :: skip
      fi
 #endif
+     ;
+     m = 0   /* forgotten once handled: states then differ only in what matters */
 #ifdef REORDER
   :: holding && nfull(at_Initiator) -> at_Initiator!held; holding = false; printf(""network to Initiator: delivers %e late\n"", held)
 #endif
@@ -282,7 +286,8 @@ end_Initiator:
         :: m == Batch -> printf(""Initiator: Open --receive Batch--> Open\n""); Initiator_state = Initiator_Open
         :: else -> printf(""Initiator: Open does not accept %e: the connection closes\n"", m); Initiator_state = Initiator_Closed
         fi
-     fi
+     fi;
+     m = 0   /* forgotten once handled: states then differ only in what matters */
   :: timeout -> if :: !(Initiator_state == Initiator_Idle || Initiator_state == Initiator_Open || Initiator_state == Initiator_Closed) -> printf(""PROPERTY initiatorSettles VIOLATED: An initiator that can move no further never connected, is open, or is closed: never stuck in its handshake.\n""); assert(false) :: else -> skip fi; break   /* the whole system can move no further */
   od
 }
@@ -336,7 +341,8 @@ end_Responder:
         :: m == Batch -> printf(""Responder: Open --receive Batch--> Open\n""); Responder_state = Responder_Open
         :: else -> printf(""Responder: Open does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
         fi
-     fi
+     fi;
+     m = 0   /* forgotten once handled: states then differ only in what matters */
   :: timeout -> if :: !(Responder_state == Responder_Open || Responder_state == Responder_Closed) -> printf(""PROPERTY responderSettles VIOLATED: A responder that can move no further is open or closed, never stuck in its handshake.\n""); assert(false) :: else -> skip fi; break   /* the whole system can move no further */
   od
 }

@@ -115,6 +115,8 @@ end_network:
      :: skip
      fi
 #endif
+     ;
+     m = 0   /* forgotten once handled: states then differ only in what matters */
 #ifdef REORDER
   :: holding && nfull(at_Collector) -> at_Collector!held; holding = false; printf(""network to Collector: delivers %e late\n"", held)
 #endif
@@ -151,6 +153,8 @@ end_network:
      :: skip
      fi
 #endif
+     ;
+     m = 0   /* forgotten once handled: states then differ only in what matters */
 #ifdef REORDER
   :: holding && nfull(at_Sensor) -> at_Sensor!held; holding = false; printf(""network to Sensor: delivers %e late\n"", held)
 #endif
@@ -204,7 +208,8 @@ end_Collector:
         :: m == Bye -> printf(""Collector: Streaming --receive Bye--> Done\n""); Collector_state = Collector_Done
         :: else -> printf(""Collector: Streaming does not accept %e: the connection closes\n"", m); Collector_state = Collector_Refused
         fi
-     fi
+     fi;
+     m = 0   /* forgotten once handled: states then differ only in what matters */
   od
 }
 
