@@ -85,7 +85,8 @@ public sealed partial class ProtocolConnection
     /// <summary>
     /// Runs one step of the machine from outside the engine (typically the session firing one of its events),
     /// after any step in progress; acts on the outcome as for a received packet. Returns the outcome, or a
-    /// close outcome without running the step when the connection is already closing.
+    /// close outcome without running the step when the connection is already closing. Not from inside an action:
+    /// an action already runs in a step, and fires the machine directly.
     /// </summary>
     public async ValueTask<ActionOutcome> RunAsync(Func<ValueTask<ActionOutcome>> step)
     {
