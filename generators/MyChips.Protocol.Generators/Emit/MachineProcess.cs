@@ -17,8 +17,7 @@ internal static class MachineProcess
     public static void Emit(PromelaWriter w, ProtocolModel protocol, MachineModel machine, string other, PropertyMonitors monitors)
     {
         var m = machine.Name;
-        var finals = machine.States.Where(s => s.Final).Select(s => s.Name).Append("Refused").Select(s => $"{m}_state == {m}_{s}").ToList();
-        var stopped = string.Join(" || ", finals);
+        var stopped = string.Join(" || ", machine.States.Where(s => s.Final).Select(s => s.Name).Append("Refused").Select(s => $"{m}_state == {m}_{s}"));
         var stopChecks = string.Concat(monitors.OnStop(machine).Select(c => c + " "));
 
         w.Open($"proctype {m}()");
@@ -40,7 +39,7 @@ internal static class MachineProcess
         }
         if (machine.Triggers.Any(x => x.Kind == TriggerKind.Event && !IsClosingEvent(x)))
             w.Line($":: !quiet -> quiet = true; printf(\"{m}: its host fires no more events\\n\")");
-        EmitReceive(w, protocol, machine, other, monitors);
+        EmitReceive(w, protocol, machine, other, monitors, stopped);
         if (monitors.ChecksStop(machine))
             w.Line($":: timeout -> {stopChecks}break   /* the whole system can move no further */");
         w.Line("od");
@@ -48,11 +47,12 @@ internal static class MachineProcess
         w.Line();
     }
 
-    private static void EmitReceive(PromelaWriter w, ProtocolModel protocol, MachineModel machine, string other, PropertyMonitors monitors)
+    /// <param name="stopped">The condition that the machine stopped (a final state, or Refused): it takes nothing then.</param>
+    private static void EmitReceive(PromelaWriter w, ProtocolModel protocol, MachineModel machine, string other, PropertyMonitors monitors, string stopped)
     {
         var m = machine.Name;
         var role = machine.Role;
-        w.Line($":: !({string.Join(" || ", machine.States.Where(s => s.Final).Select(s => $"{m}_state == {m}_{s.Name}").Append($"{m}_state == {m}_Refused"))}) && nempty(at_{role}) ->");
+        w.Line($":: !({stopped}) && nempty(at_{role}) ->");
         w.Line($"   at_{role}?m;");
         w.Line("   if");
         foreach (var state in machine.States.Where(s => !s.Final))
