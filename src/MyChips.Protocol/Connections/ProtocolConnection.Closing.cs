@@ -49,7 +49,7 @@ public sealed partial class ProtocolConnection
         _noise.Dispose();
         try
         {
-            _session.Closed(reason);
+            _session.NotifyClosed(reason);
         }
         finally
         {

@@ -120,7 +120,7 @@ public sealed partial class ProtocolConnection
 
     private async Task ConnectedAsync()
     {
-        var outcome = await RunAsync(_session.Connected).ConfigureAwait(false);
+        var outcome = await RunAsync(_session.NotifyConnectedAsync).ConfigureAwait(false);
         if (outcome.Kind == ActionOutcomeKind.NotAllowed)
             Close(ConnectionCloseKind.Refused, $"the session's first step is not allowed in state {StateName}");
     }
@@ -139,7 +139,7 @@ public sealed partial class ProtocolConnection
         {
             outcome = ActionOutcome.Close($"an action failed: {e.GetType().Name}: {e.Message}");
         }
-        if (!completedBefore && _noise.IsCompleted) _session.HandshakeCompleted();
+        if (!completedBefore && _noise.IsCompleted) _session.NotifyHandshakeCompleted();
         _stayed = string.Equals(before, _machine.StateName, StringComparison.Ordinal);
         return outcome;
     }

@@ -15,11 +15,11 @@ public abstract class ProtocolSession
     internal virtual void Attach(ProtocolConnection connection, IConnectionMachine? machine) => _connection = connection;
 
     // The engine's calls; the hooks stay protected, so a session overrides them the same way in any assembly.
-    internal ValueTask<ActionOutcome> Connected() => OnConnectedAsync();
+    internal ValueTask<ActionOutcome> NotifyConnectedAsync() => OnConnectedAsync();
 
-    internal void HandshakeCompleted() => OnHandshakeCompleted();
+    internal void NotifyHandshakeCompleted() => OnHandshakeCompleted();
 
-    internal void Closed(ConnectionCloseReason reason) => OnClosed(reason);
+    internal void NotifyClosed(ConnectionCloseReason reason) => OnClosed(reason);
 
     /// <summary>
     /// The socket is up. An initiator typically fires its machine's connect event here, which sends the
