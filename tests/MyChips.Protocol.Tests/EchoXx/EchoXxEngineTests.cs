@@ -16,10 +16,11 @@ public sealed class EchoXxEngineTests : IAsyncLifetime
 {
     private static readonly IPEndPoint AnyLoopback = new(IPAddress.Loopback, 0);
     private readonly Channel<EchoServerSession> _accepted = Channel.CreateUnbounded<EchoServerSession>();
-    private readonly (byte[] Private, byte[] Public) _serverKey = NewKey();
-    private readonly (byte[] Private, byte[] Public) _clientKey = NewKey();
+    private readonly (byte[] Private, byte[] Public) _serverKey = EchoXxFrames.NewKeyPair();
+    private readonly (byte[] Private, byte[] Public) _clientKey = EchoXxFrames.NewKeyPair();
     private ProtocolNode _server = null!;
     private ProtocolNode _client = null!;
+    private System.Net.Sockets.TcpListener? _silent;
 
     public Task InitializeAsync()
     {
@@ -32,6 +33,7 @@ public sealed class EchoXxEngineTests : IAsyncLifetime
     {
         await _client.DisposeAsync();
         await _server.DisposeAsync();
+        _silent?.Stop();
     }
 
     [Fact]
@@ -216,7 +218,7 @@ public sealed class EchoXxEngineTests : IAsyncLifetime
     [Fact]
     public async Task Sending_a_transport_packet_before_the_handshake_is_a_clear_error()
     {
-        var (client, _) = await ConnectAsync(new ProtocolNode(EchoXxDescription.Instance, new ConnectionOptions { LocalStaticPrivateKey = _clientKey.Private }), open: false);
+        var (client, _) = await ConnectAsync(_client, open: false);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.SendLineAsync("early").AsTask());
         Assert.Contains("handshake", error.Message);
@@ -251,23 +253,16 @@ public sealed class EchoXxEngineTests : IAsyncLifetime
     private async Task<(ProtocolConnection Connection, EchoClientSession Session)> ConnectAsync(ProtocolNode node, bool open = true)
     {
         var session = new EchoClientSession();
-        var target = open ? (EndPoint)_server.LocalEndPoint! : await SilentListenerAsync();
+        var target = open ? _server.LocalEndPoint! : SilentListener();
         var connection = await node.ConnectAsync(target, session).WaitAsync(TestSite.Deadline);
         return (connection, session);
     }
 
     // A listener that accepts and never answers: the client's handshake stays where it began.
-    private static Task<EndPoint> SilentListenerAsync()
+    private EndPoint SilentListener()
     {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return Task.FromResult(listener.LocalEndpoint);
-    }
-
-    private static (byte[] Private, byte[] Public) NewKey()
-    {
-        var (privateKey, publicKey) = (new byte[32], new byte[32]);
-        X25519Keys.GenerateKeyPair(privateKey, publicKey);
-        return (privateKey, publicKey);
+        _silent ??= new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        _silent.Start();
+        return _silent.LocalEndpoint;
     }
 }

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Net;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using MyChips.Protocol.Connections;
 using MyChips.Protocol.Noise;
@@ -22,7 +20,7 @@ public sealed class EchoXxStallTests
         var accepted = Channel.CreateUnbounded<FloodingServerSession>();
         var server = new ProtocolNode(EchoXxDescription.Instance, new ConnectionOptions
         {
-            LocalStaticPrivateKey = NewPrivateKey(),
+            LocalStaticPrivateKey = EchoXxFrames.NewKeyPair().Private,
             SendQueueCapacity = 1,
             WriteStallTimeout = TimeSpan.FromMilliseconds(300),
             CloseDrainTimeout = TimeSpan.FromMilliseconds(300),
@@ -33,12 +31,11 @@ public sealed class EchoXxStallTests
             accepted.Writer.TryWrite(session);
             return session;
         });
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(endPoint);
-        using var transport = await HandshakeAsync(socket);
+        using var peer = await TcpEnd.ConnectAsync(endPoint.Port);
+        using var transport = await HandshakeAsync(peer);
         var session = await accepted.Reader.ReadAsync().AsTask().WaitAsync(TestSite.Deadline);
 
-        await socket.SendAsync(FrameOf(transport, TextCodec.ToBytes("flood me")), SocketFlags.None);
+        await peer.SendAsync(EchoXxFrames.Transport(transport, PacketType.Line, TextCodec.ToBytes("flood me")));
 
         var reason = await session.Closed.WaitAsync(TestSite.Deadline);
         Assert.True(reason.Kind == ConnectionCloseKind.SocketError, reason.ToString());
@@ -78,52 +75,15 @@ public sealed class EchoXxStallTests
         protected override void OnClosed(ConnectionCloseReason reason) => _closed.TrySetResult(reason);
     }
 
-    /// <summary>The client's side of XX by hand, over the raw socket: a peer built from the Noise spec alone.</summary>
-    private static async Task<NoiseTransport> HandshakeAsync(Socket socket)
+    /// <summary>The client's side of XX by hand, over a bare socket; it reads the answer, and nothing after.</summary>
+    private static async Task<NoiseTransport> HandshakeAsync(TcpEnd peer)
     {
-        using var client = new HandshakeState(Xx, NoiseRole.Initiator, new NoiseHandshakeOptions { LocalStaticPrivateKey = NewPrivateKey() });
-        await socket.SendAsync(HandshakeFrame(client, PacketType.Hello));
-        var header = new byte[5];
-        await ReadExactlyAsync(socket, header);
-        var answer = new byte[System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header) - 1];
-        await ReadExactlyAsync(socket, answer);
+        using var client = new HandshakeState(Xx, NoiseRole.Initiator, new NoiseHandshakeOptions { LocalStaticPrivateKey = EchoXxFrames.NewKeyPair().Private });
+        await peer.SendAsync(EchoXxFrames.Handshake(client, PacketType.Hello));
+        var (type, answer) = await peer.ReadFrameAsync();
+        Assert.Equal((char)PacketType.Answer, type);
         client.ReadMessage(answer, Span<byte>.Empty);
-        await socket.SendAsync(HandshakeFrame(client, PacketType.Finish));
+        await peer.SendAsync(EchoXxFrames.Handshake(client, PacketType.Finish));
         return client.Split();
-    }
-
-    private static byte[] HandshakeFrame(HandshakeState state, PacketType type)
-    {
-        var wire = new ArrayBufferWriter<byte>();
-        var length = state.GetMessageLength(0);
-        state.WriteMessage(default, FrameCodec.BeginFrame(wire, type, length));
-        FrameCodec.CompleteFrame(wire, length);
-        return wire.WrittenSpan.ToArray();
-    }
-
-    private static byte[] FrameOf(NoiseTransport transport, byte[] plaintext)
-    {
-        var wire = new ArrayBufferWriter<byte>();
-        var length = plaintext.Length + NoiseTransport.TagLength;
-        transport.Encrypt(plaintext, FrameCodec.BeginFrame(wire, PacketType.Line, length));
-        FrameCodec.CompleteFrame(wire, length);
-        return wire.WrittenSpan.ToArray();
-    }
-
-    private static async Task ReadExactlyAsync(Socket socket, byte[] buffer)
-    {
-        for (var read = 0; read < buffer.Length;)
-        {
-            var n = await socket.ReceiveAsync(buffer.AsMemory(read), SocketFlags.None).AsTask().WaitAsync(TestSite.Deadline);
-            if (n == 0) throw new IOException("The server closed during the handshake.");
-            read += n;
-        }
-    }
-
-    private static byte[] NewPrivateKey()
-    {
-        var (privateKey, publicKey) = (new byte[32], new byte[32]);
-        X25519Keys.GenerateKeyPair(privateKey, publicKey);
-        return privateKey;
     }
 }

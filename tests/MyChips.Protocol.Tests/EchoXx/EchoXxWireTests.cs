@@ -37,13 +37,9 @@ public sealed class EchoXxWireTests
 
         using var clientTransport = client.Split();
         using var serverTransport = server.Split();
-        var line = TextCodec.ToBytes("hello over XX");
-        var wire = new ArrayBufferWriter<byte>();
-        var sealedLength = line.Length + NoiseTransport.TagLength;
-        clientTransport.Encrypt(line, FrameCodec.BeginFrame(wire, PacketType.Line, sealedLength));
-        FrameCodec.CompleteFrame(wire, sealedLength);
+        var wire = EchoXxFrames.Transport(clientTransport, PacketType.Line, TextCodec.ToBytes("hello over XX"));
 
-        var received = new ReadOnlySequence<byte>(wire.WrittenMemory);
+        var received = new ReadOnlySequence<byte>(wire);
         Assert.Equal(FrameReadStatus.Complete, FrameCodec.TryReadFrame(ref received, out var frame));
         Assert.Equal(PacketType.Line, frame.Type);
         var plain = new byte[frame.Body.Length - NoiseTransport.TagLength];
