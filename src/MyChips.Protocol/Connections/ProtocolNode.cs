@@ -78,6 +78,22 @@ public sealed class ProtocolNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs a connection over a socket that was connected some other way (a hole punched by a simultaneous open,
+    /// a relay's circuit); the node owns the socket from then on. Two sides that both dialled agree beforehand
+    /// which of them is the <see cref="ConnectionRole.Initiator"/>.
+    /// </summary>
+    public ProtocolConnection Adopt(Socket connected, ConnectionRole role, ProtocolSession session, ReadOnlyMemory<byte> peerStaticKey = default)
+    {
+        ArgumentNullException.ThrowIfNull(connected);
+        ArgumentNullException.ThrowIfNull(session);
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        if (!connected.Connected || connected.SocketType != SocketType.Stream)
+            throw new ArgumentException("The socket is not a connected stream socket.", nameof(connected));
+        connected.NoDelay = true;
+        return Run(role, connected, session, peerStaticKey);
+    }
+
     private async Task AcceptLoopAsync(Socket listener, Func<ProtocolSession> createSession)
     {
         while (!_stopping.IsCancellationRequested)
