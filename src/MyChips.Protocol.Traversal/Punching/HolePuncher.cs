@@ -36,6 +36,8 @@ public sealed class HolePuncher
         if (relay is null) throw new HolePunchException($"No direct connection after {_options.Attempts} attempts, and no relay to fall back on.");
         var circuit = RandomNumberGenerator.GetBytes(16);
         await signalling.SendAsync(new PunchMessage(PunchMessageKind.Relay, _options.Attempts, Circuit: circuit), cancellationToken).ConfigureAwait(false);
+        // The answer shows the relay has been told of the circuit (the signal passed it), so the circuit can be joined.
+        await ExpectAsync(signalling, PunchMessageKind.Relay, _options.Attempts, cancellationToken).ConfigureAwait(false);
         var stream = await relay.OpenCircuitAsync(circuit, cancellationToken).ConfigureAwait(false);
         return new PunchResult(stream, ConnectionMethod.Relay, _options.Attempts, Stopwatch.GetElapsedTime(started), null);
     }
@@ -53,6 +55,7 @@ public sealed class HolePuncher
             if (message.Kind == PunchMessageKind.Relay)
             {
                 if (relay is null) throw new HolePunchException("The initiator asked for the relay, and this side has none.");
+                await signalling.SendAsync(message, cancellationToken).ConfigureAwait(false);
                 var stream = await relay.OpenCircuitAsync(message.Circuit, cancellationToken).ConfigureAwait(false);
                 return new PunchResult(stream, ConnectionMethod.Relay, message.Attempt, Stopwatch.GetElapsedTime(started), null);
             }

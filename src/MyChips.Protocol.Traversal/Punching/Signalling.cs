@@ -34,7 +34,7 @@ public enum PunchMessageKind
     Connect,
     /// <summary>From the initiator: dial now (the initiator dials half a round trip later).</summary>
     Sync,
-    /// <summary>From the initiator: punching failed; meet in the relay circuit named by <see cref="PunchMessage.Circuit"/>.</summary>
+    /// <summary>From the initiator: punching failed; meet in the relay circuit named by <see cref="PunchMessage.Circuit"/>. The responder sends it back before joining.</summary>
     Relay,
 }
 

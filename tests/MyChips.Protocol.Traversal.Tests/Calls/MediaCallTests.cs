@@ -5,11 +5,11 @@ using MyChips.Protocol.Traversal.Calls;
 namespace MyChips.Protocol.Traversal.Tests.Calls;
 
 /// <summary>Calls over real UDP sockets on loopback: a generated tone crosses intact, and a tap in the path drops, reorders, replays and forges.</summary>
-public sealed class UdpCallTests : IAsyncLifetime
+public sealed class MediaCallTests : IAsyncLifetime
 {
     private readonly byte[][] _tone = Tone.Frames(100);
-    private UdpCall _alice = null!;
-    private UdpCall _bob = null!;
+    private MediaCall _alice = null!;
+    private MediaCall _bob = null!;
     private Socket? _tap;
 
     public Task InitializeAsync()
@@ -17,8 +17,8 @@ public sealed class UdpCallTests : IAsyncLifetime
         var (aliceKeys, bobKeys) = AgreedKeys();
         var aliceSocket = Bound();
         var bobSocket = Bound();
-        _alice = new UdpCall(aliceSocket, (IPEndPoint)bobSocket.LocalEndPoint!, aliceKeys);
-        _bob = new UdpCall(bobSocket, (IPEndPoint)aliceSocket.LocalEndPoint!, bobKeys);
+        _alice = MediaCall.OverUdp(aliceSocket, (IPEndPoint)bobSocket.LocalEndPoint!, aliceKeys);
+        _bob = MediaCall.OverUdp(bobSocket, (IPEndPoint)aliceSocket.LocalEndPoint!, bobKeys);
         return Task.CompletedTask;
     }
 
@@ -47,7 +47,7 @@ public sealed class UdpCallTests : IAsyncLifetime
     {
         _tap = Bound();
         var (aliceKeys, bobKeys) = AgreedKeys();
-        await using var alice = new UdpCall(Bound(), (IPEndPoint)_tap.LocalEndPoint!, aliceKeys);
+        await using var alice = MediaCall.OverUdp(Bound(), (IPEndPoint)_tap.LocalEndPoint!, aliceKeys);
         foreach (var frame in _tone) await alice.SendAsync(frame);
         var captured = new List<byte[]>();
         var buffer = new byte[2048];
@@ -56,7 +56,7 @@ public sealed class UdpCallTests : IAsyncLifetime
             var n = await _tap.ReceiveAsync(buffer.AsMemory()).AsTask().WaitAsync(Deadlines.Short);
             captured.Add(buffer[..n]);
         }
-        await using var bob = new UdpCall(Bound(), alice.LocalEndPoint, bobKeys);
+        await using var bob = MediaCall.OverUdp(Bound(), alice.LocalEndPoint!, bobKeys);
 
         var dropped = new HashSet<int> { 10, 11, 12, 13, 14 };
         var order = Enumerable.Range(0, 99).Where(i => !dropped.Contains(i)).Chunk(2).SelectMany(pair => pair.Reverse()).ToList();
@@ -78,6 +78,30 @@ public sealed class UdpCallTests : IAsyncLifetime
         Assert.NotEqual(heard.Select(f => f.Counter), heard.Select(f => f.Counter).Order()); // delivered as they came
     }
 
+    [Fact]
+    public async Task Without_a_UDP_path_the_datagrams_travel_on_the_channel_and_are_judged_the_same()
+    {
+        var (aliceKeys, bobKeys) = AgreedKeys();
+        MediaCall? bob = null;
+        var carried = new List<byte[]>();
+        await using var alice = MediaCall.OverChannel((datagram, _) =>
+        {
+            carried.Add(datagram.ToArray());
+            bob!.Deliver(datagram.Span);
+            return ValueTask.CompletedTask;
+        }, aliceKeys);
+        bob = MediaCall.OverChannel((_, _) => ValueTask.CompletedTask, bobKeys);
+        await using var _ = bob;
+
+        foreach (var frame in _tone) await alice.SendAsync(frame);
+
+        var heard = await ReadAsync(bob, _tone.Length);
+        Assert.Equal(_tone.SelectMany(f => f), heard.SelectMany(f => f.Payload));
+        Assert.Equal(MediaVerdict.Replayed, bob.Deliver(carried[3]));
+        Assert.False(alice.IsUdp);
+        Assert.Null(alice.Remote);
+    }
+
     private static (CallKeys Alice, CallKeys Bob) AgreedKeys()
     {
         using var offer = CallKeyExchange.Start();
@@ -85,10 +109,10 @@ public sealed class UdpCallTests : IAsyncLifetime
         return (offer.Complete(answer.PublicKey.Span, "tone"u8, true), answer.Complete(offer.PublicKey.Span, "tone"u8, false));
     }
 
-    private async Task Forward(byte[] datagram, UdpCall to) =>
-        await _tap!.SendToAsync(datagram, SocketFlags.None, to.LocalEndPoint);
+    private async Task Forward(byte[] datagram, MediaCall to) =>
+        await _tap!.SendToAsync(datagram, SocketFlags.None, to.LocalEndPoint!);
 
-    private static async Task<List<MediaFrame>> ReadAsync(UdpCall call, int count)
+    private static async Task<List<MediaFrame>> ReadAsync(MediaCall call, int count)
     {
         var frames = new List<MediaFrame>();
         while (frames.Count < count) frames.Add(await call.Received.ReadAsync().AsTask().WaitAsync(Deadlines.Short));
