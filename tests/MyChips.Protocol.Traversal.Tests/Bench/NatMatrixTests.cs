@@ -1,0 +1,49 @@
+using MyChips.Protocol.Traversal.Node;
+using Xunit.Abstractions;
+
+namespace MyChips.Protocol.Traversal.Tests.Bench;
+
+/// <summary>
+/// Hole punching and calls through real Linux NAT: routers in network namespaces with nftables rules for each NAT
+/// kind, a rendezvous server and relay on the public network, and the peers as separate traversal-node processes.
+/// Needs root; elsewhere it says why and checks nothing.
+/// </summary>
+public sealed class NatMatrixTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Every_pair_of_NAT_kinds_connects_directly_where_the_NATs_allow_and_through_the_relay_elsewhere()
+    {
+        if (await NetworkNamespaces.WhyNotAsync() is { } whyNot)
+        {
+            output.WriteLine($"NAT bench skipped: {whyNot}");
+            return;
+        }
+        await using var network = await NetworkNamespaces.CreateAsync();
+        var bench = new NatBench(network, toneFrames: 200, timedDatagrams: 200);
+
+        var results = await bench.RunAsync(NatBench.Pairs(), r => output.WriteLine(r.ToString()));
+
+        Assert.Equal(15, results.Count);
+        foreach (var result in results)
+        {
+            var why = result.ToString();
+            Assert.True(result.Caller.Direct == ExpectDirect(result.A, result.B), why);
+            Assert.Equal(result.Caller.Method == "Relay", result.Callee.Method == "Relay");
+            Assert.True(result.Call.ToneIntact, why);
+            Assert.Equal(bench.ToneFrames - Impairment.DroppedCount(bench.ToneFrames), result.Call.ToneAccepted);
+            Assert.Equal(Impairment.ReplayCount(bench.ToneFrames), result.Call.Replayed);
+            Assert.True(result.Call.Reordered > 0, why);
+            Assert.Equal(200, result.Call.TimedAccepted);
+            Assert.Equal(0, result.Call.Forged);
+        }
+    }
+
+    // Punching works unless both sides' NATs pick a new port per destination, or one does and the other filters by
+    // address and port (its hole is open to the port it was told about, not to the one the packets come from).
+    internal static bool ExpectDirect(NatKind a, NatKind b)
+    {
+        static bool Rebinds(NatKind k) => k is NatKind.Symmetric or NatKind.RandomPort;
+        static bool Filters(NatKind k) => k is not (NatKind.Public or NatKind.FullCone);
+        return !(Rebinds(a) && Filters(b)) && !(Rebinds(b) && Filters(a));
+    }
+}
