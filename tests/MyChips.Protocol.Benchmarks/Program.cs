@@ -54,4 +54,11 @@ if (args is ["peer-memory-clients", var port, var agent, var clientMode, var cou
     await IdleConnectionMemory.RunClientsAsync(int.Parse(port, CultureInfo.InvariantCulture), agent, Enum.Parse<PeerMode>(clientMode), int.Parse(count, CultureInfo.InvariantCulture));
     return;
 }
+// `nat-bench [repeats] [timed datagrams]`: hole punching and calls through NAT routers in network namespaces (root only).
+if (args is ["nat-bench", ..])
+{
+    var numbers = args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+    Environment.ExitCode = await MyChips.Protocol.Benchmarks.Traversal.NatBenchReport.RunAsync(numbers.ElementAtOrDefault(0) is > 0 and var r ? r : 3, numbers.ElementAtOrDefault(1) is > 0 and var t ? t : 2000);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

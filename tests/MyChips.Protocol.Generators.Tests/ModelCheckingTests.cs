@@ -14,7 +14,7 @@ public sealed class ModelCheckingTests
         var data = new TheoryData<string, string>();
         foreach (var spec in new[] { "mychips-peer.protocol", "ciyam-peer.protocol", "rendezvous.protocol", "direct-call.protocol" })
             foreach (var network in new[] { "", "LOSS", "DUPLICATE", "REORDER", "REPLAY", "LOSS,DUPLICATE,REORDER", "LOSS,DUPLICATE,REORDER,REPLAY,BUDGET=1" })
-                data.Add(spec, network);
+                data.Add(spec, Bounded(spec, network));
         return data;
     }
 
@@ -44,7 +44,6 @@ public sealed class ModelCheckingTests
         { "mychips-peer.protocol", "responderSettles", "Listening, Identified, Ticketed, Confirming on timeout handshake=>Listening, Identified, Ticketed on timeout handshake", "LOSS", "Responder: Identified --receive Knock--> Confirming" },
         { "ciyam-peer.protocol", "checkFirst", "ExpectingPut on receive Put -> ExpectingGet do storeFile=>ExpectingPut, Secured on receive Put -> ExpectingGet do storeFile", "", "Responder: Secured --receive Put--> ExpectingGet" },
         { "ciyam-peer.protocol", "fairTransfers", "ExpectingPut on receive Put -> ExpectingGet do storeFile=>ExpectingPut on receive Put -> ExpectingGet do storeFile\n  ExpectingGet on receive Put -> stay do storeFile", "BUDGET=3", "Responder: ExpectingGet --receive Put--> ExpectingGet" },
-        { "rendezvous.protocol", "registerFirst", "  Open       on receive Register -> Registered do register send Observed=>  Open       on receive Register -> Registered do register send Observed\n  Open on receive Connect -> stay do forwardConnect", "REORDER", "receive Connect" },
         { "rendezvous.protocol", "registerOnce", "  Registered on receive Connect  -> stay       do forwardConnect=>  Registered on receive Connect  -> stay       do forwardConnect\n  Registered on receive Register -> stay do register", "REPLAY", "replays Register" },
         { "direct-call.protocol", "callAfterSetup", "  Open    on receive Hangup -> stay=>  Open    on receive Hangup -> InCall", "", "receive Hangup" },
     };
@@ -64,6 +63,10 @@ public sealed class ModelCheckingTests
         Assert.Contains($"PROPERTY {property} VIOLATED", result.Trail, StringComparison.Ordinal);
         Assert.Contains(step, result.Trail, StringComparison.Ordinal);
     }
+
+    // Calls let both sides fire events and send in every state, so the direct-call model searches smaller channels.
+    private static string Bounded(string spec, string network) =>
+        spec == "direct-call.protocol" ? string.Join(',', new[] { network, "CAPACITY=3" }.Where(n => n.Length > 0)) : network;
 
     private static string[] Defines(string network) => network.Length == 0 ? [] : network.Split(',');
 }

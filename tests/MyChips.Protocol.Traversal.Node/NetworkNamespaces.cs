@@ -25,7 +25,9 @@ public sealed class NetworkNamespaces : IAsyncDisposable
         if (ProcessRunner.FindOnPath("ip") is null) return "iproute2 (ip) is not installed";
         if (ProcessRunner.FindOnPath("nft") is null)
         {
-            await ProcessRunner.RunAsync("apt-get", ["install", "-y", "-q", "nftables"], TimeSpan.FromMinutes(3), environment: new Dictionary<string, string?> { ["DEBIAN_FRONTEND"] = "noninteractive" });
+            var quiet = new Dictionary<string, string?> { ["DEBIAN_FRONTEND"] = "noninteractive" };
+            await ProcessRunner.RunAsync("apt-get", ["update", "-q"], TimeSpan.FromMinutes(3), environment: quiet);
+            await ProcessRunner.RunAsync("apt-get", ["install", "-y", "-q", "nftables"], TimeSpan.FromMinutes(3), environment: quiet);
             if (ProcessRunner.FindOnPath("nft") is null) return "nftables (nft) is not installed and could not be installed";
         }
         var probe = $"mtprobe{Environment.ProcessId}";
