@@ -14,7 +14,7 @@ internal sealed partial class PeerConnection
     private const int BatchEntryHeader = 4;
 
     /// <summary>The largest B plaintext: one Noise transport message within this connection's frame limit.</summary>
-    private int MaxBatchPlaintext => Math.Min(Options.EffectiveMaxFrameLength - 1, Noise.NoiseProfile.SpecMaxMessageLength) - _cipher.TransportOverhead;
+    private int MaxBatchPlaintext => Math.Min(Options.EffectiveMaxFrameLength - 1, Noise.NoiseProfile.SpecMaxMessageLength) - _noise.TransportOverhead;
 
     /// <summary>Under the write lock: the batch as B packets where two or more messages fit one, T otherwise.</summary>
     private (int Written, int Confirmed) WriteBatches(List<OutgoingMessage> batch)
@@ -64,8 +64,8 @@ internal sealed partial class PeerConnection
             if (written == 0) return (0, 0);
             var type = written == 1 ? PacketType.Transport : PacketType.Batch;
             var payload = written == 1 ? plain.AsSpan(BatchEntryHeader, length - BatchEntryHeader) : plain.AsSpan(0, length);
-            var body = FrameCodec.BeginFrame(_output, type, payload.Length + _cipher.TransportOverhead);
-            CompleteFrame(_output, type, _cipher.Encrypt(payload, body));
+            var body = FrameCodec.BeginFrame(_output, type, payload.Length + _noise.TransportOverhead);
+            CompleteFrame(_output, type, _noise.EncryptTransport(payload, body));
             return (written, confirmed);
         }
         finally
@@ -82,7 +82,7 @@ internal sealed partial class PeerConnection
             Close(CloseReason.PacketNotAllowed); // never negotiated: a peer that sends it anyway breaks the protocol
             return false;
         }
-        var length = (int)body.Length - _cipher.TransportOverhead;
+        var length = (int)body.Length - _noise.TransportOverhead;
         if (length < 0)
         {
             Close(CloseReason.BadMac);
@@ -91,7 +91,7 @@ internal sealed partial class PeerConnection
         var plain = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            if (!Decrypt(body, plain.AsSpan(0, length)))
+            if (!_noise.TryDecryptTransport(body, plain.AsSpan(0, length)))
             {
                 Close(CloseReason.BadMac);
                 return false;

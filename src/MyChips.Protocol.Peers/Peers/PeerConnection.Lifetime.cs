@@ -123,8 +123,7 @@ internal sealed partial class PeerConnection
         {
             // Every write was flushed under the lock; anything left is a canceled stalled write, dropped unsent.
             await _output.CompleteAsync(new IOException("The connection is closed.")).ConfigureAwait(false);
-            if (!ReferenceEquals(_cipher, RawCipher.Instance)) _cipher.Dispose();
-            _session.Release();
+            _noise.Dispose();
         }
         finally
         {

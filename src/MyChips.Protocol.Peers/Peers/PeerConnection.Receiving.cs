@@ -84,7 +84,7 @@ internal sealed partial class PeerConnection
     /// <summary>The hot path: T and R in the open (or confirming) phase, no state machine, one allocation per message (its bytes).</summary>
     private bool HandleTraffic(PacketType type, ReadOnlySequence<byte> body)
     {
-        var overhead = _cipher.TransportOverhead;
+        var overhead = _noise.TransportOverhead;
         if (body.Length < overhead)
         {
             Close(CloseReason.BadMac);
@@ -99,7 +99,7 @@ internal sealed partial class PeerConnection
                 return false;
             }
             Span<byte> count = stackalloc byte[ReceiptBodyLength];
-            if (!Decrypt(body, count))
+            if (!_noise.TryDecryptTransport(body, count))
             {
                 Close(CloseReason.BadMac);
                 return false;
@@ -107,29 +107,13 @@ internal sealed partial class PeerConnection
             return Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count));
         }
         var plaintext = new byte[body.Length - overhead];
-        if (!Decrypt(body, plaintext))
+        if (!_noise.TryDecryptTransport(body, plaintext))
         {
             Close(CloseReason.BadMac);
             return false;
         }
         Deliver(plaintext);
         return true;
-    }
-
-    private bool Decrypt(ReadOnlySequence<byte> body, Span<byte> destination)
-    {
-        if (body.IsSingleSegment) return _cipher.TryDecrypt(body.FirstSpan, destination, out _);
-        var length = (int)body.Length;
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            body.CopyTo(rented);
-            return _cipher.TryDecrypt(rented.AsSpan(0, length), destination, out _);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
     }
 
     internal void Deliver(byte[] json)
@@ -200,8 +184,8 @@ internal sealed partial class PeerConnection
         if (!force && count == _receiptSentCount) return false;
         Span<byte> plain = stackalloc byte[ReceiptBodyLength];
         BinaryPrimitives.WriteInt64BigEndian(plain, count);
-        var body = FrameCodec.BeginFrame(_output, PacketType.Receipt, ReceiptBodyLength + _cipher.TransportOverhead);
-        CompleteFrame(_output, PacketType.Receipt, _cipher.Encrypt(plain, body));
+        var body = FrameCodec.BeginFrame(_output, PacketType.Receipt, ReceiptBodyLength + _noise.TransportOverhead);
+        CompleteFrame(_output, PacketType.Receipt, _noise.EncryptTransport(plain, body));
         Volatile.Write(ref _receiptSentCount, count);
         return true;
     }

@@ -100,8 +100,8 @@ internal sealed partial class PeerConnection
             var message = batch[i];
             if (!message.TryTake()) continue;
             var json = message.Json.Span;
-            var body = FrameCodec.BeginFrame(_output, PacketType.Transport, json.Length + _cipher.TransportOverhead);
-            CompleteFrame(_output, PacketType.Transport, _cipher.Encrypt(json, body));
+            var body = FrameCodec.BeginFrame(_output, PacketType.Transport, json.Length + _noise.TransportOverhead);
+            CompleteFrame(_output, PacketType.Transport, _noise.EncryptTransport(json, body));
             if (Number(message)) confirmed++;
             written++;
         }

@@ -21,7 +21,7 @@ internal sealed partial class PeerConnection
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly ConnectionCipher _cipher;
+    private readonly NoiseDriver _noise;
     private readonly long _createdAt;
     private ITimer? _timer;
     private long _lastActivity;
@@ -77,12 +77,12 @@ internal sealed partial class PeerConnection
         var stream = new NetworkStream(socket, ownsSocket: false);
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16384, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
         _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16384, leaveOpen: true));
-        _cipher = node.CreateCipher();
+        _noise = node.CreateNoise(direction, remoteStatic);
         _createdAt = createdAt;
         _lastActivity = _createdAt;
         _session = direction == ConnectionDirection.Inbound
             ? new ResponderSession(this)
-            : new InitiatorSession(this, remoteStatic, first);
+            : new InitiatorSession(this, first);
         if (first is not null) RemoteAgent = first.Destination.Agent;
     }
 
@@ -106,7 +106,19 @@ internal sealed partial class PeerConnection
 
     // What the role's session uses of the connection.
     internal PeerNode Node => _node;
-    internal ConnectionCipher Cipher => _cipher;
+    internal NoiseDriver Crypto => _noise;
+
+    /// <summary>Under the write lock: one handshake or clear packet, sealed as the spec declares it (Noise pattern and message).</summary>
+    internal void WriteSealed(PipeWriter output, PacketType type, ReadOnlySpan<byte> payload)
+    {
+        var packet = PeerNoise.Packet(type);
+        var body = FrameCodec.BeginFrame(output, type, _noise.GetBodyLength(packet, payload.Length));
+        CompleteFrame(output, type, _noise.Seal(packet, payload, body));
+    }
+
+    /// <summary>A received handshake or clear packet opened as the spec declares it; false when it fails to (a wrong key, a bad MAC).</summary>
+    internal bool TryOpen(PacketType type, byte[] message, out byte[] payload) =>
+        _noise.TryOpen(PeerNoise.Packet(type), new ReadOnlySequence<byte>(message), out payload, out _);
     internal SemaphoreSlim WriteLock => _writeLock;
     internal PipeWriter Output => _output;
     internal bool Receipts => _receipts;

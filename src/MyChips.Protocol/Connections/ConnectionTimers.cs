@@ -54,6 +54,13 @@ internal sealed class ConnectionTimers : IDisposable
         return index >= 0 && _running[index] is not null && _generations[index] == generation;
     }
 
+    /// <summary>A timer fired and its expiry is being handled: it no longer runs, so a state that stays re-arms it.</summary>
+    public void Expired(string name)
+    {
+        var index = IndexOf(name);
+        if (index >= 0) Stop(index);
+    }
+
     private int IndexOf(string name)
     {
         var names = _machine.TimeoutNames;

@@ -79,7 +79,7 @@ public sealed partial class ProtocolConnection
                 Close(ConnectionCloseKind.ProtocolViolation, error);
                 return false;
             }
-            var outcome = await StepAsync(() => _machine.ReceiveAsync(type, payload)).ConfigureAwait(false);
+            var outcome = await StepAsync(() => _machine.ReceiveAsync(type, payload), received: true).ConfigureAwait(false);
             if (outcome.Kind == ActionOutcomeKind.NotAllowed)
             {
                 Close(ConnectionCloseKind.ProtocolViolation, $"{packet} is not allowed in state {_machine.StateName}");
