@@ -2,7 +2,6 @@ using System.Buffers;
 using MyChips.Protocol.Connections;
 using MyChips.Protocol.Keys;
 using MyChips.Protocol.Peers;
-
 using MyChips.Protocol.Tests.Peers;
 
 namespace MyChips.Protocol.Tests.Connections;
