@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Buffers.Binary;
+using MyChips.Protocol.Framing;
 
 namespace MyChips.Protocol.Peers;
 
@@ -11,8 +11,6 @@ namespace MyChips.Protocol.Peers;
 /// </summary>
 internal sealed partial class PeerConnection
 {
-    private const int BatchEntryHeader = 4;
-
     /// <summary>The largest B plaintext: one Noise transport message within this connection's frame limit.</summary>
     private int MaxBatchPlaintext => Math.Min(Options.EffectiveMaxFrameLength - 1, Noise.NoiseProfile.SpecMaxMessageLength) - _noise.TransportOverhead;
 
@@ -27,8 +25,8 @@ internal sealed partial class PeerConnection
             // The longest run from start that fits one B.
             var end = start;
             var size = 0;
-            while (end < batch.Count && size + BatchEntryHeader + batch[end].Json.Length <= limit)
-                size += BatchEntryHeader + batch[end++].Json.Length;
+            while (end < batch.Count && size + LengthPrefixedEntries.SizeOf(batch[end].Json.Length) <= limit)
+                size += LengthPrefixedEntries.SizeOf(batch[end++].Json.Length);
             if (end - start < 2)
             {
                 var next = Math.Max(start + 1, end); // one message, or one too large to share a B
@@ -55,15 +53,13 @@ internal sealed partial class PeerConnection
             {
                 var message = batch[i];
                 if (!message.TryTake()) continue;
-                BinaryPrimitives.WriteInt32BigEndian(plain.AsSpan(length), message.Json.Length);
-                message.Json.Span.CopyTo(plain.AsSpan(length + BatchEntryHeader));
-                length += BatchEntryHeader + message.Json.Length;
+                length += LengthPrefixedEntries.Write(plain.AsSpan(length), message.Json.Span);
                 if (Number(message)) confirmed++;
                 written++;
             }
             if (written == 0) return (0, 0);
             var type = written == 1 ? PacketType.Transport : PacketType.Batch;
-            var payload = written == 1 ? plain.AsSpan(BatchEntryHeader, length - BatchEntryHeader) : plain.AsSpan(0, length);
+            var payload = written == 1 ? plain.AsSpan(LengthPrefixedEntries.HeaderLength, length - LengthPrefixedEntries.HeaderLength) : plain.AsSpan(0, length);
             var body = FrameCodec.BeginFrame(_output, type, payload.Length + _noise.TransportOverhead);
             CompleteFrame(_output, type, _noise.EncryptTransport(payload, body));
             return (written, confirmed);
@@ -96,7 +92,7 @@ internal sealed partial class PeerConnection
                 Close(CloseReason.BadMac);
                 return false;
             }
-            if (!TrySplit(plain.AsSpan(0, length), out var messages))
+            if (!LengthPrefixedEntries.TrySplit(plain.AsSpan(0, length), minimum: 2, out var messages))
             {
                 Close(CloseReason.MalformedPacket);
                 return false;
@@ -108,20 +104,5 @@ internal sealed partial class PeerConnection
         {
             ArrayPool<byte>.Shared.Return(plain);
         }
-    }
-
-    /// <summary>The messages of a B's plaintext; false unless it is two or more whole, non-empty entries and nothing else.</summary>
-    internal static bool TrySplit(ReadOnlySpan<byte> plain, out List<byte[]> messages)
-    {
-        messages = [];
-        while (!plain.IsEmpty)
-        {
-            if (plain.Length < BatchEntryHeader) return false;
-            var length = BinaryPrimitives.ReadInt32BigEndian(plain);
-            if (length <= 0 || length > plain.Length - BatchEntryHeader) return false;
-            messages.Add(plain.Slice(BatchEntryHeader, length).ToArray());
-            plain = plain[(BatchEntryHeader + length)..];
-        }
-        return messages.Count >= 2;
     }
 }

@@ -66,7 +66,7 @@ internal sealed partial class PeerConnection
                     Close(CloseReason.RemoteClosed);
                     return;
                 }
-                if (_receivedCount != Volatile.Read(ref _receiptSentCount)) SendReceiptSoon();
+                if (_received.IsDue) SendReceiptSoon();
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
@@ -118,7 +118,7 @@ internal sealed partial class PeerConnection
 
     internal void Deliver(byte[] json)
     {
-        _receivedCount++;
+        _received.Count();
         var message = new PeerMessage(RemoteAgent, Id, json);
         if (_undelivered is null && _node.TryDeliver(message)) return;
         // The application's queue is full: the read loop waits for room before reading on (TCP pushes back).
@@ -132,34 +132,15 @@ internal sealed partial class PeerConnection
         foreach (var message in waiting) await _node.DeliverAsync(message).ConfigureAwait(false);
     }
 
-    /// <summary>Completes every written message the receipt's cumulative count covers.</summary>
+    /// <summary>Completes every written message the receipt's cumulative count covers; false (and closed) for a count of messages never sent.</summary>
     internal bool Acknowledge(long count)
     {
-        (long Sequence, OutgoingMessage Message)[] covered;
-        var length = 0;
-        lock (_unconfirmed)
-        {
-            if (count < 0 || count > _sentSequence)
-            {
-                // A count of messages we never sent: the peer is broken or lying.
-                CloseLocked(CloseReason.MalformedPacket);
-                return false;
-            }
-            if (_unconfirmed.Count == 0) return true;
-            // Pooled, not a field: an idle connection keeps no list sized by its last burst.
-            covered = ArrayPool<(long, OutgoingMessage)>.Shared.Rent(_unconfirmed.Count);
-            while (_unconfirmed.TryPeek(out var head) && head.Sequence <= count)
-                covered[length++] = _unconfirmed.Dequeue();
-            if (length > 0) _receiptProgress = _node.Time.GetTimestamp();
-        }
-        // Completed outside the lock, which the write loop takes for every batch.
-        for (var i = 0; i < length; i++)
-            covered[i].Message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, covered[i].Sequence, DeliveryMode.Confirmed));
-        ArrayPool<(long, OutgoingMessage)>.Shared.Return(covered, clearArray: true);
-        return true;
+        if (_ledger.TryAcknowledge(count, this, static (connection, sequence, message) =>
+                message.TrySetResult(new DeliveryReceipt(connection.RemoteAgent, connection.Id, sequence, DeliveryMode.Confirmed))))
+            return true;
+        Close(CloseReason.MalformedPacket); // the peer is broken or lying
+        return false;
     }
-
-    private void CloseLocked(CloseReason reason) => ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Close(s.reason), (this, reason), preferLocal: false);
 
     /// <summary>Asks the write loop for a receipt, so the read loop never waits for the write lock (both sides' read loops must keep reading).</summary>
     private void SendReceiptSoon()
@@ -179,14 +160,11 @@ internal sealed partial class PeerConnection
     /// <summary>Under the write lock: appends an R frame when messages arrived since the last one. True when it wrote one.</summary>
     internal bool WritePendingReceipt(bool force = false)
     {
-        if (!_receipts) return false;
-        var count = Volatile.Read(ref _receivedCount);
-        if (!force && count == _receiptSentCount) return false;
+        if (!_receipts || !_received.TryTake(out var count, force)) return false;
         Span<byte> plain = stackalloc byte[ReceiptBodyLength];
         BinaryPrimitives.WriteInt64BigEndian(plain, count);
         var body = FrameCodec.BeginFrame(_output, PacketType.Receipt, ReceiptBodyLength + _noise.TransportOverhead);
         CompleteFrame(_output, PacketType.Receipt, _noise.EncryptTransport(plain, body));
-        Volatile.Write(ref _receiptSentCount, count);
         return true;
     }
 }

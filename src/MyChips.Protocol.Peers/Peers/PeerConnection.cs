@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using MyChips.Protocol.Connections;
+using MyChips.Protocol.Connections.Delivery;
 using MyChips.Protocol.Keys;
 
 namespace MyChips.Protocol.Peers;
@@ -43,12 +44,9 @@ internal sealed partial class PeerConnection
 
     private List<PeerMessage>? _undelivered;
 
-    // Delivery accounting: messages written and waiting for a receipt, by sequence.
-    private readonly Queue<(long Sequence, OutgoingMessage Message)> _unconfirmed = new();
-    private long _sentSequence;
-    private long _receiptProgress; // when messages began to wait, or the last receipt that completed some
-    private long _receivedCount;
-    private long _receiptSentCount;
+    // Delivery accounting: messages written and waiting for a receipt; messages received and the count last acknowledged.
+    private readonly DeliveryLedger<OutgoingMessage> _ledger;
+    private readonly ReceiptCounter _received = new();
 
     // The role's handshake: its machine, its state and the spec's actions.
     private readonly PeerSession _session;
@@ -79,6 +77,7 @@ internal sealed partial class PeerConnection
         _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16384, leaveOpen: true));
         _noise = node.CreateNoise(direction, remoteStatic);
         _createdAt = createdAt;
+        _ledger = new DeliveryLedger<OutgoingMessage>(node.Time);
         _lastActivity = _createdAt;
         _session = direction == ConnectionDirection.Inbound
             ? new ResponderSession(this)
@@ -159,7 +158,7 @@ internal sealed partial class PeerConnection
     /// <summary>Under the write lock: the first message went out in K or I; it is message 1 of the connection.</summary>
     internal void WroteFirstMessage(OutgoingMessage first)
     {
-        _sentSequence = 1;
+        _ledger.Number();
         // Optimistic: whether the peer acknowledges is known from its A, which settles this message either way.
         if (first.Mode != DeliveryMode.Written) TrackFirstUnconfirmed(first);
     }
@@ -167,7 +166,7 @@ internal sealed partial class PeerConnection
     /// <summary>A said no receipts: the first message, tracked optimistically, waits for none.</summary>
     internal void ForgetUnconfirmed()
     {
-        lock (_unconfirmed) _unconfirmed.Clear();
+        _ledger.Forget();
     }
 
     /// <summary>

@@ -46,8 +46,9 @@ public sealed class ConnectionOptions
     public int SendQueueCapacity { get; init; } = 256;
 
     /// <summary>
-    /// How long a send waits for room in a full queue (the peer reads nothing) before the connection is closed as
-    /// failed; the send then throws. Bounds what a peer that stops reading can hold up, machine steps included.
+    /// How long a send waits for room in a full queue, or a write for the socket to take its bytes (the peer reads
+    /// nothing), before the connection is closed as failed; a waiting send then throws. Bounds what a peer that stops
+    /// reading can hold up, machine steps included.
     /// </summary>
     public TimeSpan WriteStallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -90,8 +90,9 @@ public sealed partial class ProtocolConnection
                     _output.Advance(frame.Length);
                     ArrayPool<byte>.Shared.Return(frame.Bytes);
                 }
-                var flushed = await _output.FlushAsync().ConfigureAwait(false);
-                if (flushed.IsCanceled || flushed.IsCompleted) break;
+                // A peer that reads nothing cannot hold the loop: past the stall timeout the connection closes.
+                await BoundedFlush.FlushAsync(_output, _options.WriteStallTimeout, _options.TimeProvider,
+                    static connection => connection.Close(ConnectionCloseKind.SocketError, $"the peer read nothing for {connection._options.WriteStallTimeout}"), this).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
