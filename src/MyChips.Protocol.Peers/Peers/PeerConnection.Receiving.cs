@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 using MyChips.Protocol.Framing;
 
@@ -80,39 +81,35 @@ internal sealed partial class PeerConnection
         }
     }
 
-
-    /// <summary>The hot path: T and R in the open (or confirming) phase, no state machine, one allocation per message (its bytes).</summary>
+    /// <summary>The hot path: T, R and B in the open (or confirming) phase, no state machine, one allocation per message (its bytes).</summary>
     private bool HandleTraffic(PacketType type, ReadOnlySequence<byte> body)
     {
-        var overhead = _noise.TransportOverhead;
-        if (body.Length < overhead)
-        {
-            Close(CloseReason.BadMac);
-            return false;
-        }
         if (type == PacketType.Batch) return HandleBatch(body);
         if (type == PacketType.Receipt)
         {
-            if (body.Length != ReceiptBodyLength + overhead)
-            {
-                Close(CloseReason.MalformedPacket);
-                return false;
-            }
             Span<byte> count = stackalloc byte[ReceiptBodyLength];
-            if (!_noise.TryDecryptTransport(body, count))
-            {
-                Close(CloseReason.BadMac);
-                return false;
-            }
-            return Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count));
+            return TryReadReceipt(body, count) && Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count));
         }
-        var plaintext = new byte[body.Length - overhead];
-        if (!_noise.TryDecryptTransport(body, plaintext))
-        {
-            Close(CloseReason.BadMac);
-            return false;
-        }
+        if (!TryReadTransport(body, out var plaintext)) return false;
         Deliver(plaintext);
+        return true;
+    }
+
+    /// <summary>An R's count (8 bytes) decrypted; false, and closed, for a body of another length or a bad MAC.</summary>
+    internal bool TryReadReceipt(in ReadOnlySequence<byte> body, Span<byte> count)
+    {
+        if (body.Length != ReceiptBodyLength + _noise.TransportOverhead) return Refuse(CloseReason.MalformedPacket);
+        return _noise.TryDecryptTransport(body, count) || Refuse(CloseReason.BadMac);
+    }
+
+    /// <summary>A T's message decrypted into a new array; false, and closed, for a bad MAC.</summary>
+    internal bool TryReadTransport(in ReadOnlySequence<byte> body, [NotNullWhen(true)] out byte[]? plaintext)
+    {
+        plaintext = null;
+        if (body.Length < _noise.TransportOverhead) return Refuse(CloseReason.BadMac);
+        var opened = new byte[body.Length - _noise.TransportOverhead];
+        if (!_noise.TryDecryptTransport(body, opened)) return Refuse(CloseReason.BadMac);
+        plaintext = opened;
         return true;
     }
 

@@ -122,7 +122,7 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
         var validated = await _machine.ReceivedTicketAsync(element).ConfigureAwait(false);
         if (validated.Continues) return await FireThenConfirmAsync(_machine.TicketAcceptedAsync()).ConfigureAwait(false);
         // A ticket the store refused closes through the spec's ticketRejected; any other refusal closes as it is.
-        if (CloseReasonExtensions.FromTag(validated.Reason) is CloseReason.TicketExpired or CloseReason.TicketUsed or CloseReason.TicketUnknown or CloseReason.TicketRefused)
+        if (CloseReasonExtensions.FromTag(validated.Reason).IsTicketRefusal())
             await _machine.TicketRejectedAsync(validated.Reason!).ConfigureAwait(false);
         return validated;
     }
@@ -149,13 +149,7 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
         }
         if (!redemption.Accepted)
         {
-            return Refused(redemption.Rejection switch
-            {
-                TicketRejection.Expired => CloseReason.TicketExpired,
-                TicketRejection.AlreadyUsed => CloseReason.TicketUsed,
-                TicketRejection.UnknownToken => CloseReason.TicketUnknown,
-                _ => CloseReason.TicketRefused,
-            });
+            return Refused(CloseReasonExtensions.FromRejection(redemption.Rejection));
         }
         Connection.RemoteAgent = from;
         return ActionOutcome.Continue;
@@ -207,18 +201,17 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
     /// <summary>The initiator's first T or R after A, on a strict responder: decrypt, then fire (which releases the held message).</summary>
     private async ValueTask<ActionOutcome> ReadConfirmationAsync(PacketType type, byte[] message)
     {
-        var overhead = Crypto.TransportOverhead;
-        if (message.Length < overhead) return Refused(CloseReason.BadMac);
-        var plaintext = new byte[message.Length - overhead];
-        if (!Crypto.TryDecryptTransport(new ReadOnlySequence<byte>(message), plaintext)) return Refused(CloseReason.BadMac);
+        var body = new ReadOnlySequence<byte>(message);
         if (type == PacketType.Receipt)
         {
-            if (plaintext.Length != PeerConnection.ReceiptBodyLength) return Refused(CloseReason.MalformedPacket);
-            var confirmed = await _machine.ReceivedReceiptAsync(plaintext).ConfigureAwait(false);
+            var count = new byte[PeerConnection.ReceiptBodyLength];
+            if (!Connection.TryReadReceipt(body, count)) return Refused(Connection.CloseReason);
+            var confirmed = await _machine.ReceivedReceiptAsync(count).ConfigureAwait(false);
             if (!confirmed.Continues) return confirmed;
             // A count of messages never sent closes the connection there (Acknowledge): stop reading either way.
-            return Connection.Acknowledge(BinaryPrimitives.ReadInt64BigEndian(plaintext)) ? confirmed : Refused(CloseReason.MalformedPacket);
+            return Connection.Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count)) ? confirmed : Refused(Connection.CloseReason);
         }
+        if (!Connection.TryReadTransport(body, out var plaintext)) return Refused(Connection.CloseReason);
         if (!PeerMessageCodec.TryDecode(plaintext, out var element)) return Refused(CloseReason.MalformedPacket);
         var opened = await _machine.ReceivedTransportAsync(element).ConfigureAwait(false);
         if (opened.Continues) Connection.Deliver(plaintext);
