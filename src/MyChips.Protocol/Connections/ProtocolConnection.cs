@@ -177,7 +177,7 @@ public sealed partial class ProtocolConnection
         await _steps.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (CloseReason is not null || !_timers.IsCurrent(name, generation)) return;
+            if (CloseReason is not null || !_timers.IsCurrent(name, generation) || _timers.TryDefer(name)) return;
             _timers.Expired(name);
             var state = _machine.StateName;
             var outcome = await StepAsync(() => _machine.ExpireAsync(name)).ConfigureAwait(false);
