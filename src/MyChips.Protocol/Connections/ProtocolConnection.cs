@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -81,6 +82,15 @@ public sealed partial class ProtocolConnection
     /// prelude's payload and a key store, say). Only between handshakes; see <see cref="NoiseDriver.UsePeerStaticKey"/>.
     /// </summary>
     public void UsePeerStaticKey(ReadOnlySpan<byte> key) => _noise.UsePeerStaticKey(key);
+
+    /// <summary>Bytes a transport packet adds to its payload: the AEAD tag, or none in the clear.</summary>
+    public int TransportOverhead => _noise.TransportOverhead;
+
+    /// <summary>
+    /// Decrypts a transport packet's body (as a session's <c>ReceiveAsync</c> got it) into <paramref name="destination"/>,
+    /// its length less <see cref="TransportOverhead"/>. False when it fails to authenticate: close the connection then.
+    /// </summary>
+    public bool TryDecryptTransport(in ReadOnlySequence<byte> body, Span<byte> destination) => _noise.TryDecryptTransport(body, destination);
 
     /// <summary>How the connection ended, once it has; null while it runs.</summary>
     public ConnectionCloseReason? CloseReason => Volatile.Read(ref _closeReason);
