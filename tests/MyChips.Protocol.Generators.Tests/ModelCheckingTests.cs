@@ -45,7 +45,7 @@ public sealed class ModelCheckingTests
         { "ciyam-peer.protocol", "checkFirst", "ExpectingPut on receive Put -> ExpectingGet do storeFile=>ExpectingPut, Secured on receive Put -> ExpectingGet do storeFile", "", "Responder: Secured --receive Put--> ExpectingGet" },
         { "ciyam-peer.protocol", "fairTransfers", "ExpectingPut on receive Put -> ExpectingGet do storeFile=>ExpectingPut on receive Put -> ExpectingGet do storeFile\n  ExpectingGet on receive Put -> stay do storeFile", "BUDGET=3", "Responder: ExpectingGet --receive Put--> ExpectingGet" },
         { "rendezvous.protocol", "registerOnce", "  Registered on receive Connect  -> stay       do forwardConnect=>  Registered on receive Connect  -> stay       do forwardConnect\n  Registered on receive Register -> stay do register", "REPLAY", "replays Register" },
-        { "direct-call.protocol", "callAfterSetup", "  Open    on receive Hangup -> stay=>  Open    on receive Hangup -> InCall", "", "receive Hangup" },
+        { "direct-call.protocol", "callAfterSetup", "  Open    on receive Hangup -> stay=>  Open    on receive Hangup -> InCall", "LOSS,CAPACITY=3", "receive Hangup" },
     };
 
     [Theory]
