@@ -17,6 +17,7 @@ public sealed partial class RendezvousServer : IAsyncDisposable
     private readonly Socket _udp;
     private readonly RelayCircuits? _relay;
     private readonly ConcurrentDictionary<string, RendezvousServerSession> _byName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RendezvousServerSession> _byProbeToken = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _probeLoop;
 
@@ -58,12 +59,16 @@ public sealed partial class RendezvousServer : IAsyncDisposable
     internal string? TryRegister(string name, RendezvousServerSession session)
     {
         if (!NamePattern().IsMatch(name)) return "a name is 1 to 64 letters, digits, '-', '_' or '.'";
-        return _byName.TryAdd(name, session) ? null : $"the name '{name}' is taken";
+        if (!_byName.TryAdd(name, session)) return $"the name '{name}' is taken";
+        _byProbeToken[Convert.ToHexString(session.ProbeToken)] = session;
+        return null;
     }
 
     internal void Unregister(RendezvousServerSession session)
     {
-        if (session.Name is { } name) _byName.TryRemove(new KeyValuePair<string, RendezvousServerSession>(name, session));
+        if (session.Name is not { } name) return;
+        _byName.TryRemove(new KeyValuePair<string, RendezvousServerSession>(name, session));
+        _byProbeToken.TryRemove(Convert.ToHexString(session.ProbeToken), out _);
     }
 
     internal RendezvousServerSession? Find(string name) => _byName.GetValueOrDefault(name);
@@ -93,7 +98,7 @@ public sealed partial class RendezvousServer : IAsyncDisposable
         }
     }
 
-    private bool IsKnownToken(byte[] token) => _byName.Values.Any(s => s.ProbeToken.AsSpan().SequenceEqual(token));
+    private bool IsKnownToken(byte[] token) => _byProbeToken.ContainsKey(Convert.ToHexString(token));
 
     public async ValueTask DisposeAsync()
     {
