@@ -68,12 +68,35 @@ public static class CanonicalJson
     // JavaScript prints integers below 1e21 in full and other numbers in their shortest round-trip form.
     private static string Number(JsonValue value)
     {
-        if (value.TryGetValue<long>(out var whole)) return whole.ToString(CultureInfo.InvariantCulture);
-        var number = value.GetValue<double>();
+        var written = value.ToJsonString();   // the same text whether the value came parsed or as a .NET number
+        if (long.TryParse(written, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole))
+            return whole.ToString(CultureInfo.InvariantCulture);
+        var number = double.Parse(written, NumberStyles.Float, CultureInfo.InvariantCulture);
         if (Math.Floor(number) == number && Math.Abs(number) < 1e21)
             return ((decimal)number).ToString("0", CultureInfo.InvariantCulture);
-        var shortest = number.ToString("R", CultureInfo.InvariantCulture);
-        return shortest.Replace("E", "e", StringComparison.Ordinal);
+        return JavaScriptNumber(number);
+    }
+
+    // The shortest round-trip digits, placed as JavaScript places them: plain from 1e-7 up to 1e21, else d.ddde±x.
+    private static string JavaScriptNumber(double number)
+    {
+        var shortest = number.ToString("E16", CultureInfo.InvariantCulture);
+        for (var precision = 1; precision <= 17; precision++)
+        {
+            var candidate = number.ToString("E" + (precision - 1).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+            if (double.Parse(candidate, CultureInfo.InvariantCulture) == number) { shortest = candidate; break; }
+        }
+        var sign = shortest.StartsWith('-') ? "-" : "";
+        var mantissa = shortest.TrimStart('-');
+        var e = mantissa.IndexOf('E', StringComparison.Ordinal);
+        var digits = mantissa[..e].Replace(".", "", StringComparison.Ordinal).TrimEnd('0');
+        if (digits.Length == 0) digits = "0";
+        var exponent = int.Parse(mantissa[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        var magnitude = Math.Abs(number);
+        if (magnitude >= 1e21 || magnitude < 1e-6)
+            return sign + digits[0] + (digits.Length > 1 ? "." + digits[1..] : "") + "e" + (exponent < 0 ? "-" : "+") + Math.Abs(exponent).ToString(CultureInfo.InvariantCulture);
+        if (exponent < 0) return sign + "0." + new string('0', -exponent - 1) + digits;
+        return digits.Length > exponent + 1 ? sign + digits[..(exponent + 1)] + "." + digits[(exponent + 1)..] : sign + digits + new string('0', exponent + 1 - digits.Length);
     }
 
     private static void WriteString(StringBuilder text, string value)

@@ -134,6 +134,9 @@ internal sealed class BridgeSite : IAsyncDisposable
         return MyChipsSignature.Sign(_signingKeys[entity], JsonNode.Parse(json));
     }
 
+    /// <summary>The user's signature of any content.</summary>
+    public string Sign(string entity, JsonNode content) => MyChipsSignature.Sign(_signingKeys[entity], content);
+
     /// <summary>Makes another agent (of another site) known here, as a tally with it would.</summary>
     public Task KnowAsync(BridgeSite other, int? port = null) =>
         MyChipsDatabase.UpsertAgentAsync(Db, other.Key.ToRecord() with { Port = port ?? other.Port });
