@@ -10,10 +10,25 @@ namespace MyChips.Protocol.Bridge;
 /// <c>token_valid(token, cert)</c> when the ticket message is taken in. Tickets are issued as the PostgreSQL store
 /// issues them.
 /// </summary>
-public sealed class SiteTicketStore(NpgsqlDataSource database, PostgresKeyStoreOptions? options = null) : ITicketStore, IAsyncDisposable
+public sealed class SiteTicketStore : ITicketStore, IAsyncDisposable
 {
     private const int MaxTokenLength = 200;
-    private readonly PostgresTicketStore _issuer = new(database, options);
+    private readonly NpgsqlDataSource _database;
+    private readonly PostgresTicketStore _issuer;
+    private readonly NpgsqlDataSource? _ownedDataSource;
+
+    public SiteTicketStore(NpgsqlDataSource database, PostgresKeyStoreOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _issuer = new PostgresTicketStore(database, options);
+    }
+
+    private SiteTicketStore(NpgsqlDataSource owned, bool owns) : this(owned) => _ownedDataSource = owns ? owned : null;
+
+    /// <summary>A store over its own connection to the site database (closed when the store is disposed).</summary>
+    public static SiteTicketStore Create(string connectionString) =>
+        new(MyChipsDatabase.CreateDataSource(connectionString), owns: true);
 
     public ValueTask<ConnectionTicket> IssueAsync(TicketRequest request, CancellationToken cancellationToken = default) =>
         _issuer.IssueAsync(request, cancellationToken);
@@ -23,7 +38,7 @@ public sealed class SiteTicketStore(NpgsqlDataSource database, PostgresKeyStoreO
         ArgumentNullException.ThrowIfNull(presentation);
         if (string.IsNullOrEmpty(presentation.Token) || presentation.Token.Length > MaxTokenLength)
             return TicketRedemption.Reject(TicketRejection.UnknownToken);
-        await using var command = database.CreateCommand(
+        await using var command = _database.CreateCommand(
             "select mychips.token_valid($1), v.token is null, v.expired, v.used is not null, v.chad::text " +
             "from (select 1) one left join mychips.tokens_v v on v.token = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = presentation.Token });
@@ -35,7 +50,11 @@ public sealed class SiteTicketStore(NpgsqlDataSource database, PostgresKeyStoreO
             : reader.GetBoolean(3) ? TicketRejection.AlreadyUsed : TicketRejection.TallyNotDraft);
     }
 
-    public ValueTask DisposeAsync() => _issuer.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _issuer.DisposeAsync().ConfigureAwait(false);
+        if (_ownedDataSource is not null) await _ownedDataSource.DisposeAsync().ConfigureAwait(false);
+    }
 
     private static ChipAddress? IssuerOf(string chad)
     {
