@@ -74,6 +74,6 @@ public sealed class ChainScenarioTests(PostgresFixture fixture)
     }
 
     private static Task Pay(BridgeSite site, string entity, string side, long units) =>
-        site.ExecuteAsync("insert into mychips.chits (chit_ent, chit_seq, issuer, units, signature, request) values ($1, 1, $2, $3, 'Signature', 'good')",
+        site.ExecuteAsync("insert into mychips.chits (chit_ent, chit_seq, issuer, units, signature, request) values ($1, 1, $2::tally_side, $3, 'Signature', 'good')",
             entity, side, units);
 }

@@ -37,7 +37,7 @@ internal sealed class SitePair : IAsyncDisposable
         var date = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero);
         const string insert =
             "insert into mychips.tallies (tally_ent, tally_seq, tally_uuid, tally_type, tally_date, contract, status, part_cert, hold_sig, part_sig, chain_conf) " +
-            "values ($1, 1, $2, $3, $4, '{\"name\":\"deluxe\"}', 'open', $5::jsonb, 'signed', 'signed', 0)";
+            "values ($1, 1, $2, $3::tally_side, $4, '{\"name\":\"deluxe\"}', 'open', $5::jsonb, 'signed', 'signed', 0)";
         var aliceCert = await A.ScalarTextAsync("select mychips.user_cert('palice')::text");
         var bobCert = await B.ScalarTextAsync("select mychips.user_cert('pbob')::text");
         await A.ExecuteAsync(insert, Alice, uuid, "stock", date, bobCert!);

@@ -41,7 +41,7 @@ public sealed class TallyScenarioTests(PostgresFixture fixture)
         await Task.WhenAll(offered, sent);
         Assert.Equal("P.offer", await b.StateAsync(Bob, uuid));
         Assert.Equal("H.offer", await a.StateAsync(Alice, uuid));
-        Assert.Equal("foil", await b.ScalarTextAsync("select tally_type from mychips.tallies where tally_ent = $1", Bob));
+        Assert.Equal("foil", await b.ScalarTextAsync("select tally_type::text from mychips.tallies where tally_ent = $1", Bob));
 
         // Bob wants it revised (counter-offer): his draft, then his own signed offer.
         var revising = a.AcceptedAsync(BridgeDirection.Remote, "tally", "draft");

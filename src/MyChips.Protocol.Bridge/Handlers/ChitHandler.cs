@@ -58,7 +58,7 @@ internal sealed class ChitHandler(IBridgeActions bridge) : ITargetHandler
         message.Remove("pub");
         // The partner's key is the one in our copy of the tally, not anything the message says.
         var key = await bridge.QueryAsync(
-            "select part_cert->>'public' from mychips.tallies where tally_uuid = $1::uuid and tally_type <> $2 limit 1", ct,
+            "select part_cert->>'public' from mychips.tallies where tally_uuid = $1::uuid and tally_type::text <> $2 limit 1", ct,
             Text(message["object"]?["tally"]) ?? "", Text(message["object"]?["by"]) ?? "").ConfigureAwait(false) as string;
         if (bridge.Signatures.CheckChit(message["object"] as JsonObject, key is null ? null : JsonNode.Parse(key) as JsonObject) is { } bad)
             return Step.Failed(bad);

@@ -2,9 +2,15 @@
 -- notification payloads and process results the site bridge touches. A real MyCHIPs database has its own.
 alter table mychips.users add column if not exists user_psig jsonb;     -- the user's public signing key (JWK)
 
+-- The two sides of a tally, as MyCHIPs types them.
+do $$ begin
+    create type tally_side as enum ('stock', 'foil');
+exception when duplicate_object then null;
+end $$;
+
 alter table mychips.tallies
     add column if not exists tally_uuid uuid,
-    add column if not exists tally_type text not null default 'stock' check (tally_type in ('stock', 'foil')),
+    add column if not exists tally_type tally_side not null default 'stock',
     add column if not exists tally_date timestamptz(3) not null default current_timestamp,
     add column if not exists version int not null default 1,
     add column if not exists revision int not null default 1,
@@ -64,7 +70,7 @@ create or replace function mychips.tally_json(t mychips.tallies) returns jsonb l
         'version', t.version, 'revision', t.revision, 'uuid', t.tally_uuid,
         'date', to_char(t.tally_date at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
         'memo', t.comment, 'agree', t.contract,
-        t.tally_type, jsonb_build_object('cert', t.hold_cert, 'terms', t.hold_terms),
+        t.tally_type::text, jsonb_build_object('cert', t.hold_cert, 'terms', t.hold_terms),
         case when t.tally_type = 'stock' then 'foil' else 'stock' end,
             jsonb_build_object('cert', t.part_cert, 'terms', t.part_terms)))
 $$;
@@ -72,7 +78,7 @@ $$;
 -- The tally as sent: its json plus the signatures by side and the hash.
 create or replace function mychips.tally_object(t mychips.tallies) returns jsonb language sql stable as $$
     select mychips.tally_json(t) || jsonb_build_object('sign', jsonb_strip_nulls(jsonb_build_object(
-        t.tally_type, t.hold_sig,
+        t.tally_type::text, t.hold_sig,
         case when t.tally_type = 'stock' then 'foil' else 'stock' end, t.part_sig,
         'hash', mychips.ba2b64v(t.digest))))
 $$;
@@ -205,7 +211,7 @@ begin
             insert into mychips.tallies (tally_ent, tally_seq, tally_uuid, tally_type, tally_date, version, revision,
                 contract, status, comment, hold_sig, part_sig, hold_terms, part_terms, hold_cert, part_cert, chain_conf)
             values (uid, coalesce((select max(tally_seq) from mychips.tallies where tally_ent = uid), 0) + 1,
-                (obj->>'uuid')::uuid, side, coalesce((obj->>'date')::timestamptz, current_timestamp),
+                (obj->>'uuid')::uuid, side::tally_side, coalesce((obj->>'date')::timestamptz, current_timestamp),
                 coalesce((obj->>'version')::int, 1), coalesce((obj->>'revision')::int, 1), obj->'agree',
                 coalesce(recipe->'upsert'->>'status', 'offer'), obj->>'memo', obj->'sign'->>side, obj->'sign'->>other,
                 coalesce(ours->'terms', '{}'), coalesce(theirs->'terms', '{}'), ours->'cert', theirs->'cert',
@@ -213,7 +219,7 @@ begin
             returning * into t;
         else
             update mychips.tallies set request = null, status = coalesce(recipe->'upsert'->>'status', 'offer'),
-                tally_type = side, version = coalesce((obj->>'version')::int, version),
+                tally_type = side::tally_side, version = coalesce((obj->>'version')::int, version),
                 revision = coalesce((obj->>'revision')::int, revision), contract = obj->'agree', comment = obj->>'memo',
                 tally_date = coalesce((obj->>'date')::timestamptz, tally_date),
                 hold_sig = obj->'sign'->>side, part_sig = obj->'sign'->>other,

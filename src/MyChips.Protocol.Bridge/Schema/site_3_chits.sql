@@ -6,7 +6,7 @@ create table if not exists mychips.chits (
     chit_uuid  uuid not null,
     chit_type  text not null default 'tran' check (chit_type in ('lift', 'tran', 'set')),
     chit_date  timestamptz(3) not null default current_timestamp,
-    issuer     text not null default 'foil' check (issuer in ('stock', 'foil')),
+    issuer     tally_side not null default 'foil',
     units      bigint,
     reference  jsonb,
     memo       text,
@@ -155,10 +155,10 @@ begin
                                        units, reference, memo, chain_msg)
             values (ta.tally_ent, ta.tally_seq, (obj->>'uuid')::uuid, coalesce(obj->>'type', 'tran'),
                     coalesce((obj->>'date')::timestamptz, current_timestamp), coalesce(recipe->'upsert'->>'status', 'pend'),
-                    obj->>'sign', coalesce(obj->>'by', 'foil'), (obj->>'units')::bigint, obj->'ref', obj->>'memo', obj->'chain')
+                    obj->>'sign', coalesce((obj->>'by')::tally_side, 'foil'), (obj->>'units')::bigint, obj->'ref', obj->>'memo', obj->'chain')
             returning * into ch;
         else
-            update mychips.chits set signature = obj->>'sign', issuer = coalesce(obj->>'by', issuer),
+            update mychips.chits set signature = obj->>'sign', issuer = coalesce((obj->>'by')::tally_side, issuer),
                 units = (obj->>'units')::bigint, status = coalesce(recipe->'upsert'->>'status', 'pend'),
                 reference = obj->'ref', memo = obj->>'memo', chain_msg = obj->'chain', request = null
              where chit_ent = ch.chit_ent and chit_seq = ch.chit_seq and chit_idx = ch.chit_idx

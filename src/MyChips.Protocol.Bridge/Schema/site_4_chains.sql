@@ -160,7 +160,7 @@ begin
                 insert into mychips.chits (chit_ent, chit_seq, chit_uuid, chit_type, chit_date, status, signature,
                                            issuer, units, reference, memo, chain_msg)
                 values (ta.tally_ent, ta.tally_seq, (item.j->>'uuid')::uuid, coalesce(item.j->>'type', 'tran'),
-                        (item.j->>'date')::timestamptz, 'chain', item.j->>'sign', item.j->>'by',
+                        (item.j->>'date')::timestamptz, 'chain', item.j->>'sign', (item.j->>'by')::tally_side,
                         (item.j->>'units')::bigint, item.j->'ref', item.j->>'memo', (item.j->'chain') - 'cmd')
                 returning * into ch;
             else                                -- one we have at another place
