@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Sockets;
+using MyChips.Protocol.Ciyam.Files;
+using MyChips.Protocol.Ciyam.Peer;
+using MyChips.Protocol.Ciyam.Transfer;
+using MyChips.Protocol.Ciyam.Wire;
+
+namespace MyChips.Protocol.Ciyam.Tests.Peer;
+
+/// <summary>A files area in a fresh temporary folder, removed with the test.</summary>
+internal sealed class TempArea : IDisposable
+{
+    public TempArea(FilesAreaLimits? limits = null)
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "ciyam-" + Guid.NewGuid().ToString("N"));
+        Area = new FilesArea(Folder, limits);
+    }
+
+    public string Folder { get; }
+
+    public FilesArea Area { get; }
+
+    /// <summary>Stores a blob of <paramref name="size"/> payload bytes made from <paramref name="seed"/>; returns its hash.</summary>
+    public string AddBlob(int seed, int size = 3_000)
+    {
+        var payload = new byte[size];
+        new Random(seed).NextBytes(payload);
+        var stored = StoredFile.Compose(StoredFile.Blob, payload);
+        var hash = StoredFile.HashOf(stored);
+        Area.Store(hash, stored);
+        return hash;
+    }
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+}
+
+/// <summary>A listener on a loopback port with its own files area.</summary>
+internal sealed class TestListener : IAsyncDisposable
+{
+    private readonly TempArea _files;
+
+    public TestListener(CiyamPeerOptions? options = null, FilesAreaLimits? limits = null)
+    {
+        _files = new TempArea(limits);
+        Listener = new CiyamListener(new IPEndPoint(IPAddress.Loopback, 0), _files.Area, options);
+        Listener.SessionStarted += s => Started.TrySetResult(s);
+        Listener.Start();
+    }
+
+    public CiyamListener Listener { get; }
+
+    public TempArea Files => _files;
+
+    public TaskCompletionSource<CiyamListenerSession> Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int Port => Listener.LocalEndPoint.Port;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Listener.DisposeAsync();
+        _files.Dispose();
+    }
+}
+
+/// <summary>
+/// A client that types lines as a person at CIYAM's interactive client would, and like that client carries out
+/// the transfers the listener issues quietly: what it returns is what such a client shows.
+/// </summary>
+internal sealed class LineClient : IAsyncDisposable
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly TcpClient _tcp;
+
+    private LineClient(TcpClient tcp)
+    {
+        _tcp = tcp;
+        Wire = new CiyamWire(tcp.GetStream(), TimeProvider.System);
+    }
+
+    public CiyamWire Wire { get; }
+
+    public static async Task<LineClient> ConnectAsync(int port, IPAddress? from = null)
+    {
+        var tcp = from is null ? new TcpClient() : new TcpClient(new IPEndPoint(from, 0));
+        await tcp.ConnectAsync(IPAddress.Loopback, port);
+        return new LineClient(tcp);
+    }
+
+    public Task<string> ReadAsync() => Wire.ReadLineAsync(4_000, Patience);
+
+    public Task SendAsync(string line) => Wire.WriteLineAsync(line);
+
+    /// <summary>Reads the greeting: the version, then <c>(okay)</c>.</summary>
+    public async Task<string[]> GreetingAsync() => [await ReadAsync(), await ReadAsync()];
+
+    /// <summary>Sends a command (and the file of a put), then shows the lines up to <c>(okay)</c> or an error.</summary>
+    public async Task<List<string>> CommandAsync(string line)
+    {
+        await SendAsync(line);
+        if (line.StartsWith("put ", StringComparison.Ordinal)) await FileTransfer.SendAsync(Wire, HelloBlob.Stored, Patience);
+        if (line.StartsWith("get ", StringComparison.Ordinal)) await FileTransfer.ReceiveAsync(Wire, line[4..], 1_000_000, false, Patience);
+        var shown = new List<string>();
+        while (true)
+        {
+            var reply = await ReadAsync();
+            if (reply == CiyamReplies.Okay) return shown;
+            shown.Add(reply);
+            if (reply.StartsWith(CiyamReplies.ErrorPrefix, StringComparison.Ordinal)) return shown;
+            if (reply.StartsWith("put ", StringComparison.Ordinal))
+            {
+                var stored = await FileTransfer.ReceiveAsync(Wire, reply[4..], 1_000_000, false, Patience);
+                if (line.StartsWith("chk ", StringComparison.Ordinal) && shown.Contains(CiyamReplies.NotFound))
+                    await FileTransfer.SendAsync(Wire, stored!, Patience);
+            }
+            else if (reply.StartsWith("get ", StringComparison.Ordinal)) await FileTransfer.SendAsync(Wire, HelloBlob.Stored, Patience);
+            else if (reply.StartsWith("pip ", StringComparison.Ordinal)) await SendAsync("127.0.0.1");
+        }
+    }
+
+    /// <summary>True once the listener has closed the connection.</summary>
+    public async Task<bool> ClosedAsync()
+    {
+        try
+        {
+            while (true) await ReadAsync();
+        }
+        catch (CiyamProtocolException e)
+        {
+            return e.Message.Contains("closed", StringComparison.Ordinal) || e.Message.Contains("failed", StringComparison.Ordinal);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Wire.DisposeAsync();
+        _tcp.Dispose();
+    }
+}
