@@ -70,8 +70,7 @@ public sealed partial class CiyamInitiator
     private async Task GiveAsync(string hash)
     {
         var stored = hash == HelloBlob.Hash ? HelloBlob.Stored : _area.Read(hash) ?? throw new CiyamProtocolException($"the listener asked for '{hash}', which is not here");
-        await FileTransfer.SendAsync(_wire, stored, Request).ConfigureAwait(false);
-        Traffic.Sent(stored.Length);
+        if (await FileTransfer.SendAsync(_wire, stored, Request).ConfigureAwait(false)) Traffic.Sent(stored.Length);
     }
 
     private async Task ProveAsync(string arguments)

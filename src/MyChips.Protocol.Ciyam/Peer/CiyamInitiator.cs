@@ -104,8 +104,7 @@ public sealed partial class CiyamInitiator : IAsyncDisposable
         if (!_putNext) throw new InvalidOperationException("a get must come next: puts and gets alternate");
         var stored = hash == HelloBlob.Hash ? HelloBlob.Stored : _area.Read(hash) ?? throw new InvalidOperationException($"file '{hash}' is not in the files area");
         await _wire.WriteLineAsync("put " + hash).ConfigureAwait(false);
-        await FileTransfer.SendAsync(_wire, stored, Request).ConfigureAwait(false);
-        Traffic.Sent(stored.Length);
+        if (await FileTransfer.SendAsync(_wire, stored, Request).ConfigureAwait(false)) Traffic.Sent(stored.Length);
         _putNext = false;
         await ServeTurnAsync().ConfigureAwait(false);
     }

@@ -78,6 +78,7 @@ public sealed partial class CiyamListenerSession
         var hash = RequireHash(Split(arguments, 1, 1, "put " + arguments)[0]);
         var held = Area.Contains(hash);
         var stored = await FileTransfer.ReceiveAsync(_wire, hash, Area.MaxFileBytes, held, Request).ConfigureAwait(false);
+        _peerHas.Add(hash);
         if (stored is not null)
         {
             Traffic.Received(stored.Length);
@@ -94,6 +95,7 @@ public sealed partial class CiyamListenerSession
         var stored = hash == HelloBlob.Hash ? HelloBlob.Stored : Area.Read(hash) ?? throw new CiyamProtocolException($"file '{hash}' not found");
         await FileTransfer.SendAsync(_wire, stored, Request).ConfigureAwait(false);
         Traffic.Sent(stored.Length);
+        _peerHas.Add(hash);
         await EndTurnAsync().ConfigureAwait(false);
         return ActionOutcome.Continue;
     }

@@ -12,7 +12,7 @@ namespace MyChips.Protocol.Ciyam.Peer;
 public sealed partial class CiyamListenerSession
 {
     private readonly List<string> _given = [];
-    private readonly HashSet<string> _offered = [];
+    private readonly HashSet<string> _peerHas = [];
     private bool _lastIssuedWasPut = true;
     private bool _lastIssuedWasPip;
     private DateTimeOffset _lastProof;
@@ -69,19 +69,20 @@ public sealed partial class CiyamListenerSession
         await _wire.WriteLineAsync("get " + hash).ConfigureAwait(false);
         var stored = await FileTransfer.ReceiveAsync(_wire, hash, Area.MaxFileBytes, alreadyHeld: false, Request).ConfigureAwait(false);
         Traffic.Received(stored!.Length);
+        _peerHas.Add(hash);
         if (hash != HelloBlob.Hash) Keep(hash, stored);
     }
 
     private async Task IssuePutAsync()
     {
         _lastIssuedWasPut = true;
-        var hash = Area.Hashes().FirstOrDefault(h => !_offered.Contains(h));
+        // A file the peer is known to hold is not offered again.
+        var hash = Area.Hashes().FirstOrDefault(h => !_peerHas.Contains(h));
         var stored = hash is null ? null : Area.Read(hash);
         if (hash is null || stored is null) (hash, stored) = (HelloBlob.Hash, HelloBlob.Stored);
-        _offered.Add(hash);
+        _peerHas.Add(hash);
         await _wire.WriteLineAsync("put " + hash).ConfigureAwait(false);
-        await FileTransfer.SendAsync(_wire, stored, Request).ConfigureAwait(false);
-        Traffic.Sent(stored.Length);
+        if (await FileTransfer.SendAsync(_wire, stored, Request).ConfigureAwait(false)) Traffic.Sent(stored.Length);
         if (hash != HelloBlob.Hash && !_given.Contains(hash)) _given.Add(hash);
     }
 }

@@ -13,13 +13,14 @@ internal static class FileTransfer
     /// <summary>The chunk this node sends in: a multiple of 4 base64 characters.</summary>
     public const int DefaultChunk = 4_096;
 
-    public static async Task SendAsync(CiyamWire wire, byte[] stored, TimeSpan timeout, int chunk = DefaultChunk)
+    /// <summary>Sends <paramref name="stored"/>; false when the receiver already held it and skipped it.</summary>
+    public static async Task<bool> SendAsync(CiyamWire wire, byte[] stored, TimeSpan timeout, int chunk = DefaultChunk)
     {
         var header = TransferHeader.For(stored, chunk);
         await wire.WriteLineAsync(header.ToLine()).ConfigureAwait(false);
-        if (header.Inline is not null) return;
+        if (header.Inline is not null) return true;
         var reply = await wire.ReadLineAsync(CiyamReplies.MaxCommandLine, timeout).ConfigureAwait(false);
-        if (reply == CiyamReplies.OkaySkip) return;
+        if (reply == CiyamReplies.OkaySkip) return false;
         foreach (var part in Chunks.Split(stored, chunk))
         {
             Expect(reply, CiyamReplies.OkayMore);
@@ -27,6 +28,7 @@ internal static class FileTransfer
             reply = await wire.ReadLineAsync(CiyamReplies.MaxCommandLine, timeout).ConfigureAwait(false);
         }
         Expect(reply, CiyamReplies.OkayMore);
+        return true;
     }
 
     /// <summary>
