@@ -96,15 +96,24 @@ internal sealed class LineClient : IAsyncDisposable
     /// <summary>Sends a command (and the file of a put), then shows the lines up to <c>(okay)</c> or an error.</summary>
     public async Task<List<string>> CommandAsync(string line)
     {
-        await SendAsync(line);
-        if (line.StartsWith("put ", StringComparison.Ordinal)) await FileTransfer.SendAsync(Wire, HelloBlob.Stored, Patience);
-        if (line.StartsWith("get ", StringComparison.Ordinal)) await FileTransfer.ReceiveAsync(Wire, line[4..], 1_000_000, false, Patience);
         var shown = new List<string>();
+        // A put's small file rides in the same write as its command, as one segment.
+        if (line.StartsWith("put ", StringComparison.Ordinal))
+            await Wire.WriteAsync(line + "\r\n" + TransferHeader.For(HelloBlob.Stored, FileTransfer.DefaultChunk).ToLine() + "\r\n");
+        else
+            await SendAsync(line);
+        if (line.StartsWith("get ", StringComparison.Ordinal))
+        {
+            var header = await ReadAsync();
+            if (header.StartsWith(CiyamReplies.ErrorPrefix, StringComparison.Ordinal)) return [header];
+        }
+        var listing = line is "?" or "help";
         while (true)
         {
             var reply = await ReadAsync();
             if (reply == CiyamReplies.Okay) return shown;
             shown.Add(reply);
+            if (listing) continue;
             if (reply.StartsWith(CiyamReplies.ErrorPrefix, StringComparison.Ordinal)) return shown;
             if (reply.StartsWith("put ", StringComparison.Ordinal))
             {
