@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using MyChips.Protocol.Ciyam.Files;
+using MyChips.Protocol.Ciyam.Storage;
 using MyChips.Protocol.Ciyam.Wire;
 
 namespace MyChips.Protocol.Ciyam.Peer;
@@ -18,17 +19,21 @@ public sealed class CiyamListener : IAsyncDisposable
     private readonly ConcurrentQueue<FailedProof> _failedProofs = new();
     private Task _accepting = Task.CompletedTask;
 
-    public CiyamListener(IPEndPoint endpoint, FilesArea area, CiyamPeerOptions? options = null)
+    /// <param name="kept">Where files kept sealed for others are recorded; without it, push requests are plain blobs.</param>
+    public CiyamListener(IPEndPoint endpoint, FilesArea area, CiyamPeerOptions? options = null, KeptFiles? kept = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         Area = area ?? throw new ArgumentNullException(nameof(area));
         Options = options ?? new CiyamPeerOptions();
+        Kept = kept;
         _socket = new TcpListener(endpoint);
     }
 
     public FilesArea Area { get; }
 
     public CiyamPeerOptions Options { get; }
+
+    public KeptFiles? Kept { get; }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndpoint;
 

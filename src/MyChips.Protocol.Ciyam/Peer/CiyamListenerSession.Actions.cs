@@ -60,7 +60,10 @@ public sealed partial class CiyamListenerSession
         var stored = hash is null ? null : Area.Read(hash);
         if (stored is null) await _wire.WriteLineAsync(CiyamReplies.NotFound).ConfigureAwait(false);
         else if (nonce is not null) await _wire.WriteLineAsync(StoredFile.ProofOfStorage(nonce, stored)).ConfigureAwait(false);
-        await EndTurnAsync().ConfigureAwait(false);
+        // Content kept sealed for its owner is not found as such: the turn's put carries the pull answer instead.
+        if (stored is null && hash is not null && _listener.Kept?.Find(hash) is { } kept) await PutPullAnswerAsync(kept).ConfigureAwait(false);
+        else await IssueNextAsync().ConfigureAwait(false);
+        await _wire.WriteLineAsync(CiyamReplies.Okay).ConfigureAwait(false);
         return ActionOutcome.Continue;
     }
 
@@ -83,6 +86,7 @@ public sealed partial class CiyamListenerSession
         {
             Traffic.Received(stored.Length);
             Keep(hash, stored);
+            NoteStorageRequest(stored);
         }
         await EndTurnAsync().ConfigureAwait(false);
         return ActionOutcome.Continue;

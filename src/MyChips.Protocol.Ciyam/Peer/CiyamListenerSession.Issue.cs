@@ -65,6 +65,7 @@ public sealed partial class CiyamListenerSession
     private async Task IssueGetAsync()
     {
         _lastIssuedWasPut = false;
+        if (await FetchForOwnerAsync().ConfigureAwait(false)) return;
         var hash = Options.Wanted.FirstOrDefault(w => !Area.Contains(w)) ?? HelloBlob.Hash;
         await _wire.WriteLineAsync("get " + hash).ConfigureAwait(false);
         var stored = await FileTransfer.ReceiveAsync(_wire, hash, Area.MaxFileBytes, alreadyHeld: false, Request).ConfigureAwait(false);
