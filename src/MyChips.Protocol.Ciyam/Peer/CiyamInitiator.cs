@@ -27,6 +27,9 @@ public sealed partial class CiyamInitiator : IAsyncDisposable
 
     public CiyamTraffic Traffic { get; } = new();
 
+    /// <summary>The files area this side sends from and receives into.</summary>
+    public FilesArea Area => _area;
+
     /// <summary>Files the listener put to this side: what it may later be asked to prove.</summary>
     public List<string> Received { get; } = [];
 
