@@ -59,7 +59,7 @@ public sealed partial class CiyamListenerSession : IResponderActions
                 await HandleAsync(line).ConfigureAwait(false);
             }
         }
-        catch (CiyamProtocolException e)
+        catch (Exception e) when (e is CiyamProtocolException or System.Security.Cryptography.CryptographicException)
         {
             reason = e.Message;
             await TryWriteErrorAsync(e.Message).ConfigureAwait(false);

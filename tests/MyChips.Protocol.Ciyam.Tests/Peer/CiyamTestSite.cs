@@ -70,6 +70,7 @@ internal sealed class LineClient : IAsyncDisposable
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private readonly TcpClient _tcp;
+    private bool _checked;
 
     private LineClient(TcpClient tcp)
     {
@@ -78,6 +79,9 @@ internal sealed class LineClient : IAsyncDisposable
     }
 
     public CiyamWire Wire { get; }
+
+    /// <summary>The files this client puts and hands out when asked, by hash; the hello blob is always there.</summary>
+    public Dictionary<string, byte[]> Files { get; } = new() { [HelloBlob.Hash] = HelloBlob.Stored };
 
     public static async Task<LineClient> ConnectAsync(int port, IPAddress? from = null)
     {
@@ -99,15 +103,24 @@ internal sealed class LineClient : IAsyncDisposable
         var shown = new List<string>();
         // A put's small file rides in the same write as its command, as one segment.
         if (line.StartsWith("put ", StringComparison.Ordinal))
-            await Wire.WriteAsync(line + "\r\n" + TransferHeader.For(HelloBlob.Stored, FileTransfer.DefaultChunk).ToLine() + "\r\n");
+            await Wire.WriteAsync(line + "\r\n" + TransferHeader.For(Files.GetValueOrDefault(line[4..], HelloBlob.Stored), FileTransfer.DefaultChunk).ToLine() + "\r\n");
         else
             await SendAsync(line);
         if (line.StartsWith("get ", StringComparison.Ordinal))
         {
-            var header = await ReadAsync();
-            if (header.StartsWith(CiyamReplies.ErrorPrefix, StringComparison.Ordinal)) return [header];
+            try
+            {
+                Files[line[4..]] = (await FileTransfer.ReceiveAsync(Wire, line[4..], 1_000_000, false, Patience))!;
+            }
+            catch (CiyamProtocolException e) when (e.Message.Contains(CiyamReplies.ErrorPrefix, StringComparison.Ordinal))
+            {
+                return [e.Message[e.Message.IndexOf(CiyamReplies.ErrorPrefix, StringComparison.Ordinal)..]];
+            }
         }
         var listing = line is "?" or "help";
+        // Only the session's first chk, when not found, brings the hello exchange.
+        var first = line.StartsWith("chk ", StringComparison.Ordinal) && !_checked;
+        _checked |= line.StartsWith("chk ", StringComparison.Ordinal);
         while (true)
         {
             var reply = await ReadAsync();
@@ -118,10 +131,11 @@ internal sealed class LineClient : IAsyncDisposable
             if (reply.StartsWith("put ", StringComparison.Ordinal))
             {
                 var stored = await FileTransfer.ReceiveAsync(Wire, reply[4..], 1_000_000, false, Patience);
-                if (line.StartsWith("chk ", StringComparison.Ordinal) && shown.Contains(CiyamReplies.NotFound))
+                Files[reply[4..]] = stored!;
+                if (line.StartsWith("chk ", StringComparison.Ordinal) && shown.Contains(CiyamReplies.NotFound) && first)
                     await FileTransfer.SendAsync(Wire, stored!, Patience);
             }
-            else if (reply.StartsWith("get ", StringComparison.Ordinal)) await FileTransfer.SendAsync(Wire, HelloBlob.Stored, Patience);
+            else if (reply.StartsWith("get ", StringComparison.Ordinal)) await FileTransfer.SendAsync(Wire, Files[reply[4..]], Patience);
             else if (reply.StartsWith("pip ", StringComparison.Ordinal)) await SendAsync("127.0.0.1");
         }
     }

@@ -71,3 +71,45 @@ public sealed class KeptFilesTests
         Assert.Null(StorageRequest.TryRead(StoredFile.Compose(StoredFile.Blob, "md:raw\npk:AAAA\nsh:AAAA"u8)));
     }
 }
+
+/// <summary>CIYAM's documented storage sessions, with this node's keys and so its own hashes, replayed line for line.</summary>
+public sealed class KeptFilesTranscriptTests
+{
+    [Fact]
+    public async Task The_documented_push_and_pull_sessions_have_the_same_lines_with_this_nodes_hashes()
+    {
+        using var keeperFiles = new TempArea();
+        var kept = new KeptFiles(Path.Combine(keeperFiles.Folder, "kept.txt"));
+        var choices = new Queue<CiyamExtra>([CiyamExtra.None, CiyamExtra.None, CiyamExtra.Pip]);
+        var options = new CiyamPeerOptions { ChooseExtra = () => choices.Dequeue() };
+        await using var keeper = new CiyamListener(new IPEndPoint(IPAddress.Loopback, 0), keeperFiles.Area, options, kept);
+        keeper.Start();
+        var content = StoredFile.Compose(StoredFile.Blob, new byte[40_000]);
+        var contentHash = StoredFile.HashOf(content);
+        var push = StorageRequest.Push(contentHash, "dummy").ToStored();
+        var pushHash = StoredFile.HashOf(push);
+
+        // > put <push request>  ->  get <content>
+        await using (var owner = await LineClient.ConnectAsync(keeper.LocalEndPoint.Port))
+        {
+            owner.Files[contentHash] = content;
+            owner.Files[pushHash] = push;
+            await owner.GreetingAsync();
+            Assert.Equal(["(not found)", "put " + HelloBlob.Hash], await owner.CommandAsync("chk hello"));
+            Assert.Equal(["get " + contentHash], await owner.CommandAsync("put " + pushHash));
+            await owner.SendAsync("bye");
+        }
+
+        // > chk <content>  ->  (not found), put <pull answer>; then put hello -> get hello; get <sealed> -> pip
+        await using var later = await LineClient.ConnectAsync(keeper.LocalEndPoint.Port);
+        await later.GreetingAsync();
+        Assert.Equal(["(not found)", "put " + HelloBlob.Hash], await later.CommandAsync("chk hello"));
+        var pullShown = await later.CommandAsync("chk " + contentHash);
+        Assert.Equal("(not found)", pullShown[0]);
+        var pull = StorageRequest.TryRead(later.Files[pullShown[1][4..]])!;
+        Assert.Equal(contentHash, pull.TargetHash);
+        Assert.Equal(["get " + HelloBlob.Hash], await later.CommandAsync("put " + HelloBlob.Hash));
+        Assert.Equal(["pip 127.0.0.1"], await later.CommandAsync("get " + pull.SourceHash));
+        Assert.Equal(content, pull.Open(later.Files[pull.SourceHash], "dummy"));
+    }
+}

@@ -143,6 +143,40 @@ public sealed class OrderAndLimitTests
     }
 
     [Fact]
+    public async Task A_put_into_a_full_files_area_ends_the_session_with_an_error()
+    {
+        await using var node = new TestListener(new CiyamPeerOptions { ChooseExtra = () => CiyamExtra.None }, new Files.FilesAreaLimits { MaxFiles = 1 });
+        node.Files.AddBlob(1);
+        await using var client = await LineClient.ConnectAsync(node.Port);
+        await client.GreetingAsync();
+        await client.CommandAsync("chk hello");
+
+        Assert.Equal(["(error)file '" + Hello + "' not kept: AreaFull"], await client.CommandAsync("put " + Hello));
+        Assert.Equal(1, node.Files.Area.Count);
+    }
+
+    [Fact]
+    public async Task Random_lines_get_an_error_or_an_answer_and_never_hang_the_listener()
+    {
+        var random = new Random(20261129);
+        await using var node = new TestListener(new CiyamPeerOptions { ChooseExtra = () => CiyamExtra.None });
+        for (var round = 0; round < 40; round++)
+        {
+            var bytes = new byte[random.Next(1, 80)];
+            random.NextBytes(bytes);
+            var line = new string(bytes.Select(b => (char)(b % 95 + 32)).ToArray());
+            await using var client = await LineClient.ConnectAsync(node.Port);
+            await client.GreetingAsync();
+
+            await client.SendAsync(line);
+
+            var reply = await client.ReadAsync();
+            Assert.True(reply.StartsWith(CiyamReplies.ErrorPrefix, StringComparison.Ordinal) || reply == "commands:", $"'{line}' -> '{reply}'");
+        }
+        Assert.Equal(0, node.Files.Area.Count);
+    }
+
+    [Fact]
     public async Task One_peer_more_than_the_maximum_is_refused()
     {
         await using var node = new TestListener(new CiyamPeerOptions { MaxPeers = 1 });
