@@ -90,8 +90,14 @@ internal sealed class CiyamWire(Stream stream, TimeProvider time, Action<TimeSpa
 
     public ValueTask DisposeAsync() => _stream.DisposeAsync();
 
-    private Stream Upgradable() =>
-        _start == _end ? _stream : throw new CiyamProtocolException("bytes arrived after tls before the TLS handshake");
+    /// <summary>The stream TLS runs over: bytes already read past the <c>tls</c> line (the handshake's start) come first.</summary>
+    private Stream Upgradable()
+    {
+        if (_start == _end) return _stream;
+        var early = _buffer[_start.._end];
+        _start = _end = 0;
+        return new PrefixedStream(early, _stream);
+    }
 
     private CancellationTokenSource Deadline(TimeSpan timeout)
     {
