@@ -20,7 +20,7 @@ public sealed partial class CiyamListenerSession
         "bye (terminate session)",
     ];
 
-    public async ValueTask<ActionOutcome> StartTlsAsync()
+    async ValueTask<ActionOutcome> IResponderActions.StartTlsAsync()
     {
         var certificate = Options.Certificate ?? throw new CiyamProtocolException("TLS is not available");
         await _wire.AuthenticateAsServerAsync(certificate, Options.Timeouts.Greeting).ConfigureAwait(false);
@@ -32,7 +32,7 @@ public sealed partial class CiyamListenerSession
     /// The first chk. A file held: its proof (with a nonce), then <c>(okay)</c>, and the peer gets next. Nothing held:
     /// <c>(not found)</c>, then <c>put</c> of the hello blob, which the peer must send straight back, and it puts next.
     /// </summary>
-    public async ValueTask<ActionOutcome> AnswerFirstCheckAsync(string arguments)
+    async ValueTask<ActionOutcome> IResponderActions.AnswerFirstCheckAsync(string arguments)
     {
         var (hash, nonce) = ReadCheck(arguments);
         if (hash is not null && Area.Read(hash) is { } stored)
@@ -54,7 +54,7 @@ public sealed partial class CiyamListenerSession
         return ActionOutcome.Continue;
     }
 
-    public async ValueTask<ActionOutcome> AnswerCheckAsync(string arguments)
+    async ValueTask<ActionOutcome> IResponderActions.AnswerCheckAsync(string arguments)
     {
         var (hash, nonce) = ReadCheck(arguments);
         var stored = hash is null ? null : Area.Read(hash);
@@ -67,7 +67,7 @@ public sealed partial class CiyamListenerSession
         return ActionOutcome.Continue;
     }
 
-    public async ValueTask<ActionOutcome> ExchangePeerAsync(string arguments)
+    async ValueTask<ActionOutcome> IResponderActions.ExchangePeerAsync(string arguments)
     {
         Split(arguments, 1, 1, "pip " + arguments);
         await _wire.WriteLineAsync(_listener.AnotherPeerThan(this)).ConfigureAwait(false);
@@ -76,7 +76,7 @@ public sealed partial class CiyamListenerSession
     }
 
     /// <summary>The peer's put: the file is received (or skipped when held), verified and kept.</summary>
-    public async ValueTask<ActionOutcome> StoreFileAsync(string arguments)
+    async ValueTask<ActionOutcome> IResponderActions.StoreFileAsync(string arguments)
     {
         var hash = RequireHash(Split(arguments, 1, 1, "put " + arguments)[0]);
         var held = Area.Contains(hash);
@@ -93,7 +93,7 @@ public sealed partial class CiyamListenerSession
     }
 
     /// <summary>The peer's get: the file is sent, or the session ends with <c>(error)</c> when it is not here.</summary>
-    public async ValueTask<ActionOutcome> SendFileAsync(string arguments)
+    async ValueTask<ActionOutcome> IResponderActions.SendFileAsync(string arguments)
     {
         var hash = RequireHash(Split(arguments, 1, 2, "get " + arguments)[0]);
         var stored = hash == HelloBlob.Hash ? HelloBlob.Stored : Area.Read(hash) ?? throw new CiyamProtocolException($"file '{hash}' not found");
@@ -104,7 +104,7 @@ public sealed partial class CiyamListenerSession
         return ActionOutcome.Continue;
     }
 
-    public async ValueTask<ActionOutcome> ShowHelpAsync()
+    async ValueTask<ActionOutcome> IResponderActions.ShowHelpAsync()
     {
         _helpUsed = true;
         foreach (var line in Usage) await _wire.WriteLineAsync(line).ConfigureAwait(false);
@@ -112,7 +112,7 @@ public sealed partial class CiyamListenerSession
         return ActionOutcome.Continue;
     }
 
-    public bool HelpNotYetUsed() => !_helpUsed;
+    bool IResponderActions.HelpNotYetUsed() => !_helpUsed;
 
     /// <summary>A chk's hash and nonce; the hash is null for a tag, which this files area does not hold.</summary>
     private (string? Hash, string? Nonce) ReadCheck(string arguments)
