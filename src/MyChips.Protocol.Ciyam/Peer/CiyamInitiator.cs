@@ -40,7 +40,7 @@ public sealed partial class CiyamInitiator : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(area);
         options ??= new CiyamPeerOptions();
-        var client = new TcpClient();
+        var client = new TcpClient { NoDelay = true };
         try
         {
             using (var deadline = new CancellationTokenSource(options.Timeouts.Greeting, options.Time))

@@ -82,6 +82,8 @@ public sealed class CiyamListener : IAsyncDisposable
             {
                 return;
             }
+            // Each chunk waits for a short acknowledgement line: Nagle's delay would stall every one of them.
+            socket.NoDelay = true;
             var stream = new NetworkStream(socket, ownsSocket: true);
             if (_sessions.Count >= Options.MaxPeers)
             {
