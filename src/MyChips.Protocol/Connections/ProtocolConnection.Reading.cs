@@ -75,11 +75,14 @@ public sealed partial class ProtocolConnection
                 return false;
             }
             if (await ReceiveBySessionAsync(packet, body).ConfigureAwait(false) is { } taken) return taken;
+            var completedBefore = _noise.IsCompleted;
             if (!_noise.TryOpen(packet, body, out var payload, out var error))
             {
                 Violated(packet.Stage == PacketStage.Transport ? ProtocolViolation.DecryptionFailed : ProtocolViolation.HandshakeFailed, error);
                 return false;
             }
+            // The packet's own action runs knowing the handshake its message completed is done.
+            if (!completedBefore && _noise.IsCompleted) _session.NotifyHandshakeCompleted();
             var outcome = await StepAsync(() => _machine.ReceiveAsync(type, payload), received: true).ConfigureAwait(false);
             if (outcome.Kind == ActionOutcomeKind.NotAllowed)
             {

@@ -82,6 +82,18 @@ public sealed class EchoXxEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_side_that_completes_the_handshake_by_reading_its_last_message_is_told()
+    {
+        var (client, session) = await ConnectAsync(_client);
+        await session.Opened.WaitAsync(TestSite.Deadline);
+        var server = await _accepted.Reader.ReadAsync().AsTask().WaitAsync(TestSite.Deadline);
+
+        await server.HandshakeCompleted.WaitAsync(TestSite.Deadline); // XX ends with the client's message 3
+        await client.SendLineAsync("after");
+        Assert.Equal("after", await session.Heard.ReadAsync().AsTask().WaitAsync(TestSite.Deadline));
+    }
+
+    [Fact]
     public async Task An_action_that_returns_close_ends_the_connection_with_its_reason()
     {
         var (client, session) = await ConnectAsync(_client);
