@@ -69,4 +69,11 @@ if (args is ["nat-bench", ..])
     Environment.ExitCode = await MyChips.Protocol.Benchmarks.Traversal.NatBenchReport.RunAsync(numbers.ElementAtOrDefault(0) is > 0 and var r ? r : 3, numbers.ElementAtOrDefault(1) is > 0 and var t ? t : 2000);
     return;
 }
+// `ciyam-exchange [files] [bytes]`: a CIYAM listener and initiator trading files on loopback (docs/benchmarks.md, "CIYAM peer").
+if (args is ["ciyam-exchange", ..])
+{
+    var numbers = args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+    await MyChips.Protocol.Benchmarks.Ciyam.CiyamExchange.RunAsync(numbers.ElementAtOrDefault(0) is > 1 and var f ? f : 200, numbers.ElementAtOrDefault(1) is > 0 and var b ? b : 100_000);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

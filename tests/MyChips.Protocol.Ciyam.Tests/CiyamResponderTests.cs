@@ -14,6 +14,8 @@ public sealed class CiyamResponderTests
 
         public ValueTask<ActionOutcome> StartTlsAsync() => Record("StartTls");
 
+        public ValueTask<ActionOutcome> AnswerFirstCheckAsync(string arguments) => Record($"AnswerFirstCheck({arguments})");
+
         public ValueTask<ActionOutcome> AnswerCheckAsync(string arguments) => Record($"AnswerCheck({arguments})");
 
         public ValueTask<ActionOutcome> ExchangePeerAsync(string arguments) => Record($"ExchangePeer({arguments})");
@@ -40,8 +42,10 @@ public sealed class CiyamResponderTests
     public static TheoryData<ResponderState, ResponderTrigger, ResponderState, string[]> Transitions => new()
     {
         { ResponderState.Connected, ResponderTrigger.ReceivedTls, ResponderState.Secured, new[] { "StartTls" } },
-        { ResponderState.Connected, ResponderTrigger.ReceivedCheck, ResponderState.ExpectingPut, new[] { "AnswerCheck(x)" } },
-        { ResponderState.Secured, ResponderTrigger.ReceivedCheck, ResponderState.ExpectingPut, new[] { "AnswerCheck(x)" } },
+        { ResponderState.Connected, ResponderTrigger.ReceivedCheck, ResponderState.Checked, new[] { "AnswerFirstCheck(x)" } },
+        { ResponderState.Secured, ResponderTrigger.ReceivedCheck, ResponderState.Checked, new[] { "AnswerFirstCheck(x)" } },
+        { ResponderState.Checked, ResponderTrigger.Found, ResponderState.ExpectingGet, Array.Empty<string>() },
+        { ResponderState.Checked, ResponderTrigger.HelloExchanged, ResponderState.ExpectingPut, Array.Empty<string>() },
         { ResponderState.ExpectingPut, ResponderTrigger.ReceivedCheck, ResponderState.ExpectingPut, new[] { "AnswerCheck(x)" } },
         { ResponderState.ExpectingGet, ResponderTrigger.ReceivedCheck, ResponderState.ExpectingGet, new[] { "AnswerCheck(x)" } },
         { ResponderState.ExpectingPut, ResponderTrigger.ReceivedPip, ResponderState.ExpectingPut, new[] { "ExchangePeer(x)" } },
@@ -50,14 +54,17 @@ public sealed class CiyamResponderTests
         { ResponderState.ExpectingGet, ResponderTrigger.ReceivedGet, ResponderState.ExpectingPut, new[] { "SendFile(x)" } },
         { ResponderState.Connected, ResponderTrigger.ReceivedHelp, ResponderState.Connected, new[] { "ShowHelp" } },
         { ResponderState.Secured, ResponderTrigger.ReceivedHelp, ResponderState.Secured, new[] { "ShowHelp" } },
+        { ResponderState.Checked, ResponderTrigger.ReceivedHelp, ResponderState.Checked, new[] { "ShowHelp" } },
         { ResponderState.ExpectingPut, ResponderTrigger.ReceivedHelp, ResponderState.ExpectingPut, new[] { "ShowHelp" } },
         { ResponderState.ExpectingGet, ResponderTrigger.ReceivedHelp, ResponderState.ExpectingGet, new[] { "ShowHelp" } },
         { ResponderState.Connected, ResponderTrigger.ReceivedBye, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.Secured, ResponderTrigger.ReceivedBye, ResponderState.Closed, Array.Empty<string>() },
+        { ResponderState.Checked, ResponderTrigger.ReceivedBye, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.ExpectingPut, ResponderTrigger.ReceivedBye, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.ExpectingGet, ResponderTrigger.ReceivedBye, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.Connected, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.Secured, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
+        { ResponderState.Checked, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.ExpectingPut, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.ExpectingGet, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
     };
@@ -102,6 +109,7 @@ public sealed class CiyamResponderTests
         var session = new ResponderConnection(recorder);
 
         Assert.True((await session.ReceivedCheckAsync("hello")).Fired);
+        Assert.True((await session.HelloExchangedAsync()).Fired);
         Assert.True((await session.ReceivedPutAsync("cceeb7")).Fired);
         Assert.True((await session.ReceivedGetAsync("cceeb7")).Fired);
         Assert.True((await session.ReceivedPutAsync("cceeb7")).Fired);
@@ -120,6 +128,8 @@ public sealed class CiyamResponderTests
 
         Assert.False((await session.ReceivedPutAsync("x")).Fired);
         Assert.True((await session.ReceivedCheckAsync("x")).Fired);
+        Assert.False((await session.ReceivedPutAsync("x")).Fired);
+        Assert.True((await session.HelloExchangedAsync()).Fired);
         Assert.False((await session.ReceivedTlsAsync()).Fired);
         Assert.False((await session.ReceivedGetAsync("x")).Fired);
         Assert.True((await session.ReceivedPutAsync("x")).Fired);
@@ -161,6 +171,8 @@ public sealed class CiyamResponderTests
         ResponderTrigger.ReceivedBye => connection.ReceivedByeAsync(),
         ResponderTrigger.ReceivedHelp => connection.ReceivedHelpAsync(),
         ResponderTrigger.Failed => connection.FailedAsync("reset"),
+        ResponderTrigger.Found => connection.FoundAsync(),
+        ResponderTrigger.HelloExchanged => connection.HelloExchangedAsync(),
         _ => throw new ArgumentOutOfRangeException(nameof(trigger), trigger, "a trigger the test does not know: add it"),
     })).Fired;
 }

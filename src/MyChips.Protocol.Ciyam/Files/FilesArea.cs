@@ -29,6 +29,9 @@ public sealed class FilesArea
         }
     }
 
+    /// <summary>The largest file the area keeps, type byte included.</summary>
+    public int MaxFileBytes => _limits.MaxFileBytes;
+
     public int Count
     {
         get
@@ -46,6 +49,10 @@ public sealed class FilesArea
     }
 
     public bool Contains(string hash) => StoredFile.IsHash(hash) && File.Exists(PathOf(hash));
+
+    /// <summary>The hashes of the files held, in no particular order.</summary>
+    public IReadOnlyList<string> Hashes() =>
+        Directory.EnumerateFiles(_folder).Select(Path.GetFileName).Where(StoredFile.IsHash).ToList()!;
 
     /// <summary>The stored bytes of a file, or null when the area has no such file.</summary>
     public byte[]? Read(string hash) => Contains(hash) ? File.ReadAllBytes(PathOf(hash)) : null;

@@ -42,8 +42,10 @@ One text line per packet: the command word, a space and the body, ending in LF; 
 stateDiagram-v2
     [*] --> Connected
     Connected --> Secured : receive Tls / StartTls
-    Connected --> ExpectingPut : receive Check / AnswerCheck
-    Secured --> ExpectingPut : receive Check / AnswerCheck
+    Connected --> Checked : receive Check / AnswerFirstCheck
+    Secured --> Checked : receive Check / AnswerFirstCheck
+    Checked --> ExpectingGet : found
+    Checked --> ExpectingPut : helloExchanged
     ExpectingPut --> ExpectingPut : receive Check / AnswerCheck
     ExpectingGet --> ExpectingGet : receive Check / AnswerCheck
     ExpectingPut --> ExpectingPut : receive Pip / ExchangePeer
@@ -52,14 +54,17 @@ stateDiagram-v2
     ExpectingGet --> ExpectingPut : receive Get / SendFile
     Connected --> Connected : receive Help [HelpNotYetUsed] / ShowHelp
     Secured --> Secured : receive Help [HelpNotYetUsed] / ShowHelp
+    Checked --> Checked : receive Help [HelpNotYetUsed] / ShowHelp
     ExpectingPut --> ExpectingPut : receive Help [HelpNotYetUsed] / ShowHelp
     ExpectingGet --> ExpectingGet : receive Help [HelpNotYetUsed] / ShowHelp
     Connected --> Closed : receive Bye
     Secured --> Closed : receive Bye
+    Checked --> Closed : receive Bye
     ExpectingPut --> Closed : receive Bye
     ExpectingGet --> Closed : receive Bye
     Connected --> Closed : failed
     Secured --> Closed : failed
+    Checked --> Closed : failed
     ExpectingPut --> Closed : failed
     ExpectingGet --> Closed : failed
     Closed --> [*]
@@ -69,6 +74,7 @@ stateDiagram-v2
 |---|---|
 | Connected | Initial. Just connected: tls, or the first chk. |
 | Secured | TLS started: chk must come first. |
+| Checked | The first chk was answered; the hello exchange decides what comes next. |
 | ExpectingPut | The peer's next file transfer must be a put. |
 | ExpectingGet | The peer's next file transfer must be a get. |
 | Closed | Final. |
@@ -108,10 +114,11 @@ chan at_Responder = [CAPACITY] of { mtype };   /* arrived at the Responder */
 
 #define Responder_Connected 0
 #define Responder_Secured 1
-#define Responder_ExpectingPut 2
-#define Responder_ExpectingGet 3
-#define Responder_Closed 4
-#define Responder_Refused 5   /* closed by the runtime: a packet its state does not accept */
+#define Responder_Checked 2
+#define Responder_ExpectingPut 3
+#define Responder_ExpectingGet 4
+#define Responder_Closed 5
+#define Responder_Refused 6   /* closed by the runtime: a packet its state does not accept */
 byte Responder_state = Responder_Connected;
 
 bool Responder_got_Check = false;
@@ -220,13 +227,16 @@ proctype Responder() {
 end_Responder:
   do
   :: Responder_state == Responder_Closed || Responder_state == Responder_Refused -> break
+  :: Responder_state == Responder_Checked && !quiet && events < EVENTS -> events++; printf(""Responder: Checked --found--> ExpectingGet\n""); Responder_state = Responder_ExpectingGet
+  :: Responder_state == Responder_Checked && !quiet && events < EVENTS -> events++; printf(""Responder: Checked --helloExchanged--> ExpectingPut\n""); Responder_state = Responder_ExpectingPut
+  :: !quiet -> quiet = true; printf(""Responder: its host fires no more events\n"")
   :: !(Responder_state == Responder_Closed || Responder_state == Responder_Refused) && nempty(at_Responder) ->
      at_Responder?m;
      if
      :: Responder_state == Responder_Connected ->
         if
         :: m == Tls -> printf(""Responder: Connected --receive Tls--> Secured\n""); Responder_state = Responder_Secured
-        :: m == Check -> printf(""Responder: Connected --receive Check--> ExpectingPut\n""); Responder_got_Check = true; Responder_state = Responder_ExpectingPut
+        :: m == Check -> printf(""Responder: Connected --receive Check--> Checked\n""); Responder_got_Check = true; Responder_state = Responder_Checked
         :: m == Help -> printf(""Responder: Connected --receive Help--> Connected\n""); Responder_state = Responder_Connected
         :: m == Help -> printf(""Responder: Connected: guard HelpNotYetUsed refuses Help: the connection closes\n""); Responder_state = Responder_Closed
         :: m == Bye -> printf(""Responder: Connected --receive Bye--> Closed\n""); Responder_state = Responder_Closed
@@ -234,11 +244,18 @@ end_Responder:
         fi
      :: Responder_state == Responder_Secured ->
         if
-        :: m == Check -> printf(""Responder: Secured --receive Check--> ExpectingPut\n""); Responder_got_Check = true; Responder_state = Responder_ExpectingPut
+        :: m == Check -> printf(""Responder: Secured --receive Check--> Checked\n""); Responder_got_Check = true; Responder_state = Responder_Checked
         :: m == Help -> printf(""Responder: Secured --receive Help--> Secured\n""); Responder_state = Responder_Secured
         :: m == Help -> printf(""Responder: Secured: guard HelpNotYetUsed refuses Help: the connection closes\n""); Responder_state = Responder_Closed
         :: m == Bye -> printf(""Responder: Secured --receive Bye--> Closed\n""); Responder_state = Responder_Closed
         :: else -> printf(""Responder: Secured does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
+        fi
+     :: Responder_state == Responder_Checked ->
+        if
+        :: m == Help -> printf(""Responder: Checked --receive Help--> Checked\n""); Responder_state = Responder_Checked
+        :: m == Help -> printf(""Responder: Checked: guard HelpNotYetUsed refuses Help: the connection closes\n""); Responder_state = Responder_Closed
+        :: m == Bye -> printf(""Responder: Checked --receive Bye--> Closed\n""); Responder_state = Responder_Closed
+        :: else -> printf(""Responder: Checked does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
         fi
      :: Responder_state == Responder_ExpectingPut ->
         if

@@ -11,6 +11,8 @@ namespace MyChips.Protocol.Ciyam
         Connected,
         /// <summary>TLS started: chk must come first.</summary>
         Secured,
+        /// <summary>The first chk was answered; the hello exchange decides what comes next.</summary>
+        Checked,
         /// <summary>The peer's next file transfer must be a put.</summary>
         ExpectingPut,
         /// <summary>The peer's next file transfer must be a get.</summary>
@@ -39,6 +41,10 @@ namespace MyChips.Protocol.Ciyam
         ReceivedHelp,
         /// <summary>A transport or protocol error.</summary>
         Failed,
+        /// <summary>The first chk named a file this peer has: the initiator gets next.</summary>
+        Found,
+        /// <summary>The first chk found nothing: the hello blob went out and came back, the initiator puts next.</summary>
+        HelloExchanged,
     }
 
     /// <summary>A transition the Responder machine took.</summary>
@@ -56,7 +62,10 @@ namespace MyChips.Protocol.Ciyam
         /// <summary>Done on: Connected on ReceivedTls to Secured.</summary>
         global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> StartTlsAsync();
 
-        /// <summary>Done on: Connected on ReceivedCheck to ExpectingPut; Secured on ReceivedCheck to ExpectingPut; ExpectingPut on ReceivedCheck to ExpectingPut; ExpectingGet on ReceivedCheck to ExpectingGet.</summary>
+        /// <summary>Done on: Connected on ReceivedCheck to Checked; Secured on ReceivedCheck to Checked.</summary>
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> AnswerFirstCheckAsync(string arguments);
+
+        /// <summary>Done on: ExpectingPut on ReceivedCheck to ExpectingPut; ExpectingGet on ReceivedCheck to ExpectingGet.</summary>
         global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> AnswerCheckAsync(string arguments);
 
         /// <summary>Done on: ExpectingPut on ReceivedPip to ExpectingPut; ExpectingGet on ReceivedPip to ExpectingGet.</summary>
@@ -68,7 +77,7 @@ namespace MyChips.Protocol.Ciyam
         /// <summary>Done on: ExpectingGet on ReceivedGet to ExpectingPut.</summary>
         global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> SendFileAsync(string arguments);
 
-        /// <summary>Done on: Connected on ReceivedHelp to Connected; Secured on ReceivedHelp to Secured; ExpectingPut on ReceivedHelp to ExpectingPut; ExpectingGet on ReceivedHelp to ExpectingGet.</summary>
+        /// <summary>Done on: Connected on ReceivedHelp to Connected; Secured on ReceivedHelp to Secured; Checked on ReceivedHelp to Checked; ExpectingPut on ReceivedHelp to ExpectingPut; ExpectingGet on ReceivedHelp to ExpectingGet.</summary>
         global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ShowHelpAsync();
 
         /// <summary>Guard: help has not been asked this session</summary>
@@ -105,6 +114,7 @@ namespace MyChips.Protocol.Ciyam
             var machine = new global::Stateless.StateMachine<ResponderState, ResponderTrigger>(readState, writeState, global::Stateless.FiringMode.Immediate);
             Configure(machine, ResponderState.Connected, actions);
             Configure(machine, ResponderState.Secured, actions);
+            Configure(machine, ResponderState.Checked, actions);
             Configure(machine, ResponderState.ExpectingPut, actions);
             Configure(machine, ResponderState.ExpectingGet, actions);
             Configure(machine, ResponderState.Closed, actions);
@@ -129,14 +139,22 @@ namespace MyChips.Protocol.Ciyam
                 case ResponderState.Connected:
                     machine.Configure(ResponderState.Connected)
                         .Permit(ResponderTrigger.ReceivedTls, ResponderState.Secured)
-                        .Permit(ResponderTrigger.ReceivedCheck, ResponderState.ExpectingPut)
+                        .Permit(ResponderTrigger.ReceivedCheck, ResponderState.Checked)
                         .PermitReentryIf(ResponderTrigger.ReceivedHelp, () => actions?.HelpNotYetUsed() == true, "help has not been asked this session")
                         .Permit(ResponderTrigger.ReceivedBye, ResponderState.Closed)
                         .Permit(ResponderTrigger.Failed, ResponderState.Closed);
                     break;
                 case ResponderState.Secured:
                     machine.Configure(ResponderState.Secured)
-                        .Permit(ResponderTrigger.ReceivedCheck, ResponderState.ExpectingPut)
+                        .Permit(ResponderTrigger.ReceivedCheck, ResponderState.Checked)
+                        .PermitReentryIf(ResponderTrigger.ReceivedHelp, () => actions?.HelpNotYetUsed() == true, "help has not been asked this session")
+                        .Permit(ResponderTrigger.ReceivedBye, ResponderState.Closed)
+                        .Permit(ResponderTrigger.Failed, ResponderState.Closed);
+                    break;
+                case ResponderState.Checked:
+                    machine.Configure(ResponderState.Checked)
+                        .Permit(ResponderTrigger.Found, ResponderState.ExpectingGet)
+                        .Permit(ResponderTrigger.HelloExchanged, ResponderState.ExpectingPut)
                         .PermitReentryIf(ResponderTrigger.ReceivedHelp, () => actions?.HelpNotYetUsed() == true, "help has not been asked this session")
                         .Permit(ResponderTrigger.ReceivedBye, ResponderState.Closed)
                         .Permit(ResponderTrigger.Failed, ResponderState.Closed);
@@ -174,6 +192,8 @@ namespace MyChips.Protocol.Ciyam
             (ResponderState.Connected, ResponderTrigger.ReceivedTls) => true,
             (ResponderState.Connected, ResponderTrigger.ReceivedCheck) => true,
             (ResponderState.Secured, ResponderTrigger.ReceivedCheck) => true,
+            (ResponderState.Checked, ResponderTrigger.Found) => true,
+            (ResponderState.Checked, ResponderTrigger.HelloExchanged) => true,
             (ResponderState.ExpectingPut, ResponderTrigger.ReceivedCheck) => true,
             (ResponderState.ExpectingGet, ResponderTrigger.ReceivedCheck) => true,
             (ResponderState.ExpectingPut, ResponderTrigger.ReceivedPip) => true,
@@ -182,14 +202,17 @@ namespace MyChips.Protocol.Ciyam
             (ResponderState.ExpectingGet, ResponderTrigger.ReceivedGet) => true,
             (ResponderState.Connected, ResponderTrigger.ReceivedHelp) => true,
             (ResponderState.Secured, ResponderTrigger.ReceivedHelp) => true,
+            (ResponderState.Checked, ResponderTrigger.ReceivedHelp) => true,
             (ResponderState.ExpectingPut, ResponderTrigger.ReceivedHelp) => true,
             (ResponderState.ExpectingGet, ResponderTrigger.ReceivedHelp) => true,
             (ResponderState.Connected, ResponderTrigger.ReceivedBye) => true,
             (ResponderState.Secured, ResponderTrigger.ReceivedBye) => true,
+            (ResponderState.Checked, ResponderTrigger.ReceivedBye) => true,
             (ResponderState.ExpectingPut, ResponderTrigger.ReceivedBye) => true,
             (ResponderState.ExpectingGet, ResponderTrigger.ReceivedBye) => true,
             (ResponderState.Connected, ResponderTrigger.Failed) => true,
             (ResponderState.Secured, ResponderTrigger.Failed) => true,
+            (ResponderState.Checked, ResponderTrigger.Failed) => true,
             (ResponderState.ExpectingPut, ResponderTrigger.Failed) => true,
             (ResponderState.ExpectingGet, ResponderTrigger.Failed) => true,
             _ => false,
@@ -209,10 +232,12 @@ namespace MyChips.Protocol.Ciyam
             (ResponderState.ExpectingGet, PacketType.Get) => true,
             (ResponderState.Connected, PacketType.Help) => true,
             (ResponderState.Secured, PacketType.Help) => true,
+            (ResponderState.Checked, PacketType.Help) => true,
             (ResponderState.ExpectingPut, PacketType.Help) => true,
             (ResponderState.ExpectingGet, PacketType.Help) => true,
             (ResponderState.Connected, PacketType.Bye) => true,
             (ResponderState.Secured, PacketType.Bye) => true,
+            (ResponderState.Checked, PacketType.Bye) => true,
             (ResponderState.ExpectingPut, PacketType.Bye) => true,
             (ResponderState.ExpectingGet, PacketType.Bye) => true,
             _ => false,
@@ -264,7 +289,7 @@ namespace MyChips.Protocol.Ciyam
         /// <summary>Whether the spec has a transition on this trigger out of the current state, guards aside.</summary>
         public bool CanFire(ResponderTrigger trigger) => ResponderStateMachine.IsDefined(_state, trigger);
 
-        /// <summary>A Check packet was received. Does the peer have a file, or the hash of its content with a nonce? Transitions: Connected to ExpectingPut; Secured to ExpectingPut; ExpectingPut stays; ExpectingGet stays.</summary>
+        /// <summary>A Check packet was received. Does the peer have a file, or the hash of its content with a nonce? Transitions: Connected to Checked; Secured to Checked; ExpectingPut stays; ExpectingGet stays.</summary>
         public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedCheckAsync(string arguments)
         {
             var from = _state;
@@ -277,10 +302,10 @@ namespace MyChips.Protocol.Ciyam
             switch (from)
             {
                 case ResponderState.Connected:
-                    outcome = await _actions.AnswerCheckAsync(arguments).ConfigureAwait(false);
+                    outcome = await _actions.AnswerFirstCheckAsync(arguments).ConfigureAwait(false);
                     break;
                 case ResponderState.Secured:
-                    outcome = await _actions.AnswerCheckAsync(arguments).ConfigureAwait(false);
+                    outcome = await _actions.AnswerFirstCheckAsync(arguments).ConfigureAwait(false);
                     break;
                 case ResponderState.ExpectingPut:
                     outcome = await _actions.AnswerCheckAsync(arguments).ConfigureAwait(false);
@@ -371,7 +396,7 @@ namespace MyChips.Protocol.Ciyam
             return outcome;
         }
 
-        /// <summary>A Bye packet was received. End the session. Transitions: Connected to Closed; Secured to Closed; ExpectingPut to Closed; ExpectingGet to Closed.</summary>
+        /// <summary>A Bye packet was received. End the session. Transitions: Connected to Closed; Secured to Closed; Checked to Closed; ExpectingPut to Closed; ExpectingGet to Closed.</summary>
         public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedByeAsync()
         {
             var from = _state;
@@ -383,7 +408,7 @@ namespace MyChips.Protocol.Ciyam
             return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
-        /// <summary>A Help packet was received. List the commands; once per session. Transitions: Connected stays; Secured stays; ExpectingPut stays; ExpectingGet stays.</summary>
+        /// <summary>A Help packet was received. List the commands; once per session. Transitions: Connected stays; Secured stays; Checked stays; ExpectingPut stays; ExpectingGet stays.</summary>
         public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedHelpAsync()
         {
             var from = _state;
@@ -403,6 +428,9 @@ namespace MyChips.Protocol.Ciyam
                 case ResponderState.Secured:
                     outcome = await _actions.ShowHelpAsync().ConfigureAwait(false);
                     break;
+                case ResponderState.Checked:
+                    outcome = await _actions.ShowHelpAsync().ConfigureAwait(false);
+                    break;
                 case ResponderState.ExpectingPut:
                     outcome = await _actions.ShowHelpAsync().ConfigureAwait(false);
                     break;
@@ -413,7 +441,7 @@ namespace MyChips.Protocol.Ciyam
             return outcome;
         }
 
-        /// <summary>A transport or protocol error. Transitions: Connected to Closed; Secured to Closed; ExpectingPut to Closed; ExpectingGet to Closed.</summary>
+        /// <summary>A transport or protocol error. Transitions: Connected to Closed; Secured to Closed; Checked to Closed; ExpectingPut to Closed; ExpectingGet to Closed.</summary>
         public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> FailedAsync(string reason)
         {
             var from = _state;
@@ -422,6 +450,30 @@ namespace MyChips.Protocol.Ciyam
             var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
             machine.Fire(ResponderStateMachine.Failed, reason);
             OnFired(from, ResponderTrigger.Failed);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
+        }
+
+        /// <summary>The first chk named a file this peer has: the initiator gets next. Transitions: Checked to ExpectingGet.</summary>
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> FoundAsync()
+        {
+            var from = _state;
+            if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.Found))
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
+            machine.Fire(ResponderTrigger.Found);
+            OnFired(from, ResponderTrigger.Found);
+            return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
+        }
+
+        /// <summary>The first chk found nothing: the hello blob went out and came back, the initiator puts next. Transitions: Checked to ExpectingPut.</summary>
+        public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> HelloExchangedAsync()
+        {
+            var from = _state;
+            if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.HelloExchanged))
+                return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
+            machine.Fire(ResponderTrigger.HelloExchanged);
+            OnFired(from, ResponderTrigger.HelloExchanged);
             return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
         }
 
