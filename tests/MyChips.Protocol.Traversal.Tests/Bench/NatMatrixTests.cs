@@ -6,18 +6,15 @@ namespace MyChips.Protocol.Traversal.Tests.Bench;
 /// <summary>
 /// Hole punching and calls through real Linux NAT: routers in network namespaces with nftables rules for each NAT
 /// kind, a rendezvous server and relay on the public network, and the peers as separate traversal-node processes.
-/// Needs root; elsewhere it says why and checks nothing.
+/// Needs root and network namespaces; elsewhere it is reported as skipped, with the reason.
 /// </summary>
 public sealed class NatMatrixTests(ITestOutputHelper output)
 {
-    [Fact]
+    [SkippableFact]
     public async Task Every_pair_of_NAT_kinds_connects_directly_where_the_NATs_allow_and_through_the_relay_elsewhere()
     {
-        if (await NetworkNamespaces.WhyNotAsync() is { } whyNot)
-        {
-            output.WriteLine($"NAT bench skipped: {whyNot}");
-            return;
-        }
+        var whyNot = await NetworkNamespaces.WhyNotAsync();
+        Skip.If(whyNot is not null, $"NAT bench skipped: {whyNot}");
         await using var network = await NetworkNamespaces.CreateAsync();
         var bench = new NatBench(network, toneFrames: 200, timedDatagrams: 200);
 
