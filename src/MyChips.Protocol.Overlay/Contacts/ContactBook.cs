@@ -1,0 +1,106 @@
+namespace MyChips.Protocol.Overlay.Contacts;
+
+/// <summary>
+/// The contacts of one node: the cards it received, and which of its own cards went to whom. Only a contact's
+/// find-me packets and messages get through. Regenerating the token secret voids every card this node gave;
+/// the new cards go to the contacts chosen, the others lose the way to this node.
+/// </summary>
+public sealed class ContactBook
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Contact> _byName = new(StringComparer.Ordinal);
+    private ContactTokens _tokens;
+
+    public ContactBook(ContactTokens? tokens = null) => _tokens = tokens ?? new ContactTokens();
+
+    /// <summary>The token secret in use (to store it).</summary>
+    public ContactTokens Tokens
+    {
+        get
+        {
+            lock (_gate) return _tokens;
+        }
+    }
+
+    public IReadOnlyList<Contact> Contacts
+    {
+        get
+        {
+            lock (_gate) return _byName.Values.OrderBy(c => c.Name, StringComparer.Ordinal).ToArray();
+        }
+    }
+
+    /// <summary>
+    /// Adds (or updates) <paramref name="name"/> with the card they gave, and returns the card to give them in
+    /// turn, made for them alone.
+    /// </summary>
+    public ContactCard Add(string name, ContactCard theirCard, ReadOnlyMemory<byte> myPublicKey)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(theirCard);
+        lock (_gate)
+        {
+            var serial = _byName.TryGetValue(name, out var known) ? known.MySerial : _tokens.NextSerial();
+            _byName[name] = new Contact(name, theirCard, serial);
+            return new ContactCard(myPublicKey, _tokens.Issue(serial));
+        }
+    }
+
+    /// <summary>Forgets a contact; its card from this node no longer redeems.</summary>
+    public bool Remove(string name)
+    {
+        lock (_gate) return _byName.Remove(name);
+    }
+
+    public Contact? Find(string name)
+    {
+        lock (_gate) return _byName.GetValueOrDefault(name);
+    }
+
+    /// <summary>The contact whose Noise static key this is, if any.</summary>
+    public Contact? FindByKey(ReadOnlySpan<byte> publicKey)
+    {
+        lock (_gate)
+        {
+            foreach (var contact in _byName.Values)
+                if (contact.TheirCard.PublicKey.Span.SequenceEqual(publicKey)) return contact;
+            return null;
+        }
+    }
+
+    /// <summary>The contact a token from one of this node's cards was made for; null for a foreign or voided token.</summary>
+    public Contact? Redeem(ReadOnlySpan<byte> token)
+    {
+        lock (_gate)
+        {
+            if (!_tokens.TryRedeem(token, out var serial)) return null;
+            foreach (var contact in _byName.Values)
+                if (contact.MySerial == serial) return contact;
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A new token secret (every card given so far is void) and new cards for the contacts in
+    /// <paramref name="chosen"/> only, under <paramref name="myPublicKey"/> (the same key, or a regenerated one).
+    /// </summary>
+    public IReadOnlyDictionary<string, ContactCard> Regenerate(IEnumerable<string> chosen, ReadOnlyMemory<byte> myPublicKey)
+    {
+        ArgumentNullException.ThrowIfNull(chosen);
+        lock (_gate)
+        {
+            _tokens = new ContactTokens();
+            var cards = new Dictionary<string, ContactCard>(StringComparer.Ordinal);
+            foreach (var name in chosen)
+            {
+                if (!_byName.TryGetValue(name, out var contact)) throw new ArgumentException($"No contact named '{name}'.", nameof(chosen));
+                var serial = _tokens.NextSerial();
+                _byName[name] = contact with { MySerial = serial };
+                cards[name] = new ContactCard(myPublicKey, _tokens.Issue(serial));
+            }
+            foreach (var name in _byName.Keys.Except(cards.Keys).ToArray())
+                _byName[name] = _byName[name] with { MySerial = -1 }; // nothing valid was issued to them
+            return cards;
+        }
+    }
+}
