@@ -12,7 +12,7 @@ public sealed class ModelCheckingTests
     public static TheoryData<string, string> SpecsAndNetworks()
     {
         var data = new TheoryData<string, string>();
-        foreach (var spec in new[] { "mychips-peer.protocol", "ciyam-peer.protocol" })
+        foreach (var spec in new[] { "mychips-peer.protocol", "ciyam-peer.protocol", "overlay.protocol" })
             foreach (var network in new[] { "", "LOSS", "DUPLICATE", "REORDER", "REPLAY", "LOSS,DUPLICATE,REORDER", "LOSS,DUPLICATE,REORDER,REPLAY,BUDGET=1" })
                 data.Add(spec, network);
         return data;

@@ -57,6 +57,9 @@ public sealed partial class OverlayNode : IOverlayHandler, IAsyncDisposable
     /// <summary>Drops so far, by reason.</summary>
     public IReadOnlyDictionary<string, long> DropCounts => _drops;
 
+    /// <summary>Find-me ids remembered for duplicate suppression (at most <see cref="OverlayOptions.FindMeMemory"/>).</summary>
+    public int RememberedFindMes => _seenFindMe.Count;
+
     /// <summary>Links open to recently contacted nodes.</summary>
     public int OpenLinks => _links.Count;
 

@@ -33,6 +33,14 @@ public sealed class TcpOverlayTransport : IOverlayTransport
 
     public TcpOverlayOptions Options { get; }
 
+    /// <summary>Raised when a connection ends for any reason but this side's own close: refused input names its rule.</summary>
+    public event EventHandler<ConnectionCloseReason>? ConnectionEnded;
+
+    internal void OnConnectionEnded(ConnectionCloseReason reason)
+    {
+        if (reason.Kind != ConnectionCloseKind.LocalClosed) ConnectionEnded?.Invoke(this, reason);
+    }
+
     public string? LocalAddress => _localAddress;
 
     /// <summary>The connections open now, both ways.</summary>

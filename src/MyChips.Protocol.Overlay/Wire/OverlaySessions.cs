@@ -48,6 +48,7 @@ internal sealed class DialerSession(TcpOverlayTransport transport, IOverlayHandl
     {
         _ready.TrySetException(new OverlayUnreachableException($"the handshake did not complete: {reason}"));
         Link.Closed();
+        transport.OnConnectionEnded(reason);
     }
 }
 
@@ -83,5 +84,9 @@ internal sealed class ListenerSession(TcpOverlayTransport transport, IOverlayHan
 
     public ValueTask<ActionOutcome> TakeTextAsync(Note note) => Link.TakeTextAsync(note);
 
-    protected override void OnClosed(ConnectionCloseReason reason) => Link.Closed();
+    protected override void OnClosed(ConnectionCloseReason reason)
+    {
+        Link.Closed();
+        transport.OnConnectionEnded(reason);
+    }
 }
