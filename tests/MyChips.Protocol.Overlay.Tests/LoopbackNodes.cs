@@ -31,6 +31,17 @@ internal sealed class LoopbackNodes : IAsyncDisposable
         return node;
     }
 
+    /// <summary>A listening node whose own clock (relay limits, refresh) is <paramref name="time"/>.</summary>
+    public OverlayNode AddWithClock(OverlayOptions options, TimeProvider time)
+    {
+        var identity = OverlayIdentity.Generate();
+        var transport = new TcpOverlayTransport(identity, new IPEndPoint(IPAddress.Parse($"127.0.0.{_nodes.Count + 2}"), 0));
+        var node = new OverlayNode(identity, transport, options, time: time);
+        node.Start();
+        _nodes.Add((node, transport));
+        return node;
+    }
+
     /// <summary><paramref name="count"/> listening nodes, every one after the first joined through the first.</summary>
     public async Task AddJoinedAsync(int count)
     {

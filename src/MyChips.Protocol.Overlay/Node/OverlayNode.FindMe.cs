@@ -37,6 +37,7 @@ public sealed partial class OverlayNode
     {
         ArgumentNullException.ThrowIfNull(contact);
         if (_links.Get(contact.Id) is { } open) return open;
+        if (await PendingRelayedLinkAsync(contact.Id).ConfigureAwait(false) is { } relayed) return relayed;
         var known = Table.Closest(contact.Id, 1);
         if (known.Count == 1 && known[0].Id == contact.Id)
         {
@@ -56,7 +57,8 @@ public sealed partial class OverlayNode
     public async Task<IOverlayLink> FindContactAsync(Contact contact, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(contact);
-        if (_transport.LocalAddress is not { } address) throw new OverlayUnreachableException("This node accepts no connections, so a contact cannot connect back.");
+        if ((_transport.LocalAddress ?? RelayAddress) is not { } address)
+            throw new OverlayUnreachableException("This node accepts no connections and holds no relay reservation, so a contact cannot connect back.");
         var waiting = _awaitingContacts.GetOrAdd(contact.Id, _ => new TaskCompletionSource<IOverlayLink>(TaskCreationOptions.RunContinuationsAsynchronously));
         try
         {
@@ -129,6 +131,19 @@ public sealed partial class OverlayNode
         var candidates = inRegion
             ? Table.WithPrefix(packet.Region, packet.RegionBits).Where(p => p.Id != from).OrderBy(_ => Random.Shared.Next()).Take(_options.FindMeFanout)
             : Table.Closest(packet.Region, _options.FindMeRouteFanout + 1).Where(p => p.Id != from).Take(_options.FindMeRouteFanout);
+        // A relay also passes it to the nodes in the region that are reachable only through it.
+        var reserved = _desk?.ReservedIn(packet.Region, packet.RegionBits).Where(l => l.Peer.Id != from) ?? [];
+        await Task.WhenAll(reserved.Select(async link =>
+        {
+            try
+            {
+                await link.SendFindMeAsync(packet).ConfigureAwait(false);
+            }
+            catch (OverlayUnreachableException)
+            {
+                // its reservation ends with the link
+            }
+        })).ConfigureAwait(false);
         await Task.WhenAll(candidates.Select(async peer =>
         {
             try
@@ -149,6 +164,12 @@ public sealed partial class OverlayNode
         {
             try
             {
+                if (address.StartsWith(RelayPrefix, StringComparison.Ordinal))
+                {
+                    if (!_options.AllowRelay) continue;
+                    Keep(await DialThroughRelayAsync(address[RelayPrefix.Length..], content.SenderPublicKey).ConfigureAwait(false));
+                    return;
+                }
                 var link = await _transport.ConnectAsync(address, content.SenderPublicKey).ConfigureAwait(false);
                 Keep(link);
                 return;

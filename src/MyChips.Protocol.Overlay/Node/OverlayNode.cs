@@ -161,7 +161,8 @@ public sealed partial class OverlayNode : IOverlayHandler, IAsyncDisposable
 
     private void Keep(IOverlayLink link)
     {
-        foreach (var evicted in _links.Add(link)) _ = evicted.DisposeAsync().AsTask();
+        foreach (var evicted in _links.Add(link))
+            if (!IsPinned(evicted)) _ = evicted.DisposeAsync().AsTask();
     }
 
     private void Drop(string what, string reason, IOverlayLink? from)

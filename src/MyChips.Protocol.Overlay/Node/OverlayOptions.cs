@@ -49,6 +49,15 @@ public sealed class OverlayOptions
     /// <summary>What this node offers to others.</summary>
     public PeerFlags Offers { get; init; } = PeerFlags.Reachable;
 
+    /// <summary>
+    /// The user's consent to relays: this node may reserve a relay, reach contacts through one and take circuits
+    /// from contacts. False keeps all of its traffic direct. Relaying for others is <see cref="Offers"/>' Relay flag.
+    /// </summary>
+    public bool AllowRelay { get; init; } = true;
+
+    /// <summary>What this node grants as a relay, when it offers to be one.</summary>
+    public Relay.RelayLimits RelayLimits { get; init; } = new();
+
     /// <summary>Buckets refreshed right after joining, beyond the lookup of the node's own id.</summary>
     public int JoinRefreshes { get; init; } = 2;
 }

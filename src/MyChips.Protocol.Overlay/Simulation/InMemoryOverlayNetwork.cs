@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MyChips.Protocol.Overlay.Identity;
 using MyChips.Protocol.Overlay.Messaging;
+using MyChips.Protocol.Overlay.Relay;
 using MyChips.Protocol.Overlay.Routing;
 using MyChips.Protocol.Overlay.Transport;
 
@@ -144,6 +145,36 @@ public sealed class InMemoryOverlayNetwork
         {
             Check(1);
             return remote.Handler.OnTextAsync(Reverse, text);
+        }
+
+        public ValueTask<RelayReservation> ReserveAsync(CancellationToken cancellationToken = default)
+        {
+            Check(2);
+            return new(remote.Handler.OnReserve(Reverse));
+        }
+
+        public ValueTask<DialOutcome> DialAsync(ReadOnlyMemory<byte> targetKey, CancellationToken cancellationToken = default)
+        {
+            Check(2);
+            return remote.Handler.OnDialAsync(Reverse, targetKey);
+        }
+
+        public ValueTask OpenCircuitAsync(uint circuit, ReadOnlyMemory<byte> sourceKey, CancellationToken cancellationToken = default)
+        {
+            Check(1);
+            return remote.Handler.OnCircuitAsync(Reverse, circuit, sourceKey);
+        }
+
+        public ValueTask SendRelayedAsync(uint circuit, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+        {
+            Check(1);
+            return remote.Handler.OnRelayedAsync(Reverse, circuit, data);
+        }
+
+        public ValueTask HangupAsync(uint circuit, string? reason, CancellationToken cancellationToken = default)
+        {
+            Check(1);
+            return remote.Handler.OnHangupAsync(Reverse, circuit, reason);
         }
 
         public ValueTask DisposeAsync()

@@ -1,5 +1,6 @@
 using MyChips.Protocol.Overlay.Identity;
 using MyChips.Protocol.Overlay.Messaging;
+using MyChips.Protocol.Overlay.Relay;
 using MyChips.Protocol.Overlay.Routing;
 
 namespace MyChips.Protocol.Overlay.Transport;
@@ -22,6 +23,20 @@ public interface IOverlayLink : IAsyncDisposable
     ValueTask SendFindMeAsync(FindMePacket packet, CancellationToken cancellationToken = default);
 
     ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default);
+
+    /// <summary>Asks the peer, a relay, to keep this node reachable through it.</summary>
+    ValueTask<RelayReservation> ReserveAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Asks the peer, a relay, for a circuit to the node holding <paramref name="targetKey"/>.</summary>
+    ValueTask<DialOutcome> DialAsync(ReadOnlyMemory<byte> targetKey, CancellationToken cancellationToken = default);
+
+    /// <summary>As a relay: tells the peer, which holds a reservation, that a circuit from <paramref name="sourceKey"/> is open.</summary>
+    ValueTask OpenCircuitAsync(uint circuit, ReadOnlyMemory<byte> sourceKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Bytes on a circuit through (or from) the peer.</summary>
+    ValueTask SendRelayedAsync(uint circuit, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
+
+    ValueTask HangupAsync(uint circuit, string? reason, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The way from one node to others: the sockets of the overlay protocol, or an in-memory network.</summary>
@@ -56,6 +71,17 @@ public interface IOverlayHandler
     ValueTask OnFindMeAsync(IOverlayLink from, FindMePacket packet);
 
     ValueTask OnTextAsync(IOverlayLink from, string text);
+
+    RelayReservation OnReserve(IOverlayLink from);
+
+    ValueTask<DialOutcome> OnDialAsync(IOverlayLink from, ReadOnlyMemory<byte> targetKey);
+
+    /// <summary>A relay opened a circuit to this node from the node holding <paramref name="sourceKey"/>.</summary>
+    ValueTask OnCircuitAsync(IOverlayLink relay, uint circuit, ReadOnlyMemory<byte> sourceKey);
+
+    ValueTask OnRelayedAsync(IOverlayLink from, uint circuit, ReadOnlyMemory<byte> data);
+
+    ValueTask OnHangupAsync(IOverlayLink from, uint circuit, string? reason);
 }
 
 /// <summary>A peer could not be reached, or its link failed.</summary>

@@ -11,7 +11,7 @@ namespace MyChips.Protocol.Overlay.Wire;
 /// One overlay connection as a link: the requests it has sent and waits on (bounded, each with a timeout), and
 /// what its session received, passed to the node. Both roles share it; only the handshake differs.
 /// </summary>
-internal sealed class OverlayLink(ProtocolConnection connection, IOverlayHandler handler, TcpOverlayTransport transport) : IOverlayLink
+internal sealed partial class OverlayLink(ProtocolConnection connection, IOverlayHandler handler, TcpOverlayTransport transport) : IOverlayLink
 {
     private const int MaxPending = 64;
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<object>> _pending = new();

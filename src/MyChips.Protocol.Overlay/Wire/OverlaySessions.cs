@@ -42,6 +42,20 @@ internal sealed class DialerSession(TcpOverlayTransport transport, IOverlayHandl
 
     public ValueTask<ActionOutcome> TakeTextAsync(Note note) => Link.TakeTextAsync(note);
 
+    public ValueTask<ActionOutcome> AnswerReserveAsync(Probe probe) => Link.AnswerReserveAsync(probe);
+
+    public ValueTask<ActionOutcome> TakeReservedAsync(Reservation reservation) => Link.TakeReserved(reservation);
+
+    public ValueTask<ActionOutcome> AnswerDialAsync(DialRequest dialRequest) => Link.AnswerDialAsync(dialRequest);
+
+    public ValueTask<ActionOutcome> TakeDialedAsync(DialResult dialResult) => Link.TakeDialed(dialResult);
+
+    public ValueTask<ActionOutcome> TakeCircuitAsync(CircuitOpen circuitOpen) => Link.TakeCircuitAsync(circuitOpen);
+
+    public ValueTask<ActionOutcome> TakeRelayedAsync(Chunk chunk) => Link.TakeRelayedAsync(chunk);
+
+    public ValueTask<ActionOutcome> TakeHangupAsync(CircuitEnd circuitEnd) => Link.TakeHangupAsync(circuitEnd);
+
     protected override ValueTask<ActionOutcome> OnConnectedAsync() => Machine.ConnectAsync();
 
     protected override void OnClosed(ConnectionCloseReason reason)
@@ -83,6 +97,20 @@ internal sealed class ListenerSession(TcpOverlayTransport transport, IOverlayHan
     public ValueTask<ActionOutcome> TakeFindMeAsync(Sealed @sealed) => Link.TakeFindMeAsync(@sealed);
 
     public ValueTask<ActionOutcome> TakeTextAsync(Note note) => Link.TakeTextAsync(note);
+
+    public ValueTask<ActionOutcome> AnswerReserveAsync(Probe probe) => Link.AnswerReserveAsync(probe);
+
+    public ValueTask<ActionOutcome> TakeReservedAsync(Reservation reservation) => Link.TakeReserved(reservation);
+
+    public ValueTask<ActionOutcome> AnswerDialAsync(DialRequest dialRequest) => Link.AnswerDialAsync(dialRequest);
+
+    public ValueTask<ActionOutcome> TakeDialedAsync(DialResult dialResult) => Link.TakeDialed(dialResult);
+
+    public ValueTask<ActionOutcome> TakeCircuitAsync(CircuitOpen circuitOpen) => Link.TakeCircuitAsync(circuitOpen);
+
+    public ValueTask<ActionOutcome> TakeRelayedAsync(Chunk chunk) => Link.TakeRelayedAsync(chunk);
+
+    public ValueTask<ActionOutcome> TakeHangupAsync(CircuitEnd circuitEnd) => Link.TakeHangupAsync(circuitEnd);
 
     protected override void OnClosed(ConnectionCloseReason reason)
     {
