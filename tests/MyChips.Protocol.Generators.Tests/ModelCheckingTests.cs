@@ -43,6 +43,7 @@ public sealed class ModelCheckingTests
         { "mychips-peer.protocol", "initiatorSettles", "  Pending on timeout handshake -> Closed  do abandon=>  Open on timeout handshake -> Closed  do abandon", "LOSS", "Initiator: Idle --connect--> Pending" },
         { "mychips-peer.protocol", "responderSettles", "Listening, Identified, Ticketed, Confirming on timeout handshake=>Listening, Identified, Ticketed on timeout handshake", "LOSS", "Responder: Identified --receive Knock--> Confirming" },
         { "ciyam-peer.protocol", "checkFirst", "ExpectingPut on receive Put -> ExpectingGet do storeFile=>ExpectingPut, Secured on receive Put -> ExpectingGet do storeFile", "", "Responder: Secured --receive Put--> ExpectingGet" },
+        { "overlay.protocol", "helloOnce", "  Waiting  on receive Hello   -> Answered do answer send Answer=>  Waiting  on receive Hello   -> Answered do answer send Answer\n  Answered on receive Hello   -> stay do answer send Answer", "REPLAY", "replays Hello" },
         { "ciyam-peer.protocol", "fairTransfers", "ExpectingPut on receive Put -> ExpectingGet do storeFile=>ExpectingPut on receive Put -> ExpectingGet do storeFile\n  ExpectingGet on receive Put -> stay do storeFile", "BUDGET=3", "Responder: ExpectingGet --receive Put--> ExpectingGet" },
     };
 

@@ -15,5 +15,6 @@ public static class PeerCommands
         SendCommand.Create(),
         SpecCommand.Create(),
         NoiseVectorsCommand.Create(),
+        OverlayCommand.Create(),
     };
 }

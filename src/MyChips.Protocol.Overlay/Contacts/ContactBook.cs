@@ -9,9 +9,46 @@ public sealed class ContactBook
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Contact> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _invited = new(StringComparer.Ordinal);
     private ContactTokens _tokens;
 
     public ContactBook(ContactTokens? tokens = null) => _tokens = tokens ?? new ContactTokens();
+
+    /// <summary>A book as stored: its token secret, its contacts and the invitations not yet answered.</summary>
+    public static ContactBook Restore(ContactTokens tokens, IEnumerable<Contact> contacts, IEnumerable<KeyValuePair<string, long>> invitations)
+    {
+        ArgumentNullException.ThrowIfNull(contacts);
+        ArgumentNullException.ThrowIfNull(invitations);
+        var book = new ContactBook(tokens);
+        foreach (var contact in contacts) book._byName[contact.Name] = contact;
+        foreach (var (name, serial) in invitations) book._invited[name] = serial;
+        return book;
+    }
+
+    /// <summary>Cards given to people who have not given theirs yet, by name.</summary>
+    public IReadOnlyDictionary<string, long> Invitations
+    {
+        get
+        {
+            lock (_gate) return new Dictionary<string, long>(_invited, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// A card for someone whose card this node does not have yet (the first of two people to exchange cards).
+    /// Nothing gets through on it until <see cref="Add"/> records their card under the same name.
+    /// </summary>
+    public ContactCard Invite(string name, ReadOnlyMemory<byte> myPublicKey)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        lock (_gate)
+        {
+            var serial = _byName.TryGetValue(name, out var known) ? known.MySerial
+                : _invited.TryGetValue(name, out var invited) ? invited
+                : _invited[name] = _tokens.NextSerial();
+            return new ContactCard(myPublicKey, _tokens.Issue(serial));
+        }
+    }
 
     /// <summary>The token secret in use (to store it).</summary>
     public ContactTokens Tokens
@@ -40,7 +77,9 @@ public sealed class ContactBook
         ArgumentNullException.ThrowIfNull(theirCard);
         lock (_gate)
         {
-            var serial = _byName.TryGetValue(name, out var known) ? known.MySerial : _tokens.NextSerial();
+            var serial = _byName.TryGetValue(name, out var known) ? known.MySerial
+                : _invited.Remove(name, out var invited) ? invited
+                : _tokens.NextSerial();
             _byName[name] = new Contact(name, theirCard, serial);
             return new ContactCard(myPublicKey, _tokens.Issue(serial));
         }
@@ -90,6 +129,7 @@ public sealed class ContactBook
         lock (_gate)
         {
             _tokens = new ContactTokens();
+            _invited.Clear();
             var cards = new Dictionary<string, ContactCard>(StringComparer.Ordinal);
             foreach (var name in chosen)
             {

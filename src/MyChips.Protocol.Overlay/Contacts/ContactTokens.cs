@@ -20,9 +20,10 @@ public sealed class ContactTokens
     private readonly byte[] _secret;
     private long _lastSerial;
 
-    /// <summary>Tokens under a fresh secret, or a stored one (32 bytes).</summary>
-    public ContactTokens(ReadOnlySpan<byte> secret = default)
+    /// <summary>Tokens under a fresh secret, or a stored one (32 bytes) after the serials issued under it so far.</summary>
+    public ContactTokens(ReadOnlySpan<byte> secret = default, long lastSerial = 0)
     {
+        _lastSerial = lastSerial;
         _secret = secret.IsEmpty ? RandomNumberGenerator.GetBytes(32) : secret.ToArray();
         if (_secret.Length != 32) throw new ArgumentException("A token secret is 32 bytes.", nameof(secret));
     }
@@ -61,6 +62,9 @@ public sealed class ContactTokens
         serial = BinaryPrimitives.ReadInt64BigEndian(plain);
         return true;
     }
+
+    /// <summary>The highest serial issued so far (to store with the secret).</summary>
+    public long LastSerial => Interlocked.Read(ref _lastSerial);
 
     internal long NextSerial() => Interlocked.Increment(ref _lastSerial);
 }
