@@ -1,3 +1,5 @@
+using MyChips.Protocol.Keys;
+
 namespace MyChips.Protocol.Peers;
 
 /// <summary>Why a connection closed. The responder closes silently on every hostile case; this is what it records.</summary>
@@ -77,20 +79,30 @@ public enum CloseReason
 
 internal static class CloseReasonExtensions
 {
+    /// <summary>The ticket store refused an I's ticket, for one of the reasons <see cref="FromRejection"/> names.</summary>
+    public static bool IsTicketRefusal(this CloseReason reason) =>
+        reason is CloseReason.TicketExpired or CloseReason.TicketUsed or CloseReason.TicketUnknown or CloseReason.TicketRefused;
+
+    /// <summary>Why a connection closes for a ticket the store refused.</summary>
+    public static CloseReason FromRejection(TicketRejection rejection) => rejection switch
+    {
+        TicketRejection.Expired => CloseReason.TicketExpired,
+        TicketRejection.AlreadyUsed => CloseReason.TicketUsed,
+        TicketRejection.UnknownToken => CloseReason.TicketUnknown,
+        _ => CloseReason.TicketRefused,
+    };
+
     /// <summary>True for the reasons that count against the remote address on the block list.</summary>
-    public static bool IsHostile(this CloseReason reason) => reason is CloseReason.BadMac or CloseReason.UnknownAgent
-        or CloseReason.WrongKey or CloseReason.TicketExpired or CloseReason.TicketUsed or CloseReason.TicketUnknown
-        or CloseReason.TicketRefused or CloseReason.PacketNotAllowed or CloseReason.OversizedFrame
+    public static bool IsHostile(this CloseReason reason) => reason.IsTicketRefusal() || reason is CloseReason.BadMac or CloseReason.UnknownAgent
+        or CloseReason.WrongKey or CloseReason.PacketNotAllowed or CloseReason.OversizedFrame
         or CloseReason.MalformedPacket or CloseReason.HandshakeTimeout or CloseReason.WriteStalled or CloseReason.Replayed;
 
-    /// <summary>Stable lowercase names for logs and metric tags.</summary>
     /// <summary>
     /// Whether a closing connection waits (briefly) for the peer's last bytes and FIN. Protocol violations do not:
     /// such a peer is cut off silently at once, and the kernel answers whatever it still sends with a reset.
     /// </summary>
-    public static bool DrainsOnClose(this CloseReason reason) => reason is not (CloseReason.BadMac or CloseReason.UnknownAgent
-        or CloseReason.WrongKey or CloseReason.TicketExpired or CloseReason.TicketUsed or CloseReason.TicketUnknown
-        or CloseReason.TicketRefused or CloseReason.PacketNotAllowed or CloseReason.OversizedFrame
+    public static bool DrainsOnClose(this CloseReason reason) => !reason.IsTicketRefusal() && reason is not (CloseReason.BadMac or CloseReason.UnknownAgent
+        or CloseReason.WrongKey or CloseReason.PacketNotAllowed or CloseReason.OversizedFrame
         or CloseReason.MalformedPacket or CloseReason.SocketError or CloseReason.Replayed);
 
     /// <summary>The reason a tag names (the inverse of <see cref="ToTag"/>); <see cref="CloseReason.None"/> for an unknown tag.</summary>
@@ -101,6 +113,7 @@ internal static class CloseReasonExtensions
         return CloseReason.None;
     }
 
+    /// <summary>Stable lowercase names for logs and metric tags.</summary>
     public static string ToTag(this CloseReason reason) => reason switch
     {
         CloseReason.None => "none",

@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Buffers.Binary;
+using MyChips.Protocol.Framing;
 
 namespace MyChips.Protocol.Peers;
 
@@ -11,10 +11,8 @@ namespace MyChips.Protocol.Peers;
 /// </summary>
 internal sealed partial class PeerConnection
 {
-    private const int BatchEntryHeader = 4;
-
     /// <summary>The largest B plaintext: one Noise transport message within this connection's frame limit.</summary>
-    private int MaxBatchPlaintext => Math.Min(Options.EffectiveMaxFrameLength - 1, Noise.NoiseProfile.SpecMaxMessageLength) - _cipher.TransportOverhead;
+    private int MaxBatchPlaintext => Math.Min(Options.EffectiveMaxFrameLength - 1, Noise.NoiseProfile.SpecMaxMessageLength) - _noise.TransportOverhead;
 
     /// <summary>Under the write lock: the batch as B packets where two or more messages fit one, T otherwise.</summary>
     private (int Written, int Confirmed) WriteBatches(List<OutgoingMessage> batch)
@@ -27,8 +25,8 @@ internal sealed partial class PeerConnection
             // The longest run from start that fits one B.
             var end = start;
             var size = 0;
-            while (end < batch.Count && size + BatchEntryHeader + batch[end].Json.Length <= limit)
-                size += BatchEntryHeader + batch[end++].Json.Length;
+            while (end < batch.Count && size + LengthPrefixedEntries.SizeOf(batch[end].Json.Length) <= limit)
+                size += LengthPrefixedEntries.SizeOf(batch[end++].Json.Length);
             if (end - start < 2)
             {
                 var next = Math.Max(start + 1, end); // one message, or one too large to share a B
@@ -55,17 +53,15 @@ internal sealed partial class PeerConnection
             {
                 var message = batch[i];
                 if (!message.TryTake()) continue;
-                BinaryPrimitives.WriteInt32BigEndian(plain.AsSpan(length), message.Json.Length);
-                message.Json.Span.CopyTo(plain.AsSpan(length + BatchEntryHeader));
-                length += BatchEntryHeader + message.Json.Length;
+                length += LengthPrefixedEntries.Write(plain.AsSpan(length), message.Json.Span);
                 if (Number(message)) confirmed++;
                 written++;
             }
             if (written == 0) return (0, 0);
             var type = written == 1 ? PacketType.Transport : PacketType.Batch;
-            var payload = written == 1 ? plain.AsSpan(BatchEntryHeader, length - BatchEntryHeader) : plain.AsSpan(0, length);
-            var body = FrameCodec.BeginFrame(_output, type, payload.Length + _cipher.TransportOverhead);
-            CompleteFrame(_output, type, _cipher.Encrypt(payload, body));
+            var payload = written == 1 ? plain.AsSpan(LengthPrefixedEntries.HeaderLength, length - LengthPrefixedEntries.HeaderLength) : plain.AsSpan(0, length);
+            var body = FrameCodec.BeginFrame(_output, type, payload.Length + _noise.TransportOverhead);
+            CompleteFrame(_output, type, _noise.EncryptTransport(payload, body));
             return (written, confirmed);
         }
         finally
@@ -82,7 +78,7 @@ internal sealed partial class PeerConnection
             Close(CloseReason.PacketNotAllowed); // never negotiated: a peer that sends it anyway breaks the protocol
             return false;
         }
-        var length = (int)body.Length - _cipher.TransportOverhead;
+        var length = (int)body.Length - _noise.TransportOverhead;
         if (length < 0)
         {
             Close(CloseReason.BadMac);
@@ -91,12 +87,12 @@ internal sealed partial class PeerConnection
         var plain = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            if (!Decrypt(body, plain.AsSpan(0, length)))
+            if (!_noise.TryDecryptTransport(body, plain.AsSpan(0, length)))
             {
                 Close(CloseReason.BadMac);
                 return false;
             }
-            if (!TrySplit(plain.AsSpan(0, length), out var messages))
+            if (!LengthPrefixedEntries.TrySplit(plain.AsSpan(0, length), minimum: 2, out var messages))
             {
                 Close(CloseReason.MalformedPacket);
                 return false;
@@ -108,20 +104,5 @@ internal sealed partial class PeerConnection
         {
             ArrayPool<byte>.Shared.Return(plain);
         }
-    }
-
-    /// <summary>The messages of a B's plaintext; false unless it is two or more whole, non-empty entries and nothing else.</summary>
-    internal static bool TrySplit(ReadOnlySpan<byte> plain, out List<byte[]> messages)
-    {
-        messages = [];
-        while (!plain.IsEmpty)
-        {
-            if (plain.Length < BatchEntryHeader) return false;
-            var length = BinaryPrimitives.ReadInt32BigEndian(plain);
-            if (length <= 0 || length > plain.Length - BatchEntryHeader) return false;
-            messages.Add(plain.Slice(BatchEntryHeader, length).ToArray());
-            plain = plain[(BatchEntryHeader + length)..];
-        }
-        return messages.Count >= 2;
     }
 }

@@ -55,16 +55,8 @@ internal sealed partial class PeerConnection
     private TimeSpan IdleLeft() =>
         IdleCloses ? Left(Options.IdleTimeout, Volatile.Read(ref _lastActivity)) : Timeout.InfiniteTimeSpan;
 
-    private TimeSpan ReceiptWaitLeft()
-    {
-        if (!AwaitsReceipts) return Timeout.InfiniteTimeSpan;
-        lock (_unconfirmed)
-        {
-            return _unconfirmed.Count == 0
-                ? Timeout.InfiniteTimeSpan
-                : Left(Options.Limits.ReceiptTimeout, _receiptProgress);
-        }
-    }
+    private TimeSpan ReceiptWaitLeft() =>
+        AwaitsReceipts ? _ledger.WaitLeft(Options.Limits.ReceiptTimeout) : Timeout.InfiniteTimeSpan;
 
     /// <summary>Adds the delivery of every message this connection holds, queued or awaiting its receipt.</summary>
     public void CollectPending(List<Task> into)
@@ -73,10 +65,9 @@ internal sealed partial class PeerConnection
         {
             foreach (var message in _outbox) into.Add(message.Task);
         }
-        lock (_unconfirmed)
-        {
-            foreach (var (_, message) in _unconfirmed) into.Add(message.Task);
-        }
+        var waiting = new List<OutgoingMessage>();
+        _ledger.CopyTo(waiting);
+        foreach (var message in waiting) into.Add(message.Task);
         _session.CollectPending(into);
     }
 
@@ -103,11 +94,8 @@ internal sealed partial class PeerConnection
             unwritten = _outbox.ToArray();
             _outbox.Clear();
         }
-        lock (_unconfirmed)
-        {
-            while (_unconfirmed.TryDequeue(out var pending))
-                pending.Message.Fail(failure, $"connection {Id} closed ({reason.ToTag()}) before the message was acknowledged.");
-        }
+        _ledger.Close((this, failure, reason), static (s, _, message) =>
+            message.Fail(s.failure, $"connection {s.Item1.Id} closed ({s.reason.ToTag()}) before the message was acknowledged."));
         _session.OnClosed(failure, reason, wasOpen);
         _node.OnClosed(this, wasOpen);
         // Never written: another connection may carry them (this one is out of the channel now).
@@ -123,8 +111,7 @@ internal sealed partial class PeerConnection
         {
             // Every write was flushed under the lock; anything left is a canceled stalled write, dropped unsent.
             await _output.CompleteAsync(new IOException("The connection is closed.")).ConfigureAwait(false);
-            if (!ReferenceEquals(_cipher, RawCipher.Instance)) _cipher.Dispose();
-            _session.Release();
+            _noise.Dispose();
         }
         finally
         {

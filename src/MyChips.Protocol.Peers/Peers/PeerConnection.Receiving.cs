@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 using MyChips.Protocol.Framing;
 
@@ -66,7 +67,7 @@ internal sealed partial class PeerConnection
                     Close(CloseReason.RemoteClosed);
                     return;
                 }
-                if (_receivedCount != Volatile.Read(ref _receiptSentCount)) SendReceiptSoon();
+                if (_received.IsDue) SendReceiptSoon();
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
@@ -80,61 +81,41 @@ internal sealed partial class PeerConnection
         }
     }
 
-
-    /// <summary>The hot path: T and R in the open (or confirming) phase, no state machine, one allocation per message (its bytes).</summary>
+    /// <summary>The hot path: T, R and B in the open (or confirming) phase, no state machine, one allocation per message (its bytes).</summary>
     private bool HandleTraffic(PacketType type, ReadOnlySequence<byte> body)
     {
-        var overhead = _cipher.TransportOverhead;
-        if (body.Length < overhead)
-        {
-            Close(CloseReason.BadMac);
-            return false;
-        }
         if (type == PacketType.Batch) return HandleBatch(body);
         if (type == PacketType.Receipt)
         {
-            if (body.Length != ReceiptBodyLength + overhead)
-            {
-                Close(CloseReason.MalformedPacket);
-                return false;
-            }
             Span<byte> count = stackalloc byte[ReceiptBodyLength];
-            if (!Decrypt(body, count))
-            {
-                Close(CloseReason.BadMac);
-                return false;
-            }
-            return Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count));
+            return TryReadReceipt(body, count) && Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count));
         }
-        var plaintext = new byte[body.Length - overhead];
-        if (!Decrypt(body, plaintext))
-        {
-            Close(CloseReason.BadMac);
-            return false;
-        }
+        if (!TryReadTransport(body, out var plaintext)) return false;
         Deliver(plaintext);
         return true;
     }
 
-    private bool Decrypt(ReadOnlySequence<byte> body, Span<byte> destination)
+    /// <summary>An R's count (8 bytes) decrypted; false, and closed, for a body of another length or a bad MAC.</summary>
+    internal bool TryReadReceipt(in ReadOnlySequence<byte> body, Span<byte> count)
     {
-        if (body.IsSingleSegment) return _cipher.TryDecrypt(body.FirstSpan, destination, out _);
-        var length = (int)body.Length;
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            body.CopyTo(rented);
-            return _cipher.TryDecrypt(rented.AsSpan(0, length), destination, out _);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
+        if (body.Length != ReceiptBodyLength + _noise.TransportOverhead) return Refuse(CloseReason.MalformedPacket);
+        return _noise.TryDecryptTransport(body, count) || Refuse(CloseReason.BadMac);
+    }
+
+    /// <summary>A T's message decrypted into a new array; false, and closed, for a bad MAC.</summary>
+    internal bool TryReadTransport(in ReadOnlySequence<byte> body, [NotNullWhen(true)] out byte[]? plaintext)
+    {
+        plaintext = null;
+        if (body.Length < _noise.TransportOverhead) return Refuse(CloseReason.BadMac);
+        var opened = new byte[body.Length - _noise.TransportOverhead];
+        if (!_noise.TryDecryptTransport(body, opened)) return Refuse(CloseReason.BadMac);
+        plaintext = opened;
+        return true;
     }
 
     internal void Deliver(byte[] json)
     {
-        _receivedCount++;
+        _received.Count();
         var message = new PeerMessage(RemoteAgent, Id, json);
         if (_undelivered is null && _node.TryDeliver(message)) return;
         // The application's queue is full: the read loop waits for room before reading on (TCP pushes back).
@@ -148,34 +129,15 @@ internal sealed partial class PeerConnection
         foreach (var message in waiting) await _node.DeliverAsync(message).ConfigureAwait(false);
     }
 
-    /// <summary>Completes every written message the receipt's cumulative count covers.</summary>
+    /// <summary>Completes every written message the receipt's cumulative count covers; false (and closed) for a count of messages never sent.</summary>
     internal bool Acknowledge(long count)
     {
-        (long Sequence, OutgoingMessage Message)[] covered;
-        var length = 0;
-        lock (_unconfirmed)
-        {
-            if (count < 0 || count > _sentSequence)
-            {
-                // A count of messages we never sent: the peer is broken or lying.
-                CloseLocked(CloseReason.MalformedPacket);
-                return false;
-            }
-            if (_unconfirmed.Count == 0) return true;
-            // Pooled, not a field: an idle connection keeps no list sized by its last burst.
-            covered = ArrayPool<(long, OutgoingMessage)>.Shared.Rent(_unconfirmed.Count);
-            while (_unconfirmed.TryPeek(out var head) && head.Sequence <= count)
-                covered[length++] = _unconfirmed.Dequeue();
-            if (length > 0) _receiptProgress = _node.Time.GetTimestamp();
-        }
-        // Completed outside the lock, which the write loop takes for every batch.
-        for (var i = 0; i < length; i++)
-            covered[i].Message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, covered[i].Sequence, DeliveryMode.Confirmed));
-        ArrayPool<(long, OutgoingMessage)>.Shared.Return(covered, clearArray: true);
-        return true;
+        if (_ledger.TryAcknowledge(count, this, static (connection, sequence, message) =>
+                message.TrySetResult(new DeliveryReceipt(connection.RemoteAgent, connection.Id, sequence, DeliveryMode.Confirmed))))
+            return true;
+        Close(CloseReason.MalformedPacket); // the peer is broken or lying
+        return false;
     }
-
-    private void CloseLocked(CloseReason reason) => ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Close(s.reason), (this, reason), preferLocal: false);
 
     /// <summary>Asks the write loop for a receipt, so the read loop never waits for the write lock (both sides' read loops must keep reading).</summary>
     private void SendReceiptSoon()
@@ -195,14 +157,11 @@ internal sealed partial class PeerConnection
     /// <summary>Under the write lock: appends an R frame when messages arrived since the last one. True when it wrote one.</summary>
     internal bool WritePendingReceipt(bool force = false)
     {
-        if (!_receipts) return false;
-        var count = Volatile.Read(ref _receivedCount);
-        if (!force && count == _receiptSentCount) return false;
+        if (!_receipts || !_received.TryTake(out var count, force)) return false;
         Span<byte> plain = stackalloc byte[ReceiptBodyLength];
         BinaryPrimitives.WriteInt64BigEndian(plain, count);
-        var body = FrameCodec.BeginFrame(_output, PacketType.Receipt, ReceiptBodyLength + _cipher.TransportOverhead);
-        CompleteFrame(_output, PacketType.Receipt, _cipher.Encrypt(plain, body));
-        Volatile.Write(ref _receiptSentCount, count);
+        var body = FrameCodec.BeginFrame(_output, PacketType.Receipt, ReceiptBodyLength + _noise.TransportOverhead);
+        CompleteFrame(_output, PacketType.Receipt, _noise.EncryptTransport(plain, body));
         return true;
     }
 }

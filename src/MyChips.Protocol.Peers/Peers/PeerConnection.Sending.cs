@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using MyChips.Protocol.Connections;
 using System.Net.Sockets;
 
 namespace MyChips.Protocol.Peers;
@@ -100,8 +101,8 @@ internal sealed partial class PeerConnection
             var message = batch[i];
             if (!message.TryTake()) continue;
             var json = message.Json.Span;
-            var body = FrameCodec.BeginFrame(_output, PacketType.Transport, json.Length + _cipher.TransportOverhead);
-            CompleteFrame(_output, PacketType.Transport, _cipher.Encrypt(json, body));
+            var body = FrameCodec.BeginFrame(_output, PacketType.Transport, json.Length + _noise.TransportOverhead);
+            CompleteFrame(_output, PacketType.Transport, _noise.EncryptTransport(json, body));
             if (Number(message)) confirmed++;
             written++;
         }
@@ -111,26 +112,20 @@ internal sealed partial class PeerConnection
     /// <summary>Gives a written message its sequence number; true when it awaits a receipt.</summary>
     private bool Number(OutgoingMessage message)
     {
-        message.Sequence = ++_sentSequence;
+        message.Sequence = _ledger.Number();
         message.AwaitsReceipt = _receipts && message.Mode != DeliveryMode.Written;
         return message.AwaitsReceipt;
     }
 
-    /// <summary>The batch's written Confirmed messages, under one lock (the read loop takes it for every receipt).</summary>
+    /// <summary>The batch's written messages that await a receipt, tracked until one covers them.</summary>
     private void TrackUnconfirmed(List<OutgoingMessage> batch)
     {
-        bool started;
-        lock (_unconfirmed)
+        var started = false;
+        foreach (var message in batch)
         {
-            started = _unconfirmed.Count == 0;
-            foreach (var message in batch)
-            {
-                if (message.Sequence == 0 || !message.AwaitsReceipt) continue;
-                if (IsClosed) message.Fail(DeliveryFailure.ConnectionLost, "the connection closed while the message was written.");
-                else _unconfirmed.Enqueue((message.Sequence, message));
-            }
-            started &= _unconfirmed.Count > 0;
-            if (started) _receiptProgress = _node.Time.GetTimestamp();
+            if (message.Sequence == 0 || !message.AwaitsReceipt) continue;
+            if (_ledger.TryTrack(message.Sequence, message, out var first)) started |= first;
+            else message.Fail(DeliveryFailure.ConnectionLost, "the connection closed while the message was written.");
         }
         if (started) Reschedule();
     }
@@ -139,21 +134,10 @@ internal sealed partial class PeerConnection
     /// The first message, written in K or I. When the connection closed meanwhile (a handshake timeout, say) it is
     /// left to <see cref="Close"/>, which fails it with the close's own reason, whichever of the two runs first.
     /// </summary>
-    private bool TrackFirstUnconfirmed(OutgoingMessage message)
+    private void TrackFirstUnconfirmed(OutgoingMessage message)
     {
-        const long sequence = 1;
-        bool started;
-        lock (_unconfirmed)
-        {
-            if (IsClosed) return false;
-            started = _unconfirmed.Count == 0;
-            _unconfirmed.Enqueue((sequence, message));
-            if (started) _receiptProgress = _node.Time.GetTimestamp();
-        }
-        if (started) Reschedule();
-        return true;
+        if (_ledger.TryTrack(1, message, out var started) && started) Reschedule();
     }
-
 
     internal void CompleteFrame(PipeWriter output, PacketType type, int bodyLength)
     {
@@ -165,50 +149,19 @@ internal sealed partial class PeerConnection
     /// <summary>
     /// Flushes what was written. A peer that stops reading makes the flush wait; past the write stall timeout
     /// the connection closes (WriteStalled) and the caller sees an IOException, so the outgoing pipe never
-    /// holds more than one batch. The common case (the socket takes the bytes at once) costs nothing extra.
+    /// holds more than one batch.
     /// </summary>
     internal async ValueTask FlushAsync()
     {
-        var flush = _output.FlushAsync();
-        if (flush.IsCompleted)
-        {
-            ThrowIfCanceled(flush.Result);
-            return;
-        }
         _flushing = true;
         try
         {
-            var result = Options.Limits.WriteStallTimeout == Timeout.InfiniteTimeSpan
-                ? await flush.ConfigureAwait(false)
-                : await FlushWithinStallTimeoutAsync(flush.AsTask()).ConfigureAwait(false);
-            ThrowIfCanceled(result);
+            await BoundedFlush.FlushAsync(_output, Options.Limits.WriteStallTimeout, _node.Time,
+                static connection => connection.Close(CloseReason.WriteStalled), this).ConfigureAwait(false);
         }
         finally
         {
             _flushing = false;
-        }
-    }
-
-    // A flush canceled by Close wrote nothing for sure: what it carried must not count as written.
-    private void ThrowIfCanceled(FlushResult result)
-    {
-        if (result.IsCanceled) throw new IOException($"Connection {Id} closed while a write waited for the peer to read.");
-    }
-
-    private async ValueTask<FlushResult> FlushWithinStallTimeoutAsync(Task<FlushResult> flush)
-    {
-        try
-        {
-            return await flush.WaitAsync(Options.Limits.WriteStallTimeout, _node.Time).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            Close(CloseReason.WriteStalled);
-            // Canceling the pending write ends it; observe it so a fault is not reported as unobserved.
-            _output.CancelPendingFlush();
-            _ = flush.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            throw new IOException($"Connection {Id}: the peer read nothing for {Options.Limits.WriteStallTimeout}; the write was abandoned.");
         }
     }
 }

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using MyChips.Protocol.Connections;
+using MyChips.Protocol.Connections.Delivery;
 using MyChips.Protocol.Keys;
 
 namespace MyChips.Protocol.Peers;
@@ -21,7 +22,7 @@ internal sealed partial class PeerConnection
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly ConnectionCipher _cipher;
+    private readonly NoiseDriver _noise;
     private readonly long _createdAt;
     private ITimer? _timer;
     private long _lastActivity;
@@ -43,12 +44,9 @@ internal sealed partial class PeerConnection
 
     private List<PeerMessage>? _undelivered;
 
-    // Delivery accounting: messages written and waiting for a receipt, by sequence.
-    private readonly Queue<(long Sequence, OutgoingMessage Message)> _unconfirmed = new();
-    private long _sentSequence;
-    private long _receiptProgress; // when messages began to wait, or the last receipt that completed some
-    private long _receivedCount;
-    private long _receiptSentCount;
+    // Delivery accounting: messages written and waiting for a receipt; messages received and the count last acknowledged.
+    private readonly DeliveryLedger<OutgoingMessage> _ledger;
+    private readonly ReceiptCounter _received = new();
 
     // The role's handshake: its machine, its state and the spec's actions.
     private readonly PeerSession _session;
@@ -77,12 +75,13 @@ internal sealed partial class PeerConnection
         var stream = new NetworkStream(socket, ownsSocket: false);
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16384, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
         _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16384, leaveOpen: true));
-        _cipher = node.CreateCipher();
+        _noise = node.CreateNoise(direction, remoteStatic);
         _createdAt = createdAt;
+        _ledger = new DeliveryLedger<OutgoingMessage>(node.Time);
         _lastActivity = _createdAt;
         _session = direction == ConnectionDirection.Inbound
             ? new ResponderSession(this)
-            : new InitiatorSession(this, remoteStatic, first);
+            : new InitiatorSession(this, first);
         if (first is not null) RemoteAgent = first.Destination.Agent;
     }
 
@@ -106,7 +105,19 @@ internal sealed partial class PeerConnection
 
     // What the role's session uses of the connection.
     internal PeerNode Node => _node;
-    internal ConnectionCipher Cipher => _cipher;
+    internal NoiseDriver Crypto => _noise;
+
+    /// <summary>Under the write lock: one handshake or clear packet, sealed as the spec declares it (Noise pattern and message).</summary>
+    internal void WriteSealed(PipeWriter output, PacketType type, ReadOnlySpan<byte> payload)
+    {
+        var packet = PeerNoise.Packet(type);
+        var body = FrameCodec.BeginFrame(output, type, _noise.GetBodyLength(packet, payload.Length));
+        CompleteFrame(output, type, _noise.Seal(packet, payload, body));
+    }
+
+    /// <summary>A received handshake or clear packet opened as the spec declares it; false when it fails to (a wrong key, a bad MAC).</summary>
+    internal bool TryOpen(PacketType type, byte[] message, out byte[] payload) =>
+        _noise.TryOpen(PeerNoise.Packet(type), new ReadOnlySequence<byte>(message), out payload, out _);
     internal SemaphoreSlim WriteLock => _writeLock;
     internal PipeWriter Output => _output;
     internal bool Receipts => _receipts;
@@ -147,7 +158,7 @@ internal sealed partial class PeerConnection
     /// <summary>Under the write lock: the first message went out in K or I; it is message 1 of the connection.</summary>
     internal void WroteFirstMessage(OutgoingMessage first)
     {
-        _sentSequence = 1;
+        _ledger.Number();
         // Optimistic: whether the peer acknowledges is known from its A, which settles this message either way.
         if (first.Mode != DeliveryMode.Written) TrackFirstUnconfirmed(first);
     }
@@ -155,7 +166,7 @@ internal sealed partial class PeerConnection
     /// <summary>A said no receipts: the first message, tracked optimistically, waits for none.</summary>
     internal void ForgetUnconfirmed()
     {
-        lock (_unconfirmed) _unconfirmed.Clear();
+        _ledger.Forget();
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MyChips.Protocol.Connections;
 using MyChips.Protocol.Keys;
 
 namespace MyChips.Protocol.Peers;
@@ -28,6 +29,7 @@ public sealed partial class PeerNode : IAsyncDisposable
     private Socket? _listener;
     private Task? _acceptLoop;
     private long _lastConnectionId;
+    private readonly ConnectionOptions _noiseOptions;
 
     public PeerNode(
         PeerNodeOptions options,
@@ -47,6 +49,7 @@ public sealed partial class PeerNode : IAsyncDisposable
         Time = timeProvider ?? TimeProvider.System;
         _blockList = new AddressBlockList(options.BlockList, Time);
         _admission = new InboundAdmission(options.Limits);
+        _noiseOptions = PeerNoise.Options(options);
         _inbox = Channel.CreateBounded<PeerMessage>(new BoundedChannelOptions(options.ReceiveQueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -271,9 +274,10 @@ public sealed partial class PeerNode : IAsyncDisposable
     private static readonly TimeSpan FinWait = TimeSpan.FromSeconds(5);
     internal long NextConnectionId() => Interlocked.Increment(ref _lastConnectionId);
 
-    internal ConnectionCipher CreateCipher() => Options.Mode == PeerMode.Raw
-        ? RawCipher.Instance
-        : NoiseCipherFactory.Create(Options);
+    /// <summary>A connection's Noise state, for the node's mode; <paramref name="remoteStatic"/> is the responder's key, for an initiator.</summary>
+    internal NoiseDriver CreateNoise(ConnectionDirection direction, ReadOnlyMemory<byte> remoteStatic) =>
+        new(MyChipsPeerDescription.Instance, direction == ConnectionDirection.Inbound ? ConnectionRole.Responder : ConnectionRole.Initiator,
+            _noiseOptions, remoteStatic);
 
     private PeerChannel ChannelFor(AgentId agent) => _channels.GetOrAdd(agent, static (a, node) => new PeerChannel(node, a), this);
 

@@ -6,6 +6,9 @@ public sealed class ConnectionOptions
     /// <summary>This node's 32-byte X25519 static private key, for patterns in which this side has one.</summary>
     public ReadOnlyMemory<byte> LocalStaticPrivateKey { get; init; }
 
+    /// <summary>The public half of <see cref="LocalStaticPrivateKey"/>, if known: saves one scalar multiplication per handshake.</summary>
+    public ReadOnlyMemory<byte> LocalStaticPublicKey { get; init; }
+
     /// <summary>
     /// The DH, cipher and hash of the Noise protocol name, after the pattern the spec declares:
     /// <c>Noise_{pattern}_{NoiseSuite}</c>. Both sides must agree.
@@ -17,6 +20,15 @@ public sealed class ConnectionOptions
     /// A responder follows the pattern of the first handshake packet it receives.
     /// </summary>
     public string? HandshakePattern { get; init; }
+
+    /// <summary>
+    /// False runs the spec's packets in the same order with every payload in the clear: no encryption and no
+    /// authentication, for simulations that want speed. Both sides must agree. True by default.
+    /// </summary>
+    public bool Encrypted { get; init; } = true;
+
+    /// <summary>Wire rules of the Noise implementation to interoperate with; the Noise spec's by default.</summary>
+    public Noise.NoiseProfile NoiseProfile { get; init; } = Noise.NoiseProfile.Strict;
 
     /// <summary>
     /// Checked when the peer's static key becomes known in the handshake (as soon as its message carries it):
@@ -34,8 +46,9 @@ public sealed class ConnectionOptions
     public int SendQueueCapacity { get; init; } = 256;
 
     /// <summary>
-    /// How long a send waits for room in a full queue (the peer reads nothing) before the connection is closed as
-    /// failed; the send then throws. Bounds what a peer that stops reading can hold up, machine steps included.
+    /// How long a send waits for room in a full queue, or a write for the socket to take its bytes (the peer reads
+    /// nothing), before the connection is closed as failed; a waiting send then throws. Bounds what a peer that stops
+    /// reading can hold up, machine steps included.
     /// </summary>
     public TimeSpan WriteStallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

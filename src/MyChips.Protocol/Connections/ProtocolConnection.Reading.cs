@@ -74,12 +74,13 @@ public sealed partial class ProtocolConnection
                 Close(ConnectionCloseKind.ProtocolViolation, $"{packet} is not expected in state {_machine.StateName}");
                 return false;
             }
+            if (await ReceiveBySessionAsync(packet, body).ConfigureAwait(false) is { } taken) return taken;
             if (!_noise.TryOpen(packet, body, out var payload, out var error))
             {
                 Close(ConnectionCloseKind.ProtocolViolation, error);
                 return false;
             }
-            var outcome = await StepAsync(() => _machine.ReceiveAsync(type, payload)).ConfigureAwait(false);
+            var outcome = await StepAsync(() => _machine.ReceiveAsync(type, payload), received: true).ConfigureAwait(false);
             if (outcome.Kind == ActionOutcomeKind.NotAllowed)
             {
                 Close(ConnectionCloseKind.ProtocolViolation, $"{packet} is not allowed in state {_machine.StateName}");
@@ -91,6 +92,29 @@ public sealed partial class ProtocolConnection
         {
             _steps.Release();
         }
+    }
+
+    /// <summary>The session's own reading of a packet, if it takes it: false when that ended the connection; null when it left it to the machine.</summary>
+    private async ValueTask<bool?> ReceiveBySessionAsync(PacketDescriptor packet, ReadOnlySequence<byte> body)
+    {
+        var before = _machine.StateName;
+        ActionOutcome? taken;
+        try
+        {
+            taken = await _session.NotifyReceiveAsync(packet, body).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            taken = ActionOutcome.Close($"the session failed to read {packet}: {e.GetType().Name}: {e.Message}");
+        }
+        if (taken is not { } outcome) return null;
+        if (outcome.Kind == ActionOutcomeKind.NotAllowed)
+        {
+            Close(ConnectionCloseKind.ProtocolViolation, $"{packet} is not allowed in state {_machine.StateName}");
+            return false;
+        }
+        _stayed = string.Equals(before, _machine.StateName, StringComparison.Ordinal);
+        return Settle(outcome, ConnectionCloseKind.Completed);
     }
 
     private static bool IsReset(Exception e) =>

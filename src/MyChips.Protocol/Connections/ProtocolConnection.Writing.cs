@@ -13,6 +13,34 @@ public sealed partial class ProtocolConnection
     private readonly Channel<OutgoingFrame> _outbox;
     private readonly SemaphoreSlim _sealing = new(1, 1);
     private Task _writeLoop = Task.CompletedTask;
+    private int _writeRequested; // 1 while the session waits for its write turn (one wake token is queued)
+
+    /// <summary>
+    /// The session has packets of its own to write: the write loop gives it a turn (<c>WritePending</c>) soon, then
+    /// flushes. Calls before that turn are one request.
+    /// </summary>
+    public void RequestWrite()
+    {
+        // A frame with no bytes only wakes the loop; at most one waits in the queue.
+        if (Interlocked.Exchange(ref _writeRequested, 1) == 0) _outbox.Writer.TryWrite(default);
+    }
+
+    /// <summary>In the session's write turn: one transport or clear packet sealed straight into the pipe.</summary>
+    internal void WriteDirect(PacketDescriptor packet, ReadOnlySpan<byte> payload)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        if (packet.Stage == PacketStage.Handshake)
+            throw new ArgumentException($"{packet} is a handshake message: send it with SendAsync, in the handshake's order.", nameof(packet));
+        if (!packet.IsSentBy(Role)) throw new ArgumentException($"{packet} may not be sent by the {Role}.", nameof(packet));
+        if (_format.CheckBody(payload) is { } unfit) throw new ArgumentException($"{packet}: {unfit}.", nameof(payload));
+        var bodyLength = _noise.GetBodyLength(packet, payload.Length);
+        if (!_format.Fits(packet, bodyLength, _maxFrameLength))
+            throw new ArgumentException($"{packet} with a {payload.Length}-byte body does not fit the {_maxFrameLength}-byte maximum frame.", nameof(payload));
+        var size = _format.FrameSize(packet, bodyLength);
+        var frame = _output.GetSpan(size)[..size];
+        _noise.Seal(packet, payload, frame[_format.Layout(frame, packet, bodyLength)]);
+        _output.Advance(size);
+    }
 
     /// <summary>
     /// Sends one packet with this plaintext body. Returns once the frame is queued (waiting for room when the
@@ -84,14 +112,12 @@ public sealed partial class ProtocolConnection
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                while (reader.TryRead(out var frame))
-                {
-                    frame.Bytes.AsSpan(0, frame.Length).CopyTo(_output.GetSpan(frame.Length));
-                    _output.Advance(frame.Length);
-                    ArrayPool<byte>.Shared.Return(frame.Bytes);
-                }
-                var flushed = await _output.FlushAsync().ConfigureAwait(false);
-                if (flushed.IsCanceled || flushed.IsCompleted) break;
+                WriteQueued(reader);
+                var sessionWrote = await WriteSessionTurnAsync(reader).ConfigureAwait(false);
+                // A peer that reads nothing cannot hold the loop: past the stall timeout the connection closes.
+                await BoundedFlush.FlushAsync(_output, _options.WriteStallTimeout, _options.TimeProvider,
+                    static connection => connection.Close(ConnectionCloseKind.SocketError, $"the peer read nothing for {connection._options.WriteStallTimeout}"), this).ConfigureAwait(false);
+                if (sessionWrote) NotifyWritten();
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
@@ -100,7 +126,60 @@ public sealed partial class ProtocolConnection
         }
         finally
         {
-            while (reader.TryRead(out var unsent)) ArrayPool<byte>.Shared.Return(unsent.Bytes);
+            while (reader.TryRead(out var unsent))
+                if (unsent.Bytes is not null) ArrayPool<byte>.Shared.Return(unsent.Bytes);
+        }
+    }
+
+    /// <summary>Copies every queued frame into the pipe; wake tokens carry no bytes.</summary>
+    private void WriteQueued(ChannelReader<OutgoingFrame> reader)
+    {
+        while (reader.TryRead(out var frame))
+        {
+            if (frame.Bytes is null) continue;
+            frame.Bytes.AsSpan(0, frame.Length).CopyTo(_output.GetSpan(frame.Length));
+            _output.Advance(frame.Length);
+            ArrayPool<byte>.Shared.Return(frame.Bytes);
+        }
+    }
+
+    /// <summary>
+    /// The session's write turn, when it asked for one. It seals in the write loop, so no send may seal meanwhile:
+    /// the turn waits for the sealing lock (a send holding it can only be queuing its one frame, and the queue was
+    /// just emptied), writes what was sealed before it, then lets the session write. False when no turn was taken.
+    /// </summary>
+    private async ValueTask<bool> WriteSessionTurnAsync(ChannelReader<OutgoingFrame> reader)
+    {
+        if (Volatile.Read(ref _writeRequested) == 0) return false;
+        await _sealing.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            WriteQueued(reader);
+            Volatile.Write(ref _writeRequested, 0);
+            if (CloseReason is not null) return false;
+            _session.NotifyWrite(new ConnectionWriter(this));
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException and not IOException and not ObjectDisposedException)
+        {
+            Close(ConnectionCloseKind.Refused, $"the session failed to write: {e.GetType().Name}: {e.Message}");
+            return false;
+        }
+        finally
+        {
+            _sealing.Release();
+        }
+    }
+
+    private void NotifyWritten()
+    {
+        try
+        {
+            _session.NotifyWritten();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Close(ConnectionCloseKind.Refused, $"the session failed after its write: {e.GetType().Name}: {e.Message}");
         }
     }
 

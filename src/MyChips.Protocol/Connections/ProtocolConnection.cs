@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -30,7 +31,7 @@ public sealed partial class ProtocolConnection
     private readonly Action<ProtocolConnection>? _ended;
     private ConnectionCloseReason? _closeReason;
     private int _started;
-    private bool _stayed; // the last step left the state as it was: its timeouts restart
+    private bool _stayed; // the last step took a packet and left the state as it was: its timeouts restart
 
     internal ProtocolConnection(ProtocolDescription protocol, ConnectionRole role, ConnectionOptions options, Socket socket,
         ProtocolSession session, ReadOnlyMemory<byte> knownPeerKey, Action<ProtocolConnection>? ended)
@@ -75,6 +76,21 @@ public sealed partial class ProtocolConnection
 
     /// <summary>The peer's static public key once the handshake made it known (proven when the handshake completes); empty before.</summary>
     public ReadOnlyMemory<byte> PeerStaticKey => _noise.PeerStaticKey;
+
+    /// <summary>
+    /// The peer's static public key for the next handshake, when an action learnt it outside the handshake (from a
+    /// prelude's payload and a key store, say). Only between handshakes; see <see cref="NoiseDriver.UsePeerStaticKey"/>.
+    /// </summary>
+    public void UsePeerStaticKey(ReadOnlySpan<byte> key) => _noise.UsePeerStaticKey(key);
+
+    /// <summary>Bytes a transport packet adds to its payload: the AEAD tag, or none in the clear.</summary>
+    public int TransportOverhead => _noise.TransportOverhead;
+
+    /// <summary>
+    /// Decrypts a transport packet's body (as a session's <c>ReceiveAsync</c> got it) into <paramref name="destination"/>,
+    /// its length less <see cref="TransportOverhead"/>. False when it fails to authenticate: close the connection then.
+    /// </summary>
+    public bool TryDecryptTransport(in ReadOnlySequence<byte> body, Span<byte> destination) => _noise.TryDecryptTransport(body, destination);
 
     /// <summary>How the connection ended, once it has; null while it runs.</summary>
     public ConnectionCloseReason? CloseReason => Volatile.Read(ref _closeReason);
@@ -125,8 +141,11 @@ public sealed partial class ProtocolConnection
             Close(ConnectionCloseKind.Refused, $"the session's first step is not allowed in state {StateName}");
     }
 
-    /// <summary>Runs a step and reports whether it stayed in its state, for the timers.</summary>
-    private async ValueTask<ActionOutcome> StepAsync(Func<ValueTask<ActionOutcome>> step)
+    /// <summary>
+    /// Runs a step and notes, for the timers, whether it took a packet and stayed in its state: only received
+    /// traffic restarts a running timeout, so the host's own events cannot keep a silent peer's connection alive.
+    /// </summary>
+    private async ValueTask<ActionOutcome> StepAsync(Func<ValueTask<ActionOutcome>> step, bool received = false)
     {
         var before = _machine.StateName;
         var completedBefore = _noise.IsCompleted;
@@ -140,7 +159,7 @@ public sealed partial class ProtocolConnection
             outcome = ActionOutcome.Close($"an action failed: {e.GetType().Name}: {e.Message}");
         }
         if (!completedBefore && _noise.IsCompleted) _session.NotifyHandshakeCompleted();
-        _stayed = string.Equals(before, _machine.StateName, StringComparison.Ordinal);
+        _stayed = received && string.Equals(before, _machine.StateName, StringComparison.Ordinal);
         return outcome;
     }
 
@@ -168,7 +187,8 @@ public sealed partial class ProtocolConnection
         await _steps.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (CloseReason is not null || !_timers.IsCurrent(name, generation)) return;
+            if (CloseReason is not null || !_timers.IsCurrent(name, generation) || _timers.TryDefer(name)) return;
+            _timers.Expired(name);
             var state = _machine.StateName;
             var outcome = await StepAsync(() => _machine.ExpireAsync(name)).ConfigureAwait(false);
             if (outcome.Kind == ActionOutcomeKind.NotAllowed)

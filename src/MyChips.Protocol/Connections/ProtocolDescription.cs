@@ -25,6 +25,21 @@ public abstract class ProtocolDescription
             _byType[packet.Type] = packet;
         }
         HandshakePatterns = packets.Where(p => p.Stage == PacketStage.Handshake).SelectMany(p => p.Patterns).Distinct(StringComparer.Ordinal).ToArray();
+        _preludes = FindPreludes(packets);
+    }
+
+    private readonly HashSet<string> _preludes;
+
+    /// <summary>
+    /// One-way patterns (N, K, X) after which the spec starts another handshake: a prelude (an N that names the
+    /// initiator before a KK, say) yields no transport of its own; the handshake after it does.
+    /// </summary>
+    public bool IsPrelude(string pattern) => _preludes.Contains(pattern);
+
+    private static HashSet<string> FindPreludes(IReadOnlyList<PacketDescriptor> packets)
+    {
+        var starts = packets.Where(p => p.Stage == PacketStage.Handshake && p.MessageIndex == 1).SelectMany(p => p.Patterns).ToHashSet(StringComparer.Ordinal);
+        return starts.Where(p => starts.Count > 1 && Noise.HandshakePattern.Parse(p).IsOneWay).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>How the packets are framed.</summary>
@@ -48,6 +63,10 @@ public abstract class ProtocolDescription
         packet = _byType[type];
         return packet is not null;
     }
+
+    /// <summary>The packet with this type byte; throws <see cref="ArgumentException"/> for a byte the spec does not declare.</summary>
+    public PacketDescriptor GetPacket(byte type) =>
+        _byType[type] ?? throw new ArgumentException($"Type 0x{type:X2} is no packet of {Name}.", nameof(type));
 
     /// <summary>The packet with this command word (line framing) or type character; false for any other.</summary>
     public bool TryGetPacket(ReadOnlySpan<byte> keyword, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PacketDescriptor? packet)

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace MyChips.Protocol.Connections;
 
 /// <summary>
@@ -21,6 +23,12 @@ public abstract class ProtocolSession
 
     internal void NotifyClosed(ConnectionCloseReason reason) => OnClosed(reason);
 
+    internal ValueTask<ActionOutcome?> NotifyReceiveAsync(PacketDescriptor packet, ReadOnlySequence<byte> body) => ReceiveAsync(packet, body);
+
+    internal void NotifyWrite(ConnectionWriter writer) => WritePending(writer);
+
+    internal void NotifyWritten() => OnWritten();
+
     /// <summary>
     /// The socket is up. An initiator typically fires its machine's connect event here, which sends the
     /// first handshake packet. Runs under the connection's machine lock, as every action does.
@@ -29,6 +37,29 @@ public abstract class ProtocolSession
 
     /// <summary>The Noise handshake completed: transport packets may flow both ways.</summary>
     protected virtual void OnHandshakeCompleted()
+    {
+    }
+
+    /// <summary>
+    /// A packet the session reads itself, before the engine opens it and steps the machine: return an outcome to
+    /// take it, or null to leave it to the machine (the default). The machine has already accepted the packet's type
+    /// in its current state. The body is as it came off the wire, valid only until the call returns: a transport
+    /// packet is still encrypted (open it with <see cref="ProtocolConnection.TryDecryptTransport"/>). For hot paths
+    /// that need no machine step, such as traffic in an open state; runs under the machine lock like an action.
+    /// </summary>
+    protected virtual ValueTask<ActionOutcome?> ReceiveAsync(PacketDescriptor packet, ReadOnlySequence<byte> body) => new((ActionOutcome?)null);
+
+    /// <summary>
+    /// The write loop's turn, after <see cref="ProtocolConnection.RequestWrite"/>: the session writes packets of its
+    /// own (a batch of messages, a receipt) straight into the outgoing pipe, flushed with whatever else is queued.
+    /// No send may happen meanwhile, so the transport's nonce order is the wire's order.
+    /// </summary>
+    protected virtual void WritePending(ConnectionWriter writer)
+    {
+    }
+
+    /// <summary>The flush that carried what <see cref="WritePending"/> wrote has completed.</summary>
+    protected virtual void OnWritten()
     {
     }
 

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using MyChips.Protocol.Connections;
 using MyChips.Protocol.Keys;
 using MyChips.Protocol.Peers;
 
@@ -198,33 +199,37 @@ public static class IdleConnectionMemory
     private static async Task<Socket> OpenOneAsync(int port, byte[] remoteStatic, PeerMode mode)
     {
         using var key = AgentKey.Generate("127.0.0.1", 1);
-        var options = new PeerNodeOptions { LocalKey = key, Mode = mode };
-        using var cipher = mode == PeerMode.Raw ? RawCipher.Instance : NoiseCipherFactory.Create(options);
+        var options = PeerNoise.Options(new PeerNodeOptions { LocalKey = key, Mode = mode });
+        using var noise = new NoiseDriver(MyChipsPeerDescription.Instance, ConnectionRole.Initiator, options, remoteStatic);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
         var writer = new ArrayBufferWriter<byte>();
-        var declare = AgentIdCodec.ToBytes(key.Agent.ToString());
-        var body = FrameCodec.BeginFrame(writer, PacketType.Declare, cipher.DeclareLength(declare.Length));
-        FrameCodec.CompleteFrame(writer, cipher.WriteDeclare(remoteStatic, declare, body));
-        var hello = """{"hello":true}"""u8;
-        body = FrameCodec.BeginFrame(writer, PacketType.Knock, cipher.KnockLength(hello.Length));
-        FrameCodec.CompleteFrame(writer, cipher.WriteKnock(remoteStatic, hello, body));
+        Write(writer, noise, PacketType.Declare, AgentIdCodec.ToBytes(key.Agent.ToString()));
+        Write(writer, noise, PacketType.Knock, """{"hello":true}"""u8);
         await socket.SendAsync(writer.WrittenMemory);
 
         var header = new byte[5];
         await ReadExactlyAsync(socket, header);
         var ack = new byte[BinaryPrimitives.ReadUInt32BigEndian(header) - 1];
         await ReadExactlyAsync(socket, ack);
-        if (header[4] != (byte)PacketType.Ack || !cipher.TryReadAck(ack, out _)) throw new InvalidOperationException("no A");
+        if (header[4] != (byte)PacketType.Ack || !noise.TryOpen(PeerNoise.Packet(PacketType.Ack), new ReadOnlySequence<byte>(ack), out _, out _))
+            throw new InvalidOperationException("no A");
         if (mode == PeerMode.Strict)
         {
             // The key confirmation a strict responder waits for.
             writer.Clear();
-            body = FrameCodec.BeginFrame(writer, PacketType.Receipt, 8 + cipher.TransportOverhead);
-            FrameCodec.CompleteFrame(writer, cipher.Encrypt(new byte[8], body));
+            Write(writer, noise, PacketType.Receipt, new byte[8]);
             await socket.SendAsync(writer.WrittenMemory);
         }
         return socket;
+    }
+
+    /// <summary>One frame, sealed as the spec declares its packet.</summary>
+    private static void Write(ArrayBufferWriter<byte> writer, NoiseDriver noise, PacketType type, ReadOnlySpan<byte> payload)
+    {
+        var packet = PeerNoise.Packet(type);
+        var body = FrameCodec.BeginFrame(writer, type, noise.GetBodyLength(packet, payload.Length));
+        FrameCodec.CompleteFrame(writer, noise.Seal(packet, payload, body));
     }
 
     private static async Task ReadExactlyAsync(Socket socket, byte[] buffer)

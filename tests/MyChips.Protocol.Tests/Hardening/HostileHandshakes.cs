@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using MyChips.Protocol.Connections;
 using MyChips.Protocol.Keys;
 using MyChips.Protocol.Peers;
 using MyChips.Protocol.Testing.Hostile;
@@ -35,29 +36,23 @@ internal static class HostileHandshakes
     /// Strict mode, done by hand: N+K (Noise N then KK) as the trusted agent, the responder's A, then a first T
     /// that proves the keys. Returns the cipher, ready to encrypt more T frames (or to be abused).
     /// </summary>
-    public static async Task<ConnectionCipher> StrictOpenAsync(HostilePeer peer, TestSite site, AgentKey agent)
+    public static async Task<NoiseDriver> StrictOpenAsync(HostilePeer peer, TestSite site, AgentKey agent)
     {
-        var cipher = NoiseCipherFactory.Create(new PeerNodeOptions { LocalKey = agent });
-        var remoteStatic = new byte[NoiseStaticKey.Length];
-        Assert.True(NoiseStaticKey.TryFromAgent(site.Agent, remoteStatic));
-        var declare = AgentIdCodec.ToBytes(agent.Agent.ToString());
-        var n = new byte[cipher.DeclareLength(declare.Length)];
-        cipher.WriteDeclare(remoteStatic, declare, n);
-        var knockJson = """{"knock":1}"""u8;
-        var k = new byte[cipher.KnockLength(knockJson.Length)];
-        cipher.WriteKnock(remoteStatic, knockJson, k);
+        var noise = PeerDrivers.Initiator(agent, site.Agent);
+        var n = noise.Seal(PacketType.Declare, AgentIdCodec.ToBytes(agent.Agent.ToString()));
+        var k = noise.Seal(PacketType.Knock, """{"knock":1}"""u8);
         await peer.SendAsync(HostileFrames.Frame('N', n).Concat(HostileFrames.Frame('K', k)).ToArray());
         var (type, body) = await peer.ReadFrameAsync(TestSite.Deadline);
         Assert.Equal('A', type);
-        Assert.True(cipher.TryReadAck(body, out _));
-        await peer.SendAsync(EncryptedFrame(cipher, 'T', """{"confirm":1}"""u8));
-        return cipher;
+        Assert.True(noise.TryOpen(PacketType.Ack, body, out _));
+        await peer.SendAsync(EncryptedFrame(noise, 'T', """{"confirm":1}"""u8));
+        return noise;
     }
 
-    public static byte[] EncryptedFrame(ConnectionCipher cipher, char type, ReadOnlySpan<byte> plaintext)
+    public static byte[] EncryptedFrame(NoiseDriver noise, char type, ReadOnlySpan<byte> plaintext)
     {
-        var body = new byte[plaintext.Length + cipher.TransportOverhead];
-        cipher.Encrypt(plaintext, body);
+        var body = new byte[plaintext.Length + noise.TransportOverhead];
+        noise.EncryptTransport(plaintext, body);
         return HostileFrames.Frame(type, body);
     }
 }

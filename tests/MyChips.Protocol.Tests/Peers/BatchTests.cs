@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using MyChips.Protocol.Framing;
 using MyChips.Protocol.Keys;
 using MyChips.Protocol.Peers;
 using MyChips.Protocol.Testing.Hostile;
@@ -125,7 +126,7 @@ public class BatchTests
 
     private static List<byte[]> Split(byte[] plaintext)
     {
-        Assert.True(PeerConnection.TrySplit(plaintext, out var messages));
+        Assert.True(LengthPrefixedEntries.TrySplit(plaintext, minimum: 2, out var messages));
         return messages;
     }
 

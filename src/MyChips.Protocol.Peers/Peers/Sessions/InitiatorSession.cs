@@ -13,14 +13,12 @@ internal sealed class InitiatorSession : PeerSession, IInitiatorActions
 {
     private readonly InitiatorConnection _machine;
     private readonly OutgoingMessage? _first; // null only when the channel had nothing to send: closed at once
-    private readonly ReadOnlyMemory<byte> _remoteStatic;
     private readonly TaskCompletionSource<bool> _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _firstSettled;
 
-    public InitiatorSession(PeerConnection connection, ReadOnlyMemory<byte> remoteStatic, OutgoingMessage? first) : base(connection)
+    public InitiatorSession(PeerConnection connection, OutgoingMessage? first) : base(connection)
     {
         _machine = new InitiatorConnection(this);
-        _remoteStatic = remoteStatic;
         _first = first;
     }
 
@@ -30,8 +28,6 @@ internal sealed class InitiatorSession : PeerSession, IInitiatorActions
 
     /// <summary>Completes when A arrived and the connection is open; fails when it closed first.</summary>
     public Task Opened => _opened.Task;
-
-    private ConnectionCipher Cipher => Connection.Cipher;
 
     private PeerNodeOptions Options => Connection.Options;
 
@@ -44,7 +40,7 @@ internal sealed class InitiatorSession : PeerSession, IInitiatorActions
     public override ValueTask<ActionOutcome> ReceiveAsync(PacketType type, byte[] message)
     {
         if (type != PacketType.Ack) return new(ActionOutcome.NotAllowed);
-        if (!Cipher.TryReadAck(message, out var payload)) return new(Refused(CloseReason.BadMac));
+        if (!Connection.TryOpen(PacketType.Ack, message, out var payload)) return new(Refused(CloseReason.BadMac));
         return _machine.ReceivedAckAsync(payload);
     }
 
@@ -56,12 +52,9 @@ internal sealed class InitiatorSession : PeerSession, IInitiatorActions
             : FirstMessageJson.Stamp(First.Json, null, Options.LocalKey, Connection.Node.ListenPort);
         await WriteHandshakeAsync(output =>
         {
-            var declare = AgentIdCodec.ToBytes(Options.LocalKey.Agent.ToString());
-            var body = FrameCodec.BeginFrame(output, PacketType.Declare, Cipher.DeclareLength(declare.Length));
-            Connection.CompleteFrame(output, PacketType.Declare, Cipher.WriteDeclare(_remoteStatic.Span, declare, body));
+            Connection.WriteSealed(output, PacketType.Declare, AgentIdCodec.ToBytes(Options.LocalKey.Agent.ToString()));
             WriteOffer(output);
-            body = FrameCodec.BeginFrame(output, PacketType.Knock, Cipher.KnockLength(payload.Length));
-            Connection.CompleteFrame(output, PacketType.Knock, Cipher.WriteKnock(_remoteStatic.Span, payload.Span, body));
+            Connection.WriteSealed(output, PacketType.Knock, payload.Span);
         }).ConfigureAwait(false);
         return ActionOutcome.Continue;
     }
@@ -72,20 +65,14 @@ internal sealed class InitiatorSession : PeerSession, IInitiatorActions
         await WriteHandshakeAsync(output =>
         {
             WriteOffer(output);
-            var body = FrameCodec.BeginFrame(output, PacketType.Ticket, Cipher.TicketLength(payload.Length));
-            Connection.CompleteFrame(output, PacketType.Ticket, Cipher.WriteTicket(_remoteStatic.Span, payload.Span, body));
+            Connection.WriteSealed(output, PacketType.Ticket, payload.Span);
         }).ConfigureAwait(false);
         return ActionOutcome.Continue;
     }
 
     /// <summary>C, in the clear, right before K or I: the extensions this node offers (see <see cref="PeerCapabilities"/>).</summary>
-    private void WriteOffer(PipeWriter output)
-    {
-        var offer = PeerCapabilitiesCodec.Encode(PeerCapabilitiesCodec.Supported);
-        var body = FrameCodec.BeginFrame(output, PacketType.Offer, offer.Length);
-        offer.CopyTo(body);
-        Connection.CompleteFrame(output, PacketType.Offer, offer.Length);
-    }
+    private void WriteOffer(PipeWriter output) =>
+        Connection.WriteSealed(output, PacketType.Offer, PeerCapabilitiesCodec.Encode(PeerCapabilitiesCodec.Supported));
 
     /// <summary>Writes the first message's handshake frames; it is message 1 of the connection.</summary>
     private async Task WriteHandshakeAsync(Action<PipeWriter> write)

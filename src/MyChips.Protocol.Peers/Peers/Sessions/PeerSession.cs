@@ -33,11 +33,6 @@ internal abstract class PeerSession(PeerConnection connection)
     {
     }
 
-    /// <summary>Zeroes what the role holds of keys once no one needs them.</summary>
-    public virtual void Release()
-    {
-    }
-
     /// <summary>A refusal: the outcome that closes the connection, naming the reason by its tag.</summary>
     protected static ActionOutcome Refused(CloseReason reason) => ActionOutcome.Close(reason.ToTag());
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -15,7 +16,6 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
 {
     private readonly ResponderConnection _machine;
     private PeerCapabilities? _offered; // what the initiator's C offered, if it sent one
-    private byte[]? _remoteStatic;      // the initiator's static key, until A is sent
     private byte[]? _heldPayload;       // the K or I message, until the connection opens
 
     public ResponderSession(PeerConnection connection) : base(connection) => _machine = new ResponderConnection(this);
@@ -24,7 +24,7 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
 
     public override bool Accepts(PacketType type) => _machine.Accepts(type);
 
-    private ConnectionCipher Cipher => Connection.Cipher;
+    private NoiseDriver Crypto => Connection.Crypto;
 
     public override ValueTask<ActionOutcome> ReceiveAsync(PacketType type, byte[] message) => type switch
     {
@@ -40,7 +40,7 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
 
     private ValueTask<ActionOutcome> ReadDeclareAsync(byte[] message)
     {
-        if (!Cipher.TryReadDeclare(message, out var payload)) return new(Refused(CloseReason.BadMac));
+        if (!Connection.TryOpen(PacketType.Declare, message, out var payload)) return new(Refused(CloseReason.BadMac));
         if (!AgentIdCodec.TryDecode(payload, out var agentId)) return new(Refused(CloseReason.MalformedPacket));
         return _machine.ReceivedDeclareAsync(agentId);
     }
@@ -66,12 +66,12 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
             return Refused(CloseReason.KeyStoreUnavailable);
         }
         if (record is null) return Refused(CloseReason.UnknownAgent);
-        if (Cipher.Authenticates)
+        if (Crypto.Encrypts)
         {
-            // The key from the provider is the one enforced, whatever key the agent id names.
+            // The key from the provider is the one enforced, whatever key the agent id names: KK checks it.
             var remoteStatic = new byte[NoiseStaticKey.Length];
             if (!NoiseStaticKey.TryFromEd25519PublicKey(record.Ed25519PublicKey.Span, remoteStatic)) return Refused(CloseReason.WrongKey);
-            _remoteStatic = remoteStatic;
+            Crypto.UsePeerStaticKey(remoteStatic);
         }
         Connection.RemoteAgent = agent;
         return ActionOutcome.Continue;
@@ -80,7 +80,7 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
     private async ValueTask<ActionOutcome> ReadKnockAsync(byte[] message)
     {
         // KK fails here when the initiator does not hold the key the provider trusts for the agent it named.
-        if (!Cipher.TryReadKnock(_remoteStatic, message, out var payload)) return Refused(CloseReason.WrongKey);
+        if (!Connection.TryOpen(PacketType.Knock, message, out var payload)) return Refused(CloseReason.WrongKey);
         if (!PeerMessageCodec.TryDecode(payload, out var element)) return Refused(CloseReason.MalformedPacket);
         _heldPayload = payload;
         var fresh = await CheckReplayAsync(message).ConfigureAwait(false);
@@ -95,7 +95,7 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
     /// </summary>
     private async ValueTask<ActionOutcome> CheckReplayAsync(byte[] message)
     {
-        if (!Cipher.Authenticates) return ActionOutcome.Continue; // raw mode has no keys to replay, and no defence
+        if (!Crypto.Encrypts) return ActionOutcome.Continue; // raw mode has no keys to replay, and no defence
         try
         {
             return await Connection.Node.ReplayGuard.TryAcceptAsync(message.AsMemory(0, NoiseStaticKey.Length)).ConfigureAwait(false)
@@ -114,17 +114,15 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
 
     private async ValueTask<ActionOutcome> ReadTicketAsync(byte[] message)
     {
-        var remoteStatic = new byte[NoiseStaticKey.Length];
-        if (!Cipher.TryReadTicket(message, remoteStatic, out var payload)) return Refused(CloseReason.BadMac);
+        if (!Connection.TryOpen(PacketType.Ticket, message, out var payload)) return Refused(CloseReason.BadMac);
         if (!PeerMessageCodec.TryDecode(payload, out var element)) return Refused(CloseReason.MalformedPacket);
-        _remoteStatic = remoteStatic;
         _heldPayload = payload;
         var fresh = await CheckReplayAsync(message).ConfigureAwait(false);
         if (!fresh.Continues) return fresh;
         var validated = await _machine.ReceivedTicketAsync(element).ConfigureAwait(false);
         if (validated.Continues) return await FireThenConfirmAsync(_machine.TicketAcceptedAsync()).ConfigureAwait(false);
         // A ticket the store refused closes through the spec's ticketRejected; any other refusal closes as it is.
-        if (CloseReasonExtensions.FromTag(validated.Reason) is CloseReason.TicketExpired or CloseReason.TicketUsed or CloseReason.TicketUnknown or CloseReason.TicketRefused)
+        if (CloseReasonExtensions.FromTag(validated.Reason).IsTicketRefusal())
             await _machine.TicketRejectedAsync(validated.Reason!).ConfigureAwait(false);
         return validated;
     }
@@ -134,10 +132,10 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
     {
         if (!MessageJson.TryReadTicketRequest(peerMessage, out var token, out var from, out var fromAddress))
             return Refused(CloseReason.MalformedPacket);
-        if (Cipher.Authenticates)
+        if (Crypto.Encrypts)
         {
             var claimed = new byte[NoiseStaticKey.Length];
-            if (!NoiseStaticKey.TryFromAgent(from, claimed) || !claimed.AsSpan().SequenceEqual(_remoteStatic))
+            if (!NoiseStaticKey.TryFromAgent(from, claimed) || !claimed.AsSpan().SequenceEqual(Crypto.PeerStaticKey.Span))
                 return Refused(CloseReason.WrongKey);
         }
         TicketRedemption redemption;
@@ -151,13 +149,7 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
         }
         if (!redemption.Accepted)
         {
-            return Refused(redemption.Rejection switch
-            {
-                TicketRejection.Expired => CloseReason.TicketExpired,
-                TicketRejection.AlreadyUsed => CloseReason.TicketUsed,
-                TicketRejection.UnknownToken => CloseReason.TicketUnknown,
-                _ => CloseReason.TicketRefused,
-            });
+            return Refused(CloseReasonExtensions.FromRejection(redemption.Rejection));
         }
         Connection.RemoteAgent = from;
         return ActionOutcome.Continue;
@@ -176,7 +168,7 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
     {
         var outcome = await accepted.ConfigureAwait(false);
         if (!outcome.Continues) return outcome;
-        if (Connection.Receipts && Cipher.Authenticates) return outcome;
+        if (Connection.Receipts && Crypto.Encrypts) return outcome;
         return await _machine.KeysConfirmedAsync().ConfigureAwait(false);
     }
 
@@ -190,9 +182,7 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
             // A answers an offer with what is accepted; without an offer it is exactly the base protocol's empty A.
             var accepted = (_offered ?? PeerCapabilities.None) & PeerCapabilitiesCodec.Supported;
             var payload = _offered is null ? [] : PeerCapabilitiesCodec.Encode(accepted);
-            var output = Connection.Output;
-            var body = FrameCodec.BeginFrame(output, PacketType.Ack, Cipher.AckLength(payload.Length));
-            Connection.CompleteFrame(output, PacketType.Ack, Cipher.WriteAck(payload, body));
+            Connection.WriteSealed(Connection.Output, PacketType.Ack, payload);
             Connection.Negotiated(accepted);
             await Connection.FlushAsync().ConfigureAwait(false);
             Connection.Touch();
@@ -205,25 +195,23 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
         {
             Connection.WriteLock.Release();
         }
-        Release();
         return outcome;
     }
 
     /// <summary>The initiator's first T or R after A, on a strict responder: decrypt, then fire (which releases the held message).</summary>
     private async ValueTask<ActionOutcome> ReadConfirmationAsync(PacketType type, byte[] message)
     {
-        var overhead = Cipher.TransportOverhead;
-        if (message.Length < overhead) return Refused(CloseReason.BadMac);
-        var plaintext = new byte[message.Length - overhead];
-        if (!Cipher.TryDecrypt(message, plaintext, out _)) return Refused(CloseReason.BadMac);
+        var body = new ReadOnlySequence<byte>(message);
         if (type == PacketType.Receipt)
         {
-            if (plaintext.Length != PeerConnection.ReceiptBodyLength) return Refused(CloseReason.MalformedPacket);
-            var confirmed = await _machine.ReceivedReceiptAsync(plaintext).ConfigureAwait(false);
+            var count = new byte[PeerConnection.ReceiptBodyLength];
+            if (!Connection.TryReadReceipt(body, count)) return Refused(Connection.CloseReason);
+            var confirmed = await _machine.ReceivedReceiptAsync(count).ConfigureAwait(false);
             if (!confirmed.Continues) return confirmed;
             // A count of messages never sent closes the connection there (Acknowledge): stop reading either way.
-            return Connection.Acknowledge(BinaryPrimitives.ReadInt64BigEndian(plaintext)) ? confirmed : Refused(CloseReason.MalformedPacket);
+            return Connection.Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count)) ? confirmed : Refused(Connection.CloseReason);
         }
+        if (!Connection.TryReadTransport(body, out var plaintext)) return Refused(Connection.CloseReason);
         if (!PeerMessageCodec.TryDecode(plaintext, out var element)) return Refused(CloseReason.MalformedPacket);
         var opened = await _machine.ReceivedTransportAsync(element).ConfigureAwait(false);
         if (opened.Continues) Connection.Deliver(plaintext);
@@ -256,9 +244,4 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
         _ => await _machine.FailedAsync(reason.ToTag()).ConfigureAwait(false),
     };
 
-    public override void Release()
-    {
-        if (_remoteStatic is not null) Array.Clear(_remoteStatic);
-        _remoteStatic = null;
-    }
 }
