@@ -85,6 +85,27 @@ public sealed class RelayTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_circuit_from_someone_who_is_not_a_contact_is_hung_up_by_the_reserved_node()
+    {
+        var (_, bob) = await StartAsync();
+        await bob.ReserveRelayAsync().WaitAsync(LoopbackNodes.Deadline);
+        var refused = new TaskCompletionSource<OverlayDrop>(TaskCreationOptions.RunContinuationsAsynchronously);
+        bob.Dropped += (_, drop) =>
+        {
+            if (drop.What == "circuit") refused.TrySetResult(drop);
+        };
+        var stranger = _nodes.Add(listen: false);
+        var link = await stranger.LinkToAsync(_relay.Self).AsTask().WaitAsync(LoopbackNodes.Deadline);
+
+        var outcome = await link.DialAsync(bob.Identity.PublicKey).AsTask().WaitAsync(LoopbackNodes.Deadline);
+
+        Assert.Null(outcome.Refusal); // the relay opened it: only bob knows who his contacts are
+        Assert.Equal("the source is not a contact", (await refused.Task.WaitAsync(LoopbackNodes.Deadline)).Reason);
+        var unknown = await link.DialAsync(_nodes[1].Identity.PublicKey).AsTask().WaitAsync(LoopbackNodes.Deadline);
+        Assert.Equal("that node holds no reservation here", unknown.Refusal);
+    }
+
+    [Fact]
     public async Task Reservations_beyond_the_limit_are_refused_with_the_reason()
     {
         var (alice, bob) = await StartAsync(new RelayLimits { MaxReservations = 1 });

@@ -11,6 +11,9 @@ public sealed partial class OverlayNode
     /// <summary>How a find-me names a relay through which its sender is reachable: <c>relay:</c> and the relay's address.</summary>
     public const string RelayPrefix = "relay:";
 
+    // A relay that opens circuits without end cannot make this node hold channels without end.
+    private const int MaxRelayedLinks = 64;
+
     private readonly ConcurrentDictionary<(NodeId Relay, uint Circuit), RelayedLink> _relayed = new();
     private RelayDesk? _desk;
 
@@ -118,6 +121,7 @@ public sealed partial class OverlayNode
     {
         var refusal = !_options.AllowRelay ? "relays are off here"
             : Contacts.FindByKey(sourceKey.Span) is null ? "the source is not a contact"
+            : _relayed.Count >= MaxRelayedLinks ? $"{MaxRelayedLinks} relayed channels are open already"
             : null;
         if (refusal is not null)
         {

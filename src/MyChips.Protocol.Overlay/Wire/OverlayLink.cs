@@ -27,8 +27,9 @@ internal sealed partial class OverlayLink(ProtocolConnection connection, IOverla
     /// <summary>The handshake finished and the peer introduced itself.</summary>
     public void Introduce(Intro intro)
     {
-        var address = (PeerFlags)intro.Flags is var flags && (flags & PeerFlags.Reachable) != 0 ? intro.Address : null;
-        _peer = PeerInfo.From(connection.PeerStaticKey.ToArray(), address, (PeerFlags)intro.Flags & (PeerFlags.Reachable | PeerFlags.Relay | PeerFlags.EntryPoint));
+        var flags = (PeerFlags)intro.Flags & (PeerFlags.Reachable | PeerFlags.Relay | PeerFlags.EntryPoint); // unknown bits: later extensions
+        var address = (flags & PeerFlags.Reachable) != 0 ? intro.Address : null;
+        _peer = PeerInfo.From(connection.PeerStaticKey.ToArray(), address, flags);
     }
 
     public static Intro IntroOf(PeerInfo self) => new((uint)self.Flags, self.Address);
