@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using System.Globalization;
 using MyChips.Protocol.Benchmarks;
+using MyChips.Protocol.Benchmarks.Engine;
 using MyChips.Protocol.Benchmarks.Noise;
 using MyChips.Protocol.Benchmarks.Peers;
 using MyChips.Protocol.Peers;
@@ -31,6 +32,13 @@ if (args is ["peer-throughput", ..])
     var numbers = args.Skip(1).Where(a => char.IsDigit(a[0])).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
     var only = args.Skip(1).Where(a => !char.IsDigit(a[0])).Select(Enum.Parse<PeerMode>).Cast<PeerMode?>().FirstOrDefault();
     await PeerThroughput.RunAsync(numbers.ElementAtOrDefault(0) is > 0 and var m ? m : 100_000, numbers.ElementAtOrDefault(1) is > 0 and var r ? r : 5, only);
+    return;
+}
+// `engine-throughput [messages] [repeats]`: the connection engine alone (Noise NN stream), beside the MyCHIPs peer connection.
+if (args is ["engine-throughput", ..])
+{
+    var numbers = args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+    await EngineThroughput.RunAsync(numbers.ElementAtOrDefault(0) is > 0 and var m ? m : 100_000, numbers.ElementAtOrDefault(1) is > 0 and var r ? r : 3);
     return;
 }
 // `peer-memory [Strict|Raw] [count...]`: memory per idle open connection.

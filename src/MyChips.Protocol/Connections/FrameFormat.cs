@@ -26,8 +26,8 @@ internal abstract class FrameFormat
         _ => new LengthPrefixedFormat(),
     };
 
-    /// <summary>Reads one frame; on <see cref="FrameRead.Violation"/>, <paramref name="error"/> says what was wrong.</summary>
-    public abstract FrameRead TryRead(ref ReadOnlySequence<byte> buffer, int maxFrameLength, out byte type, out ReadOnlySequence<byte> body, out string error);
+    /// <summary>Reads one frame; on <see cref="FrameRead.Violation"/>, <paramref name="violation"/> and <paramref name="error"/> say what was wrong.</summary>
+    public abstract FrameRead TryRead(ref ReadOnlySequence<byte> buffer, int maxFrameLength, out byte type, out ReadOnlySequence<byte> body, out ProtocolViolation violation, out string error);
 
     /// <summary>The bytes a frame with a body of this length takes.</summary>
     public abstract int FrameSize(PacketDescriptor packet, int bodyLength);
@@ -46,18 +46,18 @@ internal abstract class FrameFormat
 
     private sealed class LengthPrefixedFormat : FrameFormat
     {
-        public override FrameRead TryRead(ref ReadOnlySequence<byte> buffer, int maxFrameLength, out byte type, out ReadOnlySequence<byte> body, out string error)
+        public override FrameRead TryRead(ref ReadOnlySequence<byte> buffer, int maxFrameLength, out byte type, out ReadOnlySequence<byte> body, out ProtocolViolation violation, out string error)
         {
-            error = "";
+            (violation, error) = (ProtocolViolation.None, "");
             switch (LengthPrefixedFraming.TryRead<AnyType>(ref buffer, maxFrameLength, out type, out body))
             {
                 case LengthPrefixedReadStatus.Complete:
                     return FrameRead.Complete;
                 case LengthPrefixedReadStatus.TooLarge:
-                    error = $"a frame is longer than the {maxFrameLength}-byte maximum";
+                    (violation, error) = (ProtocolViolation.FrameTooLarge, $"a frame is longer than the {maxFrameLength}-byte maximum");
                     return FrameRead.Violation;
                 case LengthPrefixedReadStatus.Empty:
-                    error = "an empty frame (no type byte)";
+                    (violation, error) = (ProtocolViolation.MalformedFrame, "an empty frame (no type byte)");
                     return FrameRead.Violation;
                 default:
                     return FrameRead.NeedMoreData;
@@ -86,19 +86,19 @@ internal abstract class FrameFormat
     {
         private static readonly byte[] CrLf = "\r\n"u8.ToArray();
 
-        public override FrameRead TryRead(ref ReadOnlySequence<byte> buffer, int maxFrameLength, out byte type, out ReadOnlySequence<byte> body, out string error)
+        public override FrameRead TryRead(ref ReadOnlySequence<byte> buffer, int maxFrameLength, out byte type, out ReadOnlySequence<byte> body, out ProtocolViolation violation, out string error)
         {
-            (type, body, error) = (0, default, "");
+            (type, body, violation, error) = (0, default, ProtocolViolation.None, "");
             var original = buffer;
             switch (LineFraming.TryRead(ref buffer, maxFrameLength, out var line))
             {
                 case LineReadStatus.NeedMoreData:
                     return FrameRead.NeedMoreData;
                 case LineReadStatus.TooLong:
-                    error = $"a line is longer than the {maxFrameLength}-byte maximum";
+                    (violation, error) = (ProtocolViolation.FrameTooLarge, $"a line is longer than the {maxFrameLength}-byte maximum");
                     return FrameRead.Violation;
                 case LineReadStatus.BareLineFeed:
-                    error = "a line ends in a bare line feed (CRLF is required)";
+                    (violation, error) = (ProtocolViolation.MalformedFrame, "a line ends in a bare line feed (CRLF is required)");
                     return FrameRead.Violation;
             }
             var space = line.PositionOf((byte)' ');
@@ -109,6 +109,7 @@ internal abstract class FrameFormat
             if (fits) word.CopyTo(scratch);
             if (!fits || !protocol.TryGetPacket(scratch[..(int)word.Length], out var packet))
             {
+                violation = ProtocolViolation.UnknownPacket;
                 error = $"'{Encoding.UTF8.GetString(fits ? word : word.Slice(0, scratch.Length))}' is no command of {protocol.Name}";
                 buffer = original;
                 return FrameRead.Violation;

@@ -9,9 +9,15 @@ public sealed partial class ProtocolConnection
 {
     private int _ending;
 
-    private void Close(ConnectionCloseKind kind, string detail)
+    private void Close(ConnectionCloseKind kind, string detail) => Close(new ConnectionCloseReason(kind, detail));
+
+    private void Violated(ProtocolViolation violation, string detail) =>
+        Close(new ConnectionCloseReason(ConnectionCloseKind.ProtocolViolation, detail) { Violation = violation });
+
+    private void Close(ConnectionCloseReason reason)
     {
-        if (Interlocked.CompareExchange(ref _closeReason, new ConnectionCloseReason(kind, detail), null) is not null) return;
+        var kind = reason.Kind;
+        if (Interlocked.CompareExchange(ref _closeReason, reason, null) is not null) return;
         _outbox.Writer.TryComplete();
         if (IsAbortive(kind)) _output.CancelPendingFlush();
         _input.CancelPendingRead();
@@ -20,7 +26,7 @@ public sealed partial class ProtocolConnection
     }
 
     // A peer that broke the protocol or a failed socket gets nothing more; every other close lets queued packets go.
-    private static bool IsAbortive(ConnectionCloseKind kind) => kind is ConnectionCloseKind.ProtocolViolation or ConnectionCloseKind.SocketError;
+    private static bool IsAbortive(ConnectionCloseKind kind) => kind is ConnectionCloseKind.ProtocolViolation or ConnectionCloseKind.SocketError or ConnectionCloseKind.WriteStalled;
 
     private async Task EndAsync()
     {

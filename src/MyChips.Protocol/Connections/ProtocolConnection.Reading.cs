@@ -18,14 +18,14 @@ public sealed partial class ProtocolConnection
                 var reading = true;
                 while (reading)
                 {
-                    switch (_format.TryRead(ref buffer, _maxFrameLength, out var type, out var body, out var error))
+                    switch (_format.TryRead(ref buffer, _maxFrameLength, out var type, out var body, out var violation, out var error))
                     {
                         case FrameRead.Complete:
                             if (!await ReceiveAsync(type, body).ConfigureAwait(false)) return;
                             break;
                         case FrameRead.Violation:
                             if (_options.SkipUnknownPackets && _format.TrySkipUnknown(ref buffer, _maxFrameLength)) break;
-                            Close(ConnectionCloseKind.ProtocolViolation, error);
+                            Violated(violation, error);
                             return;
                         default:
                             reading = false;
@@ -56,13 +56,13 @@ public sealed partial class ProtocolConnection
         if (!_protocol.TryGetPacket(type, out var packet))
         {
             if (_options.SkipUnknownPackets) return true;
-            Close(ConnectionCloseKind.ProtocolViolation, $"type 0x{type:X2} is no packet of {_protocol.Name}");
+            Violated(ProtocolViolation.UnknownPacket, $"type 0x{type:X2} is no packet of {_protocol.Name}");
             return false;
         }
         var peerRole = Role == ConnectionRole.Initiator ? ConnectionRole.Responder : ConnectionRole.Initiator;
         if (!packet.IsSentBy(peerRole))
         {
-            Close(ConnectionCloseKind.ProtocolViolation, $"{packet} may not be sent by the {peerRole}");
+            Violated(ProtocolViolation.UnexpectedPacket, $"{packet} may not be sent by the {peerRole}");
             return false;
         }
         await _steps.WaitAsync().ConfigureAwait(false);
@@ -71,19 +71,22 @@ public sealed partial class ProtocolConnection
             if (CloseReason is not null) return false;
             if (!_machine.Accepts(type))
             {
-                Close(ConnectionCloseKind.ProtocolViolation, $"{packet} is not expected in state {_machine.StateName}");
+                Violated(ProtocolViolation.UnexpectedPacket, $"{packet} is not expected in state {_machine.StateName}");
                 return false;
             }
             if (await ReceiveBySessionAsync(packet, body).ConfigureAwait(false) is { } taken) return taken;
+            var completedBefore = _noise.IsCompleted;
             if (!_noise.TryOpen(packet, body, out var payload, out var error))
             {
-                Close(ConnectionCloseKind.ProtocolViolation, error);
+                Violated(packet.Stage == PacketStage.Transport ? ProtocolViolation.DecryptionFailed : ProtocolViolation.HandshakeFailed, error);
                 return false;
             }
+            // The packet's own action runs knowing the handshake its message completed is done.
+            if (!completedBefore && _noise.IsCompleted) _session.NotifyHandshakeCompleted();
             var outcome = await StepAsync(() => _machine.ReceiveAsync(type, payload), received: true).ConfigureAwait(false);
             if (outcome.Kind == ActionOutcomeKind.NotAllowed)
             {
-                Close(ConnectionCloseKind.ProtocolViolation, $"{packet} is not allowed in state {_machine.StateName}");
+                Violated(ProtocolViolation.UnexpectedPacket, $"{packet} is not allowed in state {_machine.StateName}");
                 return false;
             }
             return Settle(outcome, ConnectionCloseKind.Completed);
@@ -110,7 +113,7 @@ public sealed partial class ProtocolConnection
         if (taken is not { } outcome) return null;
         if (outcome.Kind == ActionOutcomeKind.NotAllowed)
         {
-            Close(ConnectionCloseKind.ProtocolViolation, $"{packet} is not allowed in state {_machine.StateName}");
+            Violated(ProtocolViolation.UnexpectedPacket, $"{packet} is not allowed in state {_machine.StateName}");
             return false;
         }
         _stayed = string.Equals(before, _machine.StateName, StringComparison.Ordinal);

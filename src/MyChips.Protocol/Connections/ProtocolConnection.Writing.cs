@@ -100,7 +100,7 @@ public sealed partial class ProtocolConnection
         }
         catch (OperationCanceledException) when (stall.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            Close(ConnectionCloseKind.SocketError, $"the peer read nothing for {_options.WriteStallTimeout}");
+            Close(ConnectionCloseKind.WriteStalled, $"the peer read nothing for {_options.WriteStallTimeout}");
             throw new InvalidOperationException($"The connection is closed ({CloseReason}).");
         }
     }
@@ -116,7 +116,7 @@ public sealed partial class ProtocolConnection
                 var sessionWrote = await WriteSessionTurnAsync(reader).ConfigureAwait(false);
                 // A peer that reads nothing cannot hold the loop: past the stall timeout the connection closes.
                 await BoundedFlush.FlushAsync(_output, _options.WriteStallTimeout, _options.TimeProvider,
-                    static connection => connection.Close(ConnectionCloseKind.SocketError, $"the peer read nothing for {connection._options.WriteStallTimeout}"), this).ConfigureAwait(false);
+                    static connection => connection.Close(ConnectionCloseKind.WriteStalled, $"the peer read nothing for {connection._options.WriteStallTimeout}"), this).ConfigureAwait(false);
                 if (sessionWrote) NotifyWritten();
             }
         }

@@ -164,7 +164,7 @@ public sealed partial class ProtocolConnection
     }
 
     /// <summary>After a step: close when it asks to or the machine is final, else bring the timers in line.</summary>
-    private bool Settle(ActionOutcome outcome, ConnectionCloseKind finalKind, string? finalDetail = null)
+    private bool Settle(ActionOutcome outcome, ConnectionCloseKind finalKind, string? finalDetail = null, string? timeout = null)
     {
         if (outcome.Kind == ActionOutcomeKind.Close)
         {
@@ -173,7 +173,7 @@ public sealed partial class ProtocolConnection
         }
         if (_machine.IsFinal)
         {
-            Close(finalKind, finalDetail ?? $"the machine reached {_machine.StateName}");
+            Close(new ConnectionCloseReason(finalKind, finalDetail ?? $"the machine reached {_machine.StateName}") { Timeout = timeout });
             return false;
         }
         _timers.Update(_stayed);
@@ -192,9 +192,9 @@ public sealed partial class ProtocolConnection
             var state = _machine.StateName;
             var outcome = await StepAsync(() => _machine.ExpireAsync(name)).ConfigureAwait(false);
             if (outcome.Kind == ActionOutcomeKind.NotAllowed)
-                Close(ConnectionCloseKind.TimedOut, $"the {name} timeout expired in state {state}, which has no transition for it");
+                Close(new ConnectionCloseReason(ConnectionCloseKind.TimedOut, $"the {name} timeout expired in state {state}, which has no transition for it") { Timeout = name });
             else
-                Settle(outcome, ConnectionCloseKind.TimedOut, $"the {name} timeout expired in state {state}");
+                Settle(outcome, ConnectionCloseKind.TimedOut, $"the {name} timeout expired in state {state}", name);
         }
         finally
         {

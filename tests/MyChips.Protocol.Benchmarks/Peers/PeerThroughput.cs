@@ -53,6 +53,10 @@ public static class PeerThroughput
 
     private readonly record struct Result(double PerSecond, double CpuMicroseconds, double AllocatedBytes, double FramesPerFlush, double Receipts);
 
+    /// <summary>One measurement's messages per second, for tools that compare other paths beside this one.</summary>
+    internal static async Task<double> MessagesPerSecondAsync(PeerMode mode, DeliveryMode delivery, int count) =>
+        (await MeasureAsync(mode, delivery, count)).PerSecond;
+
     private static async Task<Result> MeasureAsync(PeerMode mode, DeliveryMode delivery, int count)
     {
         long transports = 0, receipts = 0;

@@ -13,11 +13,15 @@ public sealed class EchoServerSession : ProtocolSession<ServerConnection>, IServ
 
     private readonly TaskCompletionSource<ConnectionCloseReason> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The socket was accepted and the engine's first step ran.</summary>
     public Task Connected => _connected.Task;
 
     public Task<ConnectionCloseReason> Closed => _closed.Task;
+
+    /// <summary>The handshake completed on this side, by the client's last message.</summary>
+    public Task HandshakeCompleted => _completed.Task;
 
     public async ValueTask<ActionOutcome> AnswerAsync(ReadOnlyMemory<byte> greeting)
     {
@@ -39,6 +43,8 @@ public sealed class EchoServerSession : ProtocolSession<ServerConnection>, IServ
         _connected.TrySetResult();
         return base.OnConnectedAsync();
     }
+
+    protected override void OnHandshakeCompleted() => _completed.TrySetResult();
 
     protected override void OnClosed(ConnectionCloseReason reason) => _closed.TrySetResult(reason);
 }

@@ -76,8 +76,21 @@ public sealed class EchoXxEngineTests : IAsyncLifetime
 
         var refused = await server.Closed.WaitAsync(TestSite.Deadline);
         Assert.Equal(ConnectionCloseKind.ProtocolViolation, refused.Kind);
+        Assert.Equal(ProtocolViolation.HandshakeFailed, refused.Violation);
         Assert.Contains("not trusted", refused.Detail);
         Assert.Equal(ConnectionCloseKind.RemoteClosed, (await session.Closed.WaitAsync(TestSite.Deadline)).Kind);
+    }
+
+    [Fact]
+    public async Task A_side_that_completes_the_handshake_by_reading_its_last_message_is_told()
+    {
+        var (client, session) = await ConnectAsync(_client);
+        await session.Opened.WaitAsync(TestSite.Deadline);
+        var server = await _accepted.Reader.ReadAsync().AsTask().WaitAsync(TestSite.Deadline);
+
+        await server.HandshakeCompleted.WaitAsync(TestSite.Deadline); // XX ends with the client's message 3
+        await client.SendLineAsync("after");
+        Assert.Equal("after", await session.Heard.ReadAsync().AsTask().WaitAsync(TestSite.Deadline));
     }
 
     [Fact]
@@ -104,15 +117,15 @@ public sealed class EchoXxEngineTests : IAsyncLifetime
         await peer.SendFrameAsync('L', Encoding.UTF8.GetBytes("\"too early\""));
 
         var reason = await server.Closed.WaitAsync(TestSite.Deadline);
-        Assert.Equal(ConnectionCloseKind.ProtocolViolation, reason.Kind);
+        Assert.Equal(ProtocolViolation.UnexpectedPacket, reason.Violation);
         Assert.Contains("not expected in state Waiting", reason.Detail);
         Assert.Equal(TcpClose.Fin, (await peer.ReadToCloseAsync()).How);
     }
 
     [Theory]
-    [InlineData('Z', "no packet of EchoXx")]
-    [InlineData('a', "may not be sent by the Initiator")]
-    public async Task A_packet_the_spec_does_not_allow_from_this_peer_is_refused(char type, string why)
+    [InlineData('Z', "no packet of EchoXx", ProtocolViolation.UnknownPacket)]
+    [InlineData('a', "may not be sent by the Initiator", ProtocolViolation.UnexpectedPacket)]
+    public async Task A_packet_the_spec_does_not_allow_from_this_peer_is_refused(char type, string why, ProtocolViolation violation)
     {
         using var peer = await TcpEnd.ConnectAsync(_server.LocalEndPoint!.Port);
         var server = await _accepted.Reader.ReadAsync().AsTask().WaitAsync(TestSite.Deadline);
@@ -121,6 +134,7 @@ public sealed class EchoXxEngineTests : IAsyncLifetime
 
         var reason = await server.Closed.WaitAsync(TestSite.Deadline);
         Assert.Equal(ConnectionCloseKind.ProtocolViolation, reason.Kind);
+        Assert.Equal(violation, reason.Violation);
         Assert.Contains(why, reason.Detail);
     }
 
@@ -133,7 +147,7 @@ public sealed class EchoXxEngineTests : IAsyncLifetime
         await peer.SendAsync([0x00, 0x01, 0x00, 0x01, (byte)'h']); // 65,537 bytes announced: one over the spec's maximum
 
         var reason = await server.Closed.WaitAsync(TestSite.Deadline);
-        Assert.Equal(ConnectionCloseKind.ProtocolViolation, reason.Kind);
+        Assert.Equal(ProtocolViolation.FrameTooLarge, reason.Violation);
         Assert.Contains("65536-byte maximum", reason.Detail);
     }
 
@@ -147,6 +161,7 @@ public sealed class EchoXxEngineTests : IAsyncLifetime
 
         var reason = await server.Closed.WaitAsync(TestSite.Deadline);
         Assert.Equal(ConnectionCloseKind.ProtocolViolation, reason.Kind);
+        Assert.Equal(ProtocolViolation.HandshakeFailed, reason.Violation);
     }
 
     [Fact]
@@ -168,7 +183,7 @@ public sealed class EchoXxEngineTests : IAsyncLifetime
         peer.Dispose();
         var reason = await server.Closed.WaitAsync(TestSite.Deadline);
         Assert.Equal(ConnectionCloseKind.TimedOut, reason.Kind);
-        Assert.Contains("handshake", reason.Detail);
+        Assert.Equal("handshake", reason.Timeout);
     }
 
     [Fact]
@@ -212,7 +227,9 @@ public sealed class EchoXxEngineTests : IAsyncLifetime
         Assert.False(server.Closed.IsCompleted);
 
         time.Advance(TimeSpan.FromSeconds(10));
-        Assert.Equal(ConnectionCloseKind.TimedOut, (await server.Closed.WaitAsync(TestSite.Deadline)).Kind);
+        var reason = await server.Closed.WaitAsync(TestSite.Deadline);
+        Assert.Equal(ConnectionCloseKind.TimedOut, reason.Kind);
+        Assert.Equal("idle", reason.Timeout);
     }
 
     [Fact]

@@ -81,6 +81,7 @@ public sealed class LineChatEngineTests : IAsyncLifetime
 
         var reason = await server.Closed.WaitAsync(TestSite.Deadline);
         Assert.Equal(ConnectionCloseKind.ProtocolViolation, reason.Kind);
+        Assert.Equal(ProtocolViolation.FrameTooLarge, reason.Violation);
         Assert.Contains("200-byte maximum", reason.Detail);
     }
 
