@@ -22,5 +22,5 @@ public enum BridgeDirection
 public sealed record BridgeOutcome(BridgeDirection Direction, string Target, string Action, string? Result, string? Problem)
 {
     /// <summary>True when the database took the message in.</summary>
-    public bool Accepted => Problem is null && Result is not null && Result.StartsWith('{');
+    public bool Accepted => Problem is null;
 }

@@ -1,8 +1,8 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MyChips.Protocol.Bridge.Handlers;
 using MyChips.Protocol.Keys;
 using MyChips.Protocol.Peers;
 using Npgsql;
@@ -11,9 +11,9 @@ namespace MyChips.Protocol.Bridge;
 
 /// <summary>
 /// Runs a MyCHIPs site's peer traffic through a <see cref="PeerNode"/>: each notification on the quoted channel
-/// <c>ma_&lt;agent&gt;</c> is sent to the site named by its <c>to</c> chad (or delivered locally when that is our own
-/// agent) and confirmed with <c>mychips.&lt;target&gt;_process</c>; each message from another site goes to the same
-/// function. Failed sends are not recorded: <c>tally_notices</c> re-sends them.
+/// <c>ma_&lt;agent&gt;</c> is handled as MyCHIPs's peer server handles it (sent to the site its <c>to</c> chad names,
+/// or here when that is our own agent, and recorded with <c>mychips.&lt;target&gt;_process</c>); each message from
+/// another site goes to the same functions. Failed sends are not recorded: <c>tally_notices</c> re-sends them.
 /// </summary>
 public sealed partial class SiteBridge : IAsyncDisposable
 {
@@ -21,11 +21,14 @@ public sealed partial class SiteBridge : IAsyncDisposable
     private readonly NpgsqlDataSource _database;
     private readonly SiteBridgeOptions _options;
     private readonly ILogger _logger;
-    private readonly System.Threading.Channels.Channel<string> _notifications = System.Threading.Channels.Channel.CreateUnbounded<string>(new() { SingleReader = true });
+    private readonly Channel<string> _notifications = System.Threading.Channels.Channel.CreateUnbounded<string>(new() { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<string, ITargetHandler> _handlers;
+    private readonly ParkedMessages _parked;
     private Task[] _loops = [];
     private int _retryPending;
+    private int _disposed;
 
     public SiteBridge(PeerNode node, NpgsqlDataSource database, SiteBridgeOptions? options = null, ILogger<SiteBridge>? logger = null)
     {
@@ -35,9 +38,17 @@ public sealed partial class SiteBridge : IAsyncDisposable
         _database = database;
         _options = options ?? new SiteBridgeOptions();
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _parked = new ParkedMessages(_options.ParkedCapacity, _options.ParkedAttempts);
+        var actions = new BridgeActions(this);
+        _handlers = new(StringComparer.Ordinal)
+        {
+            ["tally"] = new TallyHandler(actions),
+            ["chit"] = new ChitHandler(actions),
+            ["route"] = new RouteHandler(actions),
+        };
     }
 
-    /// <summary>Raised once for every message handled, with what became of it.</summary>
+    /// <summary>Raised once for every message handled (and every retry of a refused one), with what became of it.</summary>
     public event EventHandler<BridgeOutcome>? Handled;
 
     /// <summary>The agent this bridge serves.</summary>
@@ -45,6 +56,9 @@ public sealed partial class SiteBridge : IAsyncDisposable
 
     /// <summary>The channel name MyCHIPs notifies this agent on.</summary>
     public string Channel => "ma_" + _node.Agent;
+
+    /// <summary>Partners' messages the database refused so far that wait to be tried again.</summary>
+    public int ParkedCount => _parked.Count;
 
     /// <summary>Starts listening to the database and reading the node's messages.</summary>
     public Task StartAsync()
@@ -69,7 +83,7 @@ public sealed partial class SiteBridge : IAsyncDisposable
     private async Task SendLoopAsync(CancellationToken cancellationToken)
     {
         await foreach (var text in _notifications.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            await HandleLocalAsync(text, cancellationToken).ConfigureAwait(false);
+            await HandleAsync(BridgeDirection.Local, text, 0, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
@@ -77,137 +91,73 @@ public sealed partial class SiteBridge : IAsyncDisposable
         try
         {
             await foreach (var message in _node.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-                await HandleRemoteAsync(message.JsonText, cancellationToken).ConfigureAwait(false);
+                await HandleAsync(BridgeDirection.Remote, message.JsonText, 0, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
     }
 
-    private async Task HandleLocalAsync(string text, CancellationToken cancellationToken)
+    private async Task HandleAsync(BridgeDirection direction, string text, int attempt, CancellationToken cancellationToken)
     {
-        if (Parse(text) is not { } message)
+        if (JsonText.ParseObject(text) is not { } message)
         {
-            _logger.LogWarning("Notification on {Channel} is not a MyCHIPs message: {Text}", Channel, text);
+            _logger.LogWarning("{Direction} message that is not a MyCHIPs message dropped: {Text}", direction, text);
             return;
         }
-        var (target, action) = Names(message);
-        if (message["to"] is not JsonObject to || !TryDestination(to, out var destination))
-        {
-            Report(BridgeDirection.Local, target, action, null, "the message names no destination (to.agent, host, port)");
-            return;
-        }
-        message["from"] = OwnChad(message["from"] as JsonObject);
-        var bytes = Encoding.UTF8.GetBytes(message.ToJsonString());
-        if (destination.Agent == _node.Agent)
-        {
-            await HandleRemoteAsync(message.ToJsonString(), cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            try
-            {
-                await _node.SendAsync(destination, bytes, null, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception failure) when (failure is DeliveryFailedException or IOException)
-            {
-                // Not written anywhere: the tries counter in the database already says it is pending.
-                Report(BridgeDirection.Local, target, action, null, $"not delivered to {destination}: {failure.Message}");
-                _ = RetryLaterAsync(_stopping.Token);
-                return;
-            }
-        }
-        if (target is "tally" or "chit" or "route")
-            await ProcessAsync(BridgeDirection.Local, target, action, message, Recipes.Local(action), cancellationToken).ConfigureAwait(false);
-        else
-            Report(BridgeDirection.Local, target, action, null, null);
-    }
-
-    private async Task HandleRemoteAsync(string text, CancellationToken cancellationToken)
-    {
-        if (Parse(text) is not { } message)
-        {
-            _logger.LogWarning("A message that is not a MyCHIPs message was dropped: {Text}", text);
-            return;
-        }
-        var (target, action) = Names(message);
-        if (target is not ("tally" or "chit" or "route" or "lift" or "chain"))
-        {
-            Report(BridgeDirection.Remote, target, action, null, $"unknown target '{target}'");
-            return;
-        }
-        // Lifts are passed through unchanged: their handler is not part of this bridge.
-        var recipe = target == "lift" ? new JsonObject() : Recipes.Remote(action);
-        await ProcessAsync(BridgeDirection.Remote, target, action, message, recipe, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task ProcessAsync(BridgeDirection direction, string target, string action, JsonObject message, JsonObject recipe,
-        CancellationToken cancellationToken)
-    {
+        var target = Messages.Text(message["target"]) ?? "";
+        var action = Messages.Text(message["action"]) ?? "";
+        Step step;
         try
         {
-            await using var command = _database.CreateCommand($"select mychips.{target}_process($1::jsonb, $2::jsonb)::text");
-            command.Parameters.Add(new NpgsqlParameter { Value = message.ToJsonString() });
-            command.Parameters.Add(new NpgsqlParameter { Value = recipe.ToJsonString() });
-            var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
-            var problem = result switch
-            {
-                null => "the database refused it",
-                _ when !result.StartsWith('{') => $"it does not fit the current state {result}",
-                _ => null,
-            };
-            Report(direction, target, action, result, problem);
+            step = await DispatchAsync(direction, target, action, message, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception failure) when (failure is NpgsqlException or InvalidOperationException)
+        catch (Exception failure) when (failure is NpgsqlException or InvalidOperationException or FormatException or System.Text.Json.JsonException)
         {
-            Report(direction, target, action, null, $"the database failed: {failure.Message}");
+            step = Step.Failed($"the database failed: {failure.Message}");
         }
+        Report(direction, target, action, step);
+        if (step.Succeeded)
+            await RetryParkedAsync(cancellationToken).ConfigureAwait(false);
+        else if (direction == BridgeDirection.Remote && step.Retryable && !_parked.Park(text, attempt + 1))
+            _logger.LogWarning("Gave up on {Target}.{Action} after {Attempts} attempts (or no room to keep it): {Text}", target, action, attempt + 1, text);
     }
 
-    private void Report(BridgeDirection direction, string target, string action, string? result, string? problem)
+    private Task<Step> DispatchAsync(BridgeDirection direction, string target, string action, JsonObject message, CancellationToken cancellationToken)
     {
-        if (problem is not null)
-            _logger.LogWarning("{Direction} {Target}.{Action} not taken: {Problem}", direction, target, action, problem);
-        Handled?.Invoke(this, new BridgeOutcome(direction, target, action, result, problem));
+        if (target == "lift")
+            return direction == BridgeDirection.Local ? PassLiftAsync(message, cancellationToken) : TakeLiftAsync(message, cancellationToken);
+        if (!_handlers.TryGetValue(target, out var handler)) return Task.FromResult(Step.Failed($"unknown target '{target}'"));
+        return direction == BridgeDirection.Local
+            ? handler.LocalAsync(action, message, cancellationToken)
+            : handler.RemoteAsync(action, message, cancellationToken);
     }
 
-    private JsonObject OwnChad(JsonObject? from) => new()
-    {
-        ["cuid"] = from?["cuid"]?.DeepClone(),
-        ["agent"] = _node.Agent.ToString(),
-        ["host"] = _node.Options.LocalKey.Host,
-        ["port"] = _node.LocalEndPoint.Port,
-    };
+    // Lifts have no handler here: they travel unchanged, and the database's lift_process takes them in.
+    private async Task<Step> PassLiftAsync(JsonObject message, CancellationToken cancellationToken) =>
+        await TransmitAsync(message, cancellationToken).ConfigureAwait(false) is { } problem ? Step.Failed(problem) : Step.Done(null);
 
-    private static bool TryDestination(JsonObject chad, out PeerDestination destination)
+    private async Task<Step> TakeLiftAsync(JsonObject message, CancellationToken cancellationToken) =>
+        Step.From(await ProcessAsync("lift", message, new JsonObject(), cancellationToken).ConfigureAwait(false));
+
+    // Something changed in the database: messages it refused before may fit now (order must not matter).
+    private async Task RetryParkedAsync(CancellationToken cancellationToken)
     {
-        destination = null!;
-        return chad["agent"]?.GetValueKind() == System.Text.Json.JsonValueKind.String
-            && chad["host"]?.GetValueKind() == System.Text.Json.JsonValueKind.String
-            && chad["port"]?.GetValueKind() == System.Text.Json.JsonValueKind.Number
-            && PeerDestination.TryParse($"{chad["agent"]}@{chad["host"]}:{chad["port"]}", out destination!, out _);
+        foreach (var (text, attempts) in _parked.TakeAll())
+            await HandleAsync(BridgeDirection.Remote, text, attempts, cancellationToken).ConfigureAwait(false);
     }
 
-    private static (string Target, string Action) Names(JsonObject message) =>
-        (Text(message["target"]), Text(message["action"]));
-
-    private static string Text(JsonNode? node) =>
-        node?.GetValueKind() == System.Text.Json.JsonValueKind.String ? node.GetValue<string>() : "";
-
-    private static JsonObject? Parse(string text)
+    private void Report(BridgeDirection direction, string target, string action, Step step)
     {
-        try
-        {
-            return JsonNode.Parse(text) as JsonObject;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
+        if (step.Problem is not null)
+            _logger.LogWarning("{Direction} {Target}.{Action} not taken: {Problem}", direction, target, action, step.Problem);
+        Handled?.Invoke(this, new BridgeOutcome(direction, target, action, step.Result?.ToJsonString(), step.Problem));
     }
 
+    /// <summary>Stops listening and reading; safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         _notifications.Writer.TryComplete();
         foreach (var loop in _loops)

@@ -42,6 +42,12 @@ public sealed class MyChipsPeerOptions
     /// <summary>Npgsql connection string of the site's MyCHIPs database, for <see cref="KeyStoreKind.Postgres"/>.</summary>
     public string? PostgresConnectionString { get; set; }
 
+    /// <summary>
+    /// With the PostgreSQL key store: let ticket (I) connections in while <c>mychips.token_valid(token)</c> says so,
+    /// leaving the redemption to the site bridge (<see cref="Bridge.SiteTicketStore"/>). Set by <c>AddMyChipsSiteBridge</c>.
+    /// </summary>
+    public bool SiteTickets { get; set; }
+
     /// <summary>Ticket tokens accepted once each for first-time connections (in-memory key store only).</summary>
     public List<string> Tickets { get; set; } = [];
 

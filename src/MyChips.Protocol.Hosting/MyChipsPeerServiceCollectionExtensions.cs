@@ -30,6 +30,37 @@ public static class MyChipsPeerServiceCollectionExtensions
         return services.AddMyChipsPeerCore();
     }
 
+    /// <summary>
+    /// Adds a MyCHIPs site bridge over the peer node (call <see cref="AddMyChipsPeer(IServiceCollection, Action{MyChipsPeerOptions})"/>
+    /// first): <see cref="MyChipsSiteBridgeService"/>, started once the node listens and stopped before it. The node
+    /// then lets first-time (ticket) connections in while <c>mychips.token_valid</c> says so, and the bridge redeems
+    /// the ticket when its message is taken in, as MyCHIPs does.
+    /// </summary>
+    public static IServiceCollection AddMyChipsSiteBridge(this IServiceCollection services, Action<MyChipsSiteBridgeOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<MyChipsSiteBridgeOptions>();
+        if (configure is not null) services.Configure(configure);
+        return services.AddMyChipsSiteBridgeCore();
+    }
+
+    /// <summary>Adds a site bridge whose options are bound from a configuration section (e.g. <c>config.GetSection("MyChipsSiteBridge")</c>).</summary>
+    public static IServiceCollection AddMyChipsSiteBridge(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.Configure<MyChipsSiteBridgeOptions>(configuration);
+        return services.AddMyChipsSiteBridgeCore();
+    }
+
+    private static IServiceCollection AddMyChipsSiteBridgeCore(this IServiceCollection services)
+    {
+        services.PostConfigure<MyChipsPeerOptions>(o => o.SiteTickets = true);
+        services.TryAddSingleton<MyChipsSiteBridgeService>();
+        services.AddHostedService(sp => sp.GetRequiredService<MyChipsSiteBridgeService>());
+        return services;
+    }
+
     private static IServiceCollection AddMyChipsPeerCore(this IServiceCollection services)
     {
         services.AddOptions();

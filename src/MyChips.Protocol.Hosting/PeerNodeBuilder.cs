@@ -60,8 +60,11 @@ internal static class PeerNodeBuilder
                 throw new InvalidOperationException("Tickets given as options are for the in-memory key store; with PostgreSQL, issue them in the database.");
             if (options.KnownAgents.Count > 0)
                 throw new InvalidOperationException("Known agents given as options are for the in-memory key store; with PostgreSQL, they are the rows of the agents table.");
+            ITicketStore siteTickets = options.SiteTickets
+                ? Bridge.SiteTicketStore.Create(options.PostgresConnectionString)
+                : PostgresTicketStore.Create(options.PostgresConnectionString, logger: loggers.CreateLogger<PostgresTicketStore>());
             return (PostgresKeyProvider.Create(options.PostgresConnectionString, logger: loggers.CreateLogger<PostgresKeyProvider>()),
-                PostgresTicketStore.Create(options.PostgresConnectionString, logger: loggers.CreateLogger<PostgresTicketStore>()),
+                siteTickets,
                 PostgresReplayGuard.Create(options.PostgresConnectionString));
         }
         var tickets = new InMemoryTicketStore();

@@ -23,8 +23,9 @@ public sealed class DatabaseRestartTests(PostgresFixture fixture)
         await a.AddUserAsync("alice");
         await b.AddUserAsync("bob");
         var uuid = Guid.NewGuid();
-        await Execute(dbA, "insert into mychips.tallies (tally_ent, tally_seq, tally_uuid, part_cuid, part_agent, hold_sig) values ('palice', 1, $1, 'bob', $2, 'signed')",
-            uuid, b.Agent.ToString());
+        var bobCert = await b.ScalarTextAsync("select mychips.user_cert('pbob')::text");
+        await Execute(dbA, "insert into mychips.tallies (tally_ent, tally_seq, tally_uuid, part_cert) values ('palice', 1, $1, $2::jsonb)", uuid, bobCert!);
+        var signature = await a.SignTallyAsync("palice", uuid);
         // The test server runs with synchronous_commit=off: make the rows survive the crash-stop.
         await Execute(dbA, "checkpoint");
 
@@ -34,10 +35,10 @@ public sealed class DatabaseRestartTests(PostgresFixture fixture)
         var taken = b.NextAsync(o => o.Direction == BridgeDirection.Remote && o.Action == "offer");
         var confirmed = a.NextAsync(o => o.Direction == BridgeDirection.Local && o.Action == "offer" && o.Accepted);
         // Made while the bridge may still be reconnecting: delivered either by its notification or by tally_notices.
-        await ExecuteWhenUpAsync(dbA, "update mychips.tallies set request = 'offer' where tally_uuid = $1", uuid);
+        await ExecuteWhenUpAsync(dbA, "update mychips.tallies set request = 'offer', hold_sig = $2 where tally_uuid = $1", uuid, signature);
 
         Assert.True((await taken).Accepted, (await taken).Problem);
-        await confirmed;
+        Assert.True((await confirmed).Accepted, (await confirmed).Problem);
         Assert.Equal("P.offer", await b.ScalarAsync("select mychips.tally_state(t) from mychips.tallies t where tally_uuid = $1", uuid));
         Assert.Equal("H.offer", await a.ScalarAsync("select mychips.tally_state(t) from mychips.tallies t where tally_uuid = $1", uuid));
     }

@@ -22,6 +22,7 @@ public static class BridgeCommand
         public int? Port { get; init; }
         public PeerMode Mode { get; init; } = PeerMode.Strict;
         public TimeSpan? RetryAge { get; init; }
+        public bool CheckSignatures { get; init; } = true;
         public LogLevel LogLevel { get; init; } = LogLevel.Information;
     }
 
@@ -32,10 +33,11 @@ public static class BridgeCommand
         var port = new Option<int?>("--port") { Description = "The port to listen on (default: the key file's port; 0 picks a free one).", CustomParser = r => OptionParsers.IntInRange(r, 0, 65535, 0), HelpName = "PORT" };
         var mode = CommonOptions.Mode();
         var retry = new Option<TimeSpan?>("--retry-age") { Description = "Re-send requests whose last attempt is this old, with tally_notices(AGE) (default: tally_notices(), whose database decides).", CustomParser = r => OptionParsers.Duration(r, TimeSpan.Zero), HelpName = "DURATION" };
+        var noSignatureChecks = new Option<bool>("--no-signature-checks") { Description = "Do not check tally and chit signatures (for tests, as the JavaScript peer server's test switch)." };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least level logged to stderr (default Information).", DefaultValueFactory = _ => LogLevel.Information };
         var command = new Command("bridge", "Serve a MyCHIPs site's agent: send its database's notifications and take in other sites' messages.")
         {
-            key, postgres, port, mode, retry, logLevel,
+            key, postgres, port, mode, retry, noSignatureChecks, logLevel,
         };
         command.SetAction((parse, cancel) => RunAsync(new Settings
         {
@@ -44,6 +46,7 @@ public static class BridgeCommand
             Port = parse.GetValue(port),
             Mode = parse.GetValue(mode),
             RetryAge = parse.GetValue(retry),
+            CheckSignatures = !parse.GetValue(noSignatureChecks),
             LogLevel = parse.GetValue(logLevel),
         }, parse.InvocationConfiguration.Error, cancel));
         return command;
@@ -69,7 +72,8 @@ public static class BridgeCommand
             using var loggers = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(error, settings.LogLevel)).SetMinimumLevel(settings.LogLevel));
             await using var database = MyChipsDatabase.CreateDataSource(settings.Postgres);
             await using var keys = new PostgresKeyProvider(database);
-            await using var tickets = new PostgresTicketStore(database);
+            // Tickets are let in while token_valid says so, and redeemed by the bridge when their message is taken in.
+            await using var tickets = new SiteTicketStore(database);
             var listen = IPAddress.TryParse(key.Host, out var address) ? address : IPAddress.Any;
             await using var node = new PeerNode(new PeerNodeOptions
             {
@@ -87,7 +91,7 @@ public static class BridgeCommand
                 error.WriteLine($"bridge: cannot listen: {e.Message}");
                 return ExitCodes.Failure;
             }
-            await using var bridge = new SiteBridge(node, database, new SiteBridgeOptions { RetryAge = settings.RetryAge }, loggers.CreateLogger<SiteBridge>());
+            await using var bridge = new SiteBridge(node, database, new SiteBridgeOptions { RetryAge = settings.RetryAge, CheckSignatures = settings.CheckSignatures }, loggers.CreateLogger<SiteBridge>());
             await bridge.StartAsync();
             loggers.CreateLogger("MyChips.Peer.Bridge").LogInformation("Serving agent {Agent} on port {Port}, channel {Channel}.",
                 node.Agent, node.LocalEndPoint.Port, bridge.Channel);
