@@ -57,6 +57,16 @@ if (args is ["peer-churn", ..])
     await PeerChurn.RunAsync(numbers.ElementAtOrDefault(0) is > 0 and var n ? n : 100_000, numbers.ElementAtOrDefault(1) is > 0 and var c ? c : 4, churnMode);
     return;
 }
+// `overlay-sim [nodes] [lookups] [find-mes] [--alpha N]`: the overlay in memory at 0/10/30% churn (docs/benchmarks.md, "Overlay").
+if (args is ["overlay-sim", ..])
+{
+    var alphaAt = Array.IndexOf(args, "--alpha");
+    var alpha = alphaAt > 0 ? int.Parse(args[alphaAt + 1], CultureInfo.InvariantCulture) : 3;
+    var numbers = args.Skip(1).Where((a, i) => char.IsDigit(a[0]) && (alphaAt < 0 || i + 1 != alphaAt + 1)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+    await MyChips.Protocol.Benchmarks.Overlay.OverlaySimulationCommand.RunAsync(
+        numbers.ElementAtOrDefault(0) is > 0 and var n ? n : 10_000, numbers.ElementAtOrDefault(1) is > 0 and var l ? l : 10_000, numbers.ElementAtOrDefault(2) is > 0 and var f ? f : 1_000, alpha);
+    return;
+}
 if (args is ["peer-memory-clients", var port, var agent, var clientMode, var count])
 {
     await IdleConnectionMemory.RunClientsAsync(int.Parse(port, CultureInfo.InvariantCulture), agent, Enum.Parse<PeerMode>(clientMode), int.Parse(count, CultureInfo.InvariantCulture));

@@ -12,7 +12,7 @@ public sealed class ModelCheckingTests
     public static TheoryData<string, string> SpecsAndNetworks()
     {
         var data = new TheoryData<string, string>();
-        foreach (var spec in new[] { "mychips-peer.protocol", "ciyam-peer.protocol", "rendezvous.protocol", "direct-call.protocol" })
+        foreach (var spec in new[] { "mychips-peer.protocol", "ciyam-peer.protocol", "rendezvous.protocol", "direct-call.protocol", "overlay.protocol" })
             foreach (var network in new[] { "", "LOSS", "DUPLICATE", "REORDER", "REPLAY", "LOSS,DUPLICATE,REORDER", "LOSS,DUPLICATE,REORDER,REPLAY,BUDGET=1" })
                 data.Add(spec, Bounded(spec, network));
         return data;
@@ -43,6 +43,7 @@ public sealed class ModelCheckingTests
         { "mychips-peer.protocol", "initiatorSettles", "  Pending on timeout handshake -> Closed  do abandon=>  Open on timeout handshake -> Closed  do abandon", "LOSS", "Initiator: Idle --connect--> Pending" },
         { "mychips-peer.protocol", "responderSettles", "Listening, Identified, Ticketed, Confirming on timeout handshake=>Listening, Identified, Ticketed on timeout handshake", "LOSS", "Responder: Identified --receive Knock--> Confirming" },
         { "ciyam-peer.protocol", "checkFirst", "ExpectingPut on receive Put -> ExpectingGet do storeFile=>ExpectingPut, Secured on receive Put -> ExpectingGet do storeFile", "", "Responder: Secured --receive Put--> ExpectingGet" },
+        { "overlay.protocol", "helloOnce", "  Waiting  on receive Hello   -> Answered do answer send Answer=>  Waiting  on receive Hello   -> Answered do answer send Answer\n  Answered on receive Hello   -> stay do answer send Answer", "REPLAY", "replays Hello" },
         { "ciyam-peer.protocol", "fairTransfers", "ExpectingPut on receive Put -> ExpectingGet do storeFile=>ExpectingPut on receive Put -> ExpectingGet do storeFile\n  ExpectingGet on receive Put -> stay do storeFile", "BUDGET=3", "Responder: ExpectingGet --receive Put--> ExpectingGet" },
         { "rendezvous.protocol", "registerOnce", "  Registered on receive Connect  -> stay       do forwardConnect=>  Registered on receive Connect  -> stay       do forwardConnect\n  Registered on receive Register -> stay do register", "REPLAY", "replays Register" },
         { "direct-call.protocol", "callAfterSetup", "  Open    on receive Hangup -> stay=>  Open    on receive Hangup -> InCall", "LOSS,CAPACITY=3", "receive Hangup" },

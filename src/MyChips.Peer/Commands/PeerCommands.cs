@@ -16,5 +16,6 @@ public static class PeerCommands
         SpecCommand.Create(),
         NoiseVectorsCommand.Create(),
         CiyamCommand.Create(),
+        OverlayCommand.Create(),
     };
 }

@@ -1,4 +1,5 @@
 using MyChips.Protocol.Ciyam;
+using MyChips.Protocol.Overlay.Wire;
 using MyChips.Protocol.Peers;
 
 namespace MyChips.Peer.Commands;
@@ -14,6 +15,7 @@ public static class SpecDocuments
     {
         [Path.GetFileNameWithoutExtension(MyChipsPeerDocument.FileName)] = MyChipsPeerDocument.Markdown,
         [Path.GetFileNameWithoutExtension(CiyamPeerDocument.FileName)] = CiyamPeerDocument.Markdown,
+        [Path.GetFileNameWithoutExtension(OverlayDocument.FileName)] = OverlayDocument.Markdown,
     };
 
     /// <summary>Spec name to its generated SPIN model (docs/model-checking.md).</summary>
@@ -21,6 +23,7 @@ public static class SpecDocuments
     {
         [Path.GetFileNameWithoutExtension(MyChipsPeerDocument.FileName)] = MyChipsPeerDocument.Promela,
         [Path.GetFileNameWithoutExtension(CiyamPeerDocument.FileName)] = CiyamPeerDocument.Promela,
+        [Path.GetFileNameWithoutExtension(OverlayDocument.FileName)] = OverlayDocument.Promela,
     };
 
     /// <summary>A spec by name or by the path of its .protocol file.</summary>

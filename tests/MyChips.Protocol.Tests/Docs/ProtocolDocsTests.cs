@@ -13,6 +13,7 @@ public sealed class ProtocolDocsTests
     {
         { MyChips.Protocol.Peers.MyChipsPeerDocument.FileName, MyChips.Protocol.Peers.MyChipsPeerDocument.Markdown },
         { MyChips.Protocol.Ciyam.CiyamPeerDocument.FileName, MyChips.Protocol.Ciyam.CiyamPeerDocument.Markdown },
+        { MyChips.Protocol.Overlay.Wire.OverlayDocument.FileName, MyChips.Protocol.Overlay.Wire.OverlayDocument.Markdown },
     };
 
     [Theory]
@@ -57,5 +58,6 @@ public sealed class ProtocolDocsTests
 
         Assert.Contains("docs/protocols/mychips-peer.md", readme, StringComparison.Ordinal);
         Assert.Contains("docs/protocols/ciyam-peer.md", readme, StringComparison.Ordinal);
+        Assert.Contains("docs/protocols/overlay.md", readme, StringComparison.Ordinal);
     }
 }
