@@ -50,6 +50,27 @@ public sealed class BootstrapTests : IAsyncLifetime
         Assert.True((checker.Self.Flags & PeerFlags.EntryPoint) != 0);
     }
 
+    [Fact]
+    public async Task Maintenance_checks_the_entry_points_every_refresh_interval_and_reports_a_replaced_one()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var options = new Node.OverlayOptions { RefreshInterval = TimeSpan.FromMinutes(10), Offers = PeerFlags.Reachable | PeerFlags.EntryPoint };
+        var keeper = _nodes.AddWithClock(options, time);
+        await keeper.JoinAsync(_nodes[0].Self.Address!).WaitAsync(LoopbackNodes.Deadline);
+        var live = _nodes[0].Self.Address!;
+        var changes = System.Threading.Channels.Channel.CreateUnbounded<IReadOnlyList<string>>();
+        using var stop = new CancellationTokenSource();
+
+        var maintaining = keeper.MaintainAsync([live, "127.0.0.200:1"], list => changes.Writer.TryWrite(list), stop.Token);
+        Assert.False(changes.Reader.TryRead(out _)); // nothing before the first interval
+        time.Advance(options.RefreshInterval);
+
+        var replaced = await changes.Reader.ReadAsync().AsTask().WaitAsync(LoopbackNodes.Deadline);
+        Assert.Equal([live, keeper.Self.Address!], replaced);
+        await stop.CancelAsync();
+        await maintaining.WaitAsync(LoopbackNodes.Deadline);
+    }
+
     private static int Port(string address) => IPEndPoint.Parse(address).Port;
 
     private sealed class NamesResolver(Dictionary<string, IPAddress> names) : IHostResolver

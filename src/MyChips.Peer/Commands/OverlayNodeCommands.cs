@@ -24,19 +24,27 @@ internal static class OverlayNodeCommands
     public static Command CreateRun()
     {
         var (dir, listen, entries, relay, noRelays) = NodeOptions();
-        var command = new Command("run", "Run a node until stopped (Ctrl+C): join through the entry points, print each message received.") { dir, listen, entries, relay, noRelays };
-        command.SetAction((parse, cancel) => WithNodeAsync(Settings(parse, dir, listen, entries, relay, noRelays), parse.InvocationConfiguration, "overlay run", async (node, output) =>
+        var command = new Command("run", "Run a node until stopped (Ctrl+C): join through the entry points, print each message received; buckets are refreshed and entry points checked (dead ones replaced) every 10 minutes.") { dir, listen, entries, relay, noRelays };
+        command.SetAction((parse, cancel) =>
         {
-            try
+            var settings = Settings(parse, dir, listen, entries, relay, noRelays);
+            var error = parse.InvocationConfiguration.Error;
+            return WithNodeAsync(settings, parse.InvocationConfiguration, "overlay run", async (node, output) =>
             {
-                await foreach (var message in node.Messages.ReadAllAsync(cancel)) await output.WriteLineAsync($"message from {message.From}: {message.Text}");
-            }
-            catch (OperationCanceledException)
-            {
-                // stopped
-            }
-            return ExitCodes.Ok;
-        }, cancel));
+                // Buckets refreshed and entry points checked every refresh interval while the node runs.
+                var maintaining = node.MaintainAsync(settings.Entries, list => error.WriteLine($"overlay run: entry points now {string.Join(", ", list)}"), cancel);
+                try
+                {
+                    await foreach (var message in node.Messages.ReadAllAsync(cancel)) await output.WriteLineAsync($"message from {message.From}: {message.Text}");
+                }
+                catch (OperationCanceledException)
+                {
+                    // stopped
+                }
+                await maintaining;
+                return ExitCodes.Ok;
+            }, cancel);
+        });
         return command;
     }
 
