@@ -25,7 +25,7 @@ public sealed class CiyamLineCodecTests
         var wire = new ArrayBufferWriter<byte>();
         FrameCodec.WriteFrame(wire, PacketType.Check, ArgumentsCodec.ToBytes("bc.da667b8c4 12345"));
         FrameCodec.WriteFrame(wire, PacketType.Bye, default);
-        Assert.Equal("chk bc.da667b8c4 12345\nbye\n", Encoding.UTF8.GetString(wire.WrittenSpan));
+        Assert.Equal("chk bc.da667b8c4 12345\r\nbye\r\n", Encoding.UTF8.GetString(wire.WrittenSpan));
 
         var buffer = new ReadOnlySequence<byte>(wire.WrittenMemory);
         Assert.Equal(FrameReadStatus.Complete, FrameCodec.TryReadFrame(ref buffer, out var check));

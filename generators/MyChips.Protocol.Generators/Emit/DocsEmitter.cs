@@ -41,7 +41,7 @@ internal static class DocsEmitter
         Line();
         Line(protocol.Framing == FramingKind.LengthPrefixed
             ? $"A 4-byte big-endian length, then a type byte, then the body; the length counts the type byte and the body and is at most {protocol.MaxFrameLength} bytes."
-            : $"One text line per packet: the command word, a space and the body, ending in LF; at most {protocol.MaxFrameLength} bytes.");
+            : $"One text line per packet: the command word, a space and the body, ending in CRLF; at most {protocol.MaxFrameLength} bytes.");
         Line();
         Line("## Packets");
         Line();

@@ -245,7 +245,7 @@ internal static class PacketEmitter
 
     private static void EmitLineCodec(CodeWriter w, ProtocolModel protocol)
     {
-        w.Summary("Frames on the wire: one text line per packet, the command word, a space and the body, ending in LF (a CR before it is dropped).");
+        w.Summary("Frames on the wire: one text line per packet, the command word, a space and the body, ending in CRLF (read: a bare LF is taken too).");
         w.Generated().Open("public static class FrameCodec");
         w.Summary("The longest line the spec allows, without its line end.");
         w.Line($"public const int MaxFrameLength = {protocol.MaxFrameLength};");
@@ -306,7 +306,7 @@ internal static class PacketEmitter
         w.Close();
         w.Line();
         w.Summary("The number of bytes a line with this body length takes on the wire.");
-        w.Line("public static int GetFrameSize(PacketType type, int bodyLength) => type.KeywordUtf8().Length + (bodyLength > 0 ? bodyLength + 1 : 0) + 1;");
+        w.Line("public static int GetFrameSize(PacketType type, int bodyLength) => type.KeywordUtf8().Length + (bodyLength > 0 ? bodyLength + 1 : 0) + 2;");
         w.Line();
         w.Summary("Writes one whole line. The body must not hold a line end.");
         w.Open($"public static void WriteFrame({TypeNames.BufferWriter} writer, PacketType type, global::System.ReadOnlySpan<byte> body)");
@@ -320,13 +320,14 @@ internal static class PacketEmitter
         w.Open($"public static global::System.Span<byte> BeginFrame({TypeNames.BufferWriter} writer, PacketType type, int bodyLength)");
         w.Line("var keyword = type.KeywordUtf8();");
         w.Line("var size = GetFrameSize(type, bodyLength);");
-        w.Line("if (bodyLength < 0 || size - 1 > MaxFrameLength)");
+        w.Line("if (bodyLength < 0 || size - 2 > MaxFrameLength)");
         w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(bodyLength), bodyLength, \"The line would be longer than MaxFrameLength.\");");
         w.Line();
         w.Line("var span = writer.GetSpan(size);");
         w.Line("keyword.CopyTo(span);");
         w.Line("if (bodyLength > 0)");
         w.Line("    span[keyword.Length] = (byte)' ';");
+        w.Line("span[size - 2] = (byte)'\\r';");
         w.Line("span[size - 1] = (byte)'\\n';");
         w.Line("return bodyLength > 0 ? span.Slice(keyword.Length + 1, bodyLength) : default;");
         w.Close();

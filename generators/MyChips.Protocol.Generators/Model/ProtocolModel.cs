@@ -8,7 +8,7 @@ internal enum FramingKind
     /// <summary>A 4-byte big-endian length, then a type byte, then the body.</summary>
     LengthPrefixed,
 
-    /// <summary>Text lines ending in LF: a command word, a space, then the arguments.</summary>
+    /// <summary>Text lines ending in CRLF: a command word, a space, then the arguments.</summary>
     Line,
 }
 

@@ -16,7 +16,7 @@ Generated from `spec/ciyam-peer.protocol` by the MyChips.Protocol generator: edi
 
 ## Framing
 
-One text line per packet: the command word, a space and the body, ending in LF; at most 1024 bytes.
+One text line per packet: the command word, a space and the body, ending in CRLF; at most 1024 bytes.
 
 ## Packets
 

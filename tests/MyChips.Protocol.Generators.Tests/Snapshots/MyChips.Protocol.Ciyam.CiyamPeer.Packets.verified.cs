@@ -164,7 +164,7 @@ namespace MyChips.Protocol.Ciyam
         public global::System.Buffers.ReadOnlySequence<byte> Body { get; }
     }
 
-    /// <summary>Frames on the wire: one text line per packet, the command word, a space and the body, ending in LF (a CR before it is dropped).</summary>
+    /// <summary>Frames on the wire: one text line per packet, the command word, a space and the body, ending in CRLF (read: a bare LF is taken too).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public static class FrameCodec
     {
@@ -230,7 +230,7 @@ namespace MyChips.Protocol.Ciyam
         }
 
         /// <summary>The number of bytes a line with this body length takes on the wire.</summary>
-        public static int GetFrameSize(PacketType type, int bodyLength) => type.KeywordUtf8().Length + (bodyLength > 0 ? bodyLength + 1 : 0) + 1;
+        public static int GetFrameSize(PacketType type, int bodyLength) => type.KeywordUtf8().Length + (bodyLength > 0 ? bodyLength + 1 : 0) + 2;
 
         /// <summary>Writes one whole line. The body must not hold a line end.</summary>
         public static void WriteFrame(global::System.Buffers.IBufferWriter<byte> writer, PacketType type, global::System.ReadOnlySpan<byte> body)
@@ -246,13 +246,14 @@ namespace MyChips.Protocol.Ciyam
         {
             var keyword = type.KeywordUtf8();
             var size = GetFrameSize(type, bodyLength);
-            if (bodyLength < 0 || size - 1 > MaxFrameLength)
+            if (bodyLength < 0 || size - 2 > MaxFrameLength)
                 throw new global::System.ArgumentOutOfRangeException(nameof(bodyLength), bodyLength, "The line would be longer than MaxFrameLength.");
 
             var span = writer.GetSpan(size);
             keyword.CopyTo(span);
             if (bodyLength > 0)
                 span[keyword.Length] = (byte)' ';
+            span[size - 2] = (byte)'\r';
             span[size - 1] = (byte)'\n';
             return bodyLength > 0 ? span.Slice(keyword.Length + 1, bodyLength) : default;
         }
