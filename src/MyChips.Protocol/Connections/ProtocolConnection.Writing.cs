@@ -32,10 +32,7 @@ public sealed partial class ProtocolConnection
         if (packet.Stage == PacketStage.Handshake)
             throw new ArgumentException($"{packet} is a handshake message: send it with SendAsync, in the handshake's order.", nameof(packet));
         if (!packet.IsSentBy(Role)) throw new ArgumentException($"{packet} may not be sent by the {Role}.", nameof(packet));
-        if (_format.CheckBody(payload) is { } unfit) throw new ArgumentException($"{packet}: {unfit}.", nameof(payload));
-        var bodyLength = _noise.GetBodyLength(packet, payload.Length);
-        if (!_format.Fits(packet, bodyLength, _maxFrameLength))
-            throw new ArgumentException($"{packet} with a {payload.Length}-byte body does not fit the {_maxFrameLength}-byte maximum frame.", nameof(payload));
+        var bodyLength = SealedBodyLength(packet, payload, nameof(payload));
         var size = _format.FrameSize(packet, bodyLength);
         var frame = _output.GetSpan(size)[..size];
         _noise.Seal(packet, payload, frame[_format.Layout(frame, packet, bodyLength)]);
@@ -58,10 +55,7 @@ public sealed partial class ProtocolConnection
         try
         {
             if (CloseReason is { } closed) throw new InvalidOperationException($"The connection is closed ({closed}).");
-            if (_format.CheckBody(body.Span) is { } unfit) throw new ArgumentException($"{packet}: {unfit}.", nameof(body));
-            var bodyLength = _noise.GetBodyLength(packet, body.Length);
-            if (!_format.Fits(packet, bodyLength, _maxFrameLength))
-                throw new ArgumentException($"{packet} with a {body.Length}-byte body does not fit the {_maxFrameLength}-byte maximum frame.", nameof(body));
+            var bodyLength = SealedBodyLength(packet, body.Span, nameof(body));
             var size = _format.FrameSize(packet, bodyLength);
             var frame = ArrayPool<byte>.Shared.Rent(size);
             try
@@ -84,6 +78,16 @@ public sealed partial class ProtocolConnection
         {
             _sealing.Release();
         }
+    }
+
+    /// <summary>The packet's body length once sealed; <see cref="ArgumentException"/> when the framing cannot carry it or it does not fit the maximum frame.</summary>
+    private int SealedBodyLength(PacketDescriptor packet, ReadOnlySpan<byte> payload, string parameter)
+    {
+        if (_format.CheckBody(payload) is { } unfit) throw new ArgumentException($"{packet}: {unfit}.", parameter);
+        var bodyLength = _noise.GetBodyLength(packet, payload.Length);
+        if (!_format.Fits(packet, bodyLength, _maxFrameLength))
+            throw new ArgumentException($"{packet} with a {payload.Length}-byte body does not fit the {_maxFrameLength}-byte maximum frame.", parameter);
+        return bodyLength;
     }
 
     /// <summary>
