@@ -202,6 +202,25 @@ public sealed class SpecDiagnosticTests
         Assert.All(diagnostics, d => Assert.StartsWith("MCP", d.Id, StringComparison.Ordinal));
     }
 
+    private const string Lines = """
+        protocol Demo
+        namespace Demo.Wire
+        framing line max 100
+        roles client server
+        body Note text
+        packet Hello "hello" from client body Note
+        packet Ok "(okay more)" from server body empty
+        packet Other "*" from either body Note
+        """;
+
+    [Fact]
+    public void A_line_keyword_of_several_words_is_a_whole_line_reply_and_valid_only_without_a_body()
+    {
+        Assert.Empty(GeneratorHarness.GeneratorDiagnostics(Lines));
+        AssertError("MCP0016", Lines.Replace("packet Hello \"hello\"", "packet Hello $$\"hello there\""));
+        AssertError("MCP0016", Lines.Replace("packet Ok \"(okay more)\"", "packet Ok $$\"(okay  more)\""));
+    }
+
     private static void AssertError(string id, string markedSpec)
     {
         var marker = markedSpec.IndexOf("$$", StringComparison.Ordinal);

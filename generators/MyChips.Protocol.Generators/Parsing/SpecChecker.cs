@@ -58,8 +58,8 @@ internal sealed partial class SpecChecker
             var type = packet.TypeToken;
             if (_spec.Framing == FramingKind.LengthPrefixed && (type.Kind != TokenKind.Char || type.Text.Length != 1 || type.Text[0] < 0x21 || type.Text[0] > 0x7e))
                 _report.Add(SpecDiagnostics.InvalidPacketType, type.Span, $"Packet '{packet.Name.Name}' needs a single printable ASCII type byte in single quotes, such as 'N'.");
-            else if (_spec.Framing == FramingKind.Line && (type.Kind != TokenKind.String || type.Text.Length == 0 || type.Text.Any(c => c <= ' ' || c > '~')))
-                _report.Add(SpecDiagnostics.InvalidPacketType, type.Span, $"Packet '{packet.Name.Name}' needs a command word in double quotes, such as \"chk\".");
+            else if (_spec.Framing == FramingKind.Line && (type.Kind != TokenKind.String || !IsLineKeyword(type.Text, packet.Body?.Name == "empty")))
+                _report.Add(SpecDiagnostics.InvalidPacketType, type.Span, $"Packet '{packet.Name.Name}' needs a command word in double quotes, such as \"chk\" (several words, such as \"(okay more)\", only with body empty).");
             else if (types.TryGetValue(type.Text, out var other))
                 _report.Add(SpecDiagnostics.DuplicateTypeByte, type.Span, $"Packets '{other.Name.Name}' and '{packet.Name.Name}' both use the type '{type.Text}'.");
             else
@@ -79,6 +79,14 @@ internal sealed partial class SpecChecker
                 _report.Add(SpecDiagnostics.ReservedName, body.Name.Span, $"The body name '{body.Name.Name}' is used by the generated code itself; choose another.");
         }
     }
+
+    /// <summary>
+    /// A line keyword: printable ASCII words; single inner spaces only for a packet with no body, which is then a
+    /// whole line (a reply such as "(okay more)").
+    /// </summary>
+    private static bool IsLineKeyword(string text, bool bodyEmpty) =>
+        text.Length > 0 && text[0] != ' ' && text[text.Length - 1] != ' ' && !text.Contains("  ")
+        && text.All(c => c > ' ' && c <= '~' || (c == ' ' && bodyEmpty));
 
     private void CheckMachine(MachineSyntax machine)
     {
