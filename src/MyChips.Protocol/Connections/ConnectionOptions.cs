@@ -42,6 +42,9 @@ public sealed class ConnectionOptions
     /// <summary>A lower limit than the spec's largest frame; null keeps the spec's.</summary>
     public int? MaxFrameLength { get; init; }
 
+    /// <summary>The most bytes one <see cref="ProtocolConnection.ReadRawAsync"/> may ask for: bounds what a peer's announced size can make this side buffer.</summary>
+    public int MaxRawRead { get; init; } = 64 * 1024;
+
     /// <summary>Frames queued for sending before <see cref="ProtocolConnection.SendAsync"/> waits for room.</summary>
     public int SendQueueCapacity { get; init; } = 256;
 

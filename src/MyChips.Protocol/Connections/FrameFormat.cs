@@ -102,20 +102,37 @@ internal abstract class FrameFormat
                     return FrameRead.Violation;
             }
             var space = line.PositionOf((byte)' ');
+            Span<byte> scratch = stackalloc byte[64];
+            // A reply spelled as several words ("(okay more)") is a whole line; otherwise the first word names the packet.
+            if (space is not null && line.Length <= scratch.Length && Lookup(line, scratch) is { } reply && reply != protocol.AnyLinePacket)
+            {
+                (type, body) = (reply.Type, default);
+                return FrameRead.Complete;
+            }
             var word = space is { } at ? line.Slice(0, at) : line;
             body = space is { } start ? line.Slice(line.GetPosition(1, start)) : default;
-            Span<byte> scratch = stackalloc byte[32];
-            var fits = word.Length <= scratch.Length;
-            if (fits) word.CopyTo(scratch);
-            if (!fits || !protocol.TryGetPacket(scratch[..(int)word.Length], out var packet))
+            var packet = word.Length <= scratch.Length ? Lookup(word, scratch) : null;
+            if (packet is null || packet == protocol.AnyLinePacket)
             {
+                // A line with no known first word is the spec's any-line packet, whole, where it declares one.
+                if (protocol.AnyLinePacket is { } any)
+                {
+                    (type, body) = (any.Type, line);
+                    return FrameRead.Complete;
+                }
                 violation = ProtocolViolation.UnknownPacket;
-                error = $"'{Encoding.UTF8.GetString(fits ? word : word.Slice(0, scratch.Length))}' is no command of {protocol.Name}";
+                error = $"'{Encoding.UTF8.GetString(word.Length <= scratch.Length ? word : word.Slice(0, scratch.Length))}' is no command of {protocol.Name}";
                 buffer = original;
                 return FrameRead.Violation;
             }
             type = packet.Type;
             return FrameRead.Complete;
+        }
+
+        private PacketDescriptor? Lookup(in ReadOnlySequence<byte> text, Span<byte> scratch)
+        {
+            text.CopyTo(scratch);
+            return protocol.TryGetPacket(scratch[..(int)text.Length], out var packet) ? packet : null;
         }
 
         // A complete line whose command the spec does not know is the only violation that can be skipped.
@@ -126,12 +143,13 @@ internal abstract class FrameFormat
             body.IndexOfAny((byte)'\r', (byte)'\n') >= 0 ? "a line's body cannot hold a line break" : null;
 
         public override int FrameSize(PacketDescriptor packet, int bodyLength) =>
-            packet.Keyword.Length + (bodyLength > 0 ? 1 + bodyLength : 0) + CrLf.Length;
+            packet == protocol.AnyLinePacket ? bodyLength + CrLf.Length : packet.Keyword.Length + (bodyLength > 0 ? 1 + bodyLength : 0) + CrLf.Length;
 
+        // The any-line packet is its body alone; any other is its keyword, then a space and the body if there is one.
         public override Range Layout(Span<byte> frame, PacketDescriptor packet, int bodyLength)
         {
-            var at = Encoding.ASCII.GetBytes(packet.Keyword, frame);
-            if (bodyLength > 0) frame[at++] = (byte)' ';
+            var at = packet == protocol.AnyLinePacket ? 0 : Encoding.ASCII.GetBytes(packet.Keyword, frame);
+            if (bodyLength > 0 && at > 0) frame[at++] = (byte)' ';
             CrLf.CopyTo(frame[(at + bodyLength)..]);
             return new Range(at, at + bodyLength);
         }

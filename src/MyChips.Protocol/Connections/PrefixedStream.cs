@@ -1,8 +1,8 @@
-namespace MyChips.Protocol.Ciyam.Wire;
+namespace MyChips.Protocol.Connections;
 
 /// <summary>
-/// A stream that first gives back bytes already read from its inner stream: the start of a TLS handshake that
-/// arrived in the same read as the <c>tls</c> line.
+/// A stream that first gives back bytes already read from its inner stream: the start of a new transport's handshake (TLS, say) that
+/// arrived in the same read as the command that started it.
 /// </summary>
 internal sealed class PrefixedStream(byte[] prefix, Stream inner) : Stream
 {

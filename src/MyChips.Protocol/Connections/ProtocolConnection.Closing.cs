@@ -11,8 +11,26 @@ public sealed partial class ProtocolConnection
 
     private void Close(ConnectionCloseKind kind, string detail) => Close(new ConnectionCloseReason(kind, detail));
 
-    private void Violated(ProtocolViolation violation, string detail) =>
-        Close(new ConnectionCloseReason(ConnectionCloseKind.ProtocolViolation, detail) { Violation = violation });
+    private bool _violationAnswered; // the session answered the violation: what it queued is written before the FIN
+
+    /// <summary>The peer broke the protocol: the session may answer (an error reply) before the connection closes.</summary>
+    private async ValueTask ViolatedAsync(ProtocolViolation violation, string detail)
+    {
+        var reason = new ConnectionCloseReason(ConnectionCloseKind.ProtocolViolation, detail) { Violation = violation };
+        if (CloseReason is null)
+        {
+            try
+            {
+                _violationAnswered = await _session.NotifyViolationAsync(reason).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // An answer that failed to go: the close is abortive as for any violation.
+                _violationAnswered = false;
+            }
+        }
+        Close(reason);
+    }
 
     private void Close(ConnectionCloseReason reason)
     {
@@ -26,7 +44,8 @@ public sealed partial class ProtocolConnection
     }
 
     // A peer that broke the protocol or a failed socket gets nothing more; every other close lets queued packets go.
-    private static bool IsAbortive(ConnectionCloseKind kind) => kind is ConnectionCloseKind.ProtocolViolation or ConnectionCloseKind.SocketError or ConnectionCloseKind.WriteStalled;
+    private bool IsAbortive(ConnectionCloseKind kind) =>
+        kind is ConnectionCloseKind.SocketError or ConnectionCloseKind.WriteStalled || (kind is ConnectionCloseKind.ProtocolViolation && !_violationAnswered);
 
     private async Task EndAsync()
     {
@@ -53,6 +72,7 @@ public sealed partial class ProtocolConnection
             _steps.Release();
         }
         _noise.Dispose();
+        if (_stream is not System.Net.Sockets.NetworkStream) await DisposeUpgradedAsync().ConfigureAwait(false);
         try
         {
             _session.NotifyClosed(reason);
@@ -61,6 +81,18 @@ public sealed partial class ProtocolConnection
         {
             _ended?.Invoke(this);
             _completion.TrySetResult(reason);
+        }
+    }
+
+    private async Task DisposeUpgradedAsync()
+    {
+        try
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The socket is released already; the upgraded stream has nothing left to say.
         }
     }
 

@@ -3,40 +3,41 @@ using System.Net.Sockets;
 
 namespace MyChips.Protocol.Connections;
 
-/// <summary>The receiving side: frames read without copying, checked against the spec, opened by Noise, fed to the machine.</summary>
+/// <summary>
+/// The receiving side: frames read without copying, checked against the spec, opened by Noise, fed to the machine.
+/// One flow reads at a time (the read turn): the read loop, or a step that reads for itself
+/// (<see cref="ReadPacketAsync"/>, <see cref="ReadRawAsync"/>); what is read but not yet taken waits in <c>_unread</c>.
+/// </summary>
 public sealed partial class ProtocolConnection
 {
+    private readonly SemaphoreSlim _readTurn = new(1, 1);
+    private ReadOnlySequence<byte> _unread;
+    private bool _holdingRead; // a read result is held: the pipe is advanced past what was taken before the next read
+    private bool _inputEnded;  // the peer's FIN came with the last read
+    private int _readersWaiting; // steps from outside that want the read turn
+
     private async Task ReadLoopAsync()
     {
         try
         {
             while (CloseReason is null)
             {
-                var result = await _input.ReadAsync().ConfigureAwait(false);
-                if (result.IsCanceled) return;
-                var buffer = result.Buffer;
-                var reading = true;
-                while (reading)
+                await _readTurn.WaitAsync().ConfigureAwait(false);
+                try
                 {
-                    switch (_format.TryRead(ref buffer, _maxFrameLength, out var type, out var body, out var violation, out var error))
+                    if (!await ReadFramesAsync().ConfigureAwait(false)) return;
+                    if (_inputEnded)
                     {
-                        case FrameRead.Complete:
-                            if (!await ReceiveAsync(type, body).ConfigureAwait(false)) return;
-                            break;
-                        case FrameRead.Violation:
-                            if (_options.SkipUnknownPackets && _format.TrySkipUnknown(ref buffer, _maxFrameLength)) break;
-                            Violated(violation, error);
-                            return;
-                        default:
-                            reading = false;
-                            break;
+                        Close(ConnectionCloseKind.RemoteClosed, _unread.IsEmpty ? "the peer closed the connection" : "the peer closed the connection in the middle of a frame");
+                        return;
                     }
+                    // A step from outside waits to read for itself: it goes first.
+                    if (Volatile.Read(ref _readersWaiting) > 0) continue;
+                    await FillAsync(CancellationToken.None).ConfigureAwait(false);
                 }
-                _input.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
+                finally
                 {
-                    Close(ConnectionCloseKind.RemoteClosed, buffer.IsEmpty ? "the peer closed the connection" : "the peer closed the connection in the middle of a frame");
-                    return;
+                    _readTurn.Release();
                 }
             }
         }
@@ -50,35 +51,79 @@ public sealed partial class ProtocolConnection
         }
     }
 
+    /// <summary>Feeds every whole frame read so far to the machine: false when one ended the connection.</summary>
+    private async ValueTask<bool> ReadFramesAsync()
+    {
+        while (CloseReason is null)
+        {
+            var buffer = _unread;
+            switch (_format.TryRead(ref buffer, _maxFrameLength, out var type, out var body, out var violation, out var error))
+            {
+                case FrameRead.Complete:
+                    _unread = buffer;
+                    if (!await ReceiveAsync(type, body).ConfigureAwait(false)) return false;
+                    break;
+                case FrameRead.Violation:
+                    if (_options.SkipUnknownPackets && _format.TrySkipUnknown(ref buffer, _maxFrameLength))
+                    {
+                        _unread = buffer;
+                        break;
+                    }
+                    await ViolatedAsync(violation, error).ConfigureAwait(false);
+                    return false;
+                default:
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Reads more from the socket into <c>_unread</c>, after giving back to the pipe what was taken. False when the
+    /// read was canceled (the connection closing, or a step from outside asking for the read turn).
+    /// </summary>
+    private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+    {
+        if (_holdingRead)
+        {
+            _input.AdvanceTo(_unread.Start, _unread.End);
+            (_holdingRead, _unread) = (false, default);
+        }
+        var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
+        (_unread, _holdingRead, _inputEnded) = (result.Buffer, true, result.IsCompleted);
+        return !result.IsCanceled;
+    }
+
     /// <summary>One frame: false when it ended the connection.</summary>
     private async ValueTask<bool> ReceiveAsync(byte type, ReadOnlySequence<byte> body)
     {
         if (!_protocol.TryGetPacket(type, out var packet))
         {
             if (_options.SkipUnknownPackets) return true;
-            Violated(ProtocolViolation.UnknownPacket, $"type 0x{type:X2} is no packet of {_protocol.Name}");
+            await ViolatedAsync(ProtocolViolation.UnknownPacket, $"type 0x{type:X2} is no packet of {_protocol.Name}").ConfigureAwait(false);
             return false;
         }
         var peerRole = Role == ConnectionRole.Initiator ? ConnectionRole.Responder : ConnectionRole.Initiator;
         if (!packet.IsSentBy(peerRole))
         {
-            Violated(ProtocolViolation.UnexpectedPacket, $"{packet} may not be sent by the {peerRole}");
+            await ViolatedAsync(ProtocolViolation.UnexpectedPacket, $"{packet} may not be sent by the {peerRole}").ConfigureAwait(false);
             return false;
         }
         await _steps.WaitAsync().ConfigureAwait(false);
+        _readingStep = true; // the read loop holds the read turn: the packet's action may read on
         try
         {
             if (CloseReason is not null) return false;
             if (!_machine.Accepts(type))
             {
-                Violated(ProtocolViolation.UnexpectedPacket, $"{packet} is not expected in state {_machine.StateName}");
+                await ViolatedAsync(ProtocolViolation.UnexpectedPacket, $"{packet} is not expected in state {_machine.StateName}").ConfigureAwait(false);
                 return false;
             }
             if (await ReceiveBySessionAsync(packet, body).ConfigureAwait(false) is { } taken) return taken;
             var completedBefore = _noise.IsCompleted;
             if (!_noise.TryOpen(packet, body, out var payload, out var error))
             {
-                Violated(packet.Stage == PacketStage.Transport ? ProtocolViolation.DecryptionFailed : ProtocolViolation.HandshakeFailed, error);
+                await ViolatedAsync(packet.Stage == PacketStage.Transport ? ProtocolViolation.DecryptionFailed : ProtocolViolation.HandshakeFailed, error).ConfigureAwait(false);
                 return false;
             }
             // The packet's own action runs knowing the handshake its message completed is done.
@@ -86,13 +131,14 @@ public sealed partial class ProtocolConnection
             var outcome = await StepAsync(() => _machine.ReceiveAsync(type, payload), received: true).ConfigureAwait(false);
             if (outcome.Kind == ActionOutcomeKind.NotAllowed)
             {
-                Violated(ProtocolViolation.UnexpectedPacket, $"{packet} is not allowed in state {_machine.StateName}");
+                await ViolatedAsync(ProtocolViolation.UnexpectedPacket, $"{packet} is not allowed in state {_machine.StateName}").ConfigureAwait(false);
                 return false;
             }
             return Settle(outcome, ConnectionCloseKind.Completed);
         }
         finally
         {
+            _readingStep = false;
             _steps.Release();
         }
     }
@@ -113,7 +159,7 @@ public sealed partial class ProtocolConnection
         if (taken is not { } outcome) return null;
         if (outcome.Kind == ActionOutcomeKind.NotAllowed)
         {
-            Violated(ProtocolViolation.UnexpectedPacket, $"{packet} is not allowed in state {_machine.StateName}");
+            await ViolatedAsync(ProtocolViolation.UnexpectedPacket, $"{packet} is not allowed in state {_machine.StateName}").ConfigureAwait(false);
             return false;
         }
         _stayed = string.Equals(before, _machine.StateName, StringComparison.Ordinal);

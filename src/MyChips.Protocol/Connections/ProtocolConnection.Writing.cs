@@ -13,6 +13,7 @@ public sealed partial class ProtocolConnection
     private readonly Channel<OutgoingFrame> _outbox;
     private readonly SemaphoreSlim _sealing = new(1, 1);
     private Task _writeLoop = Task.CompletedTask;
+    private readonly List<TaskCompletionSource> _flushWaiters = [];
     private int _writeRequested; // 1 while the session waits for its write turn (one wake token is queued)
 
     /// <summary>
@@ -121,6 +122,8 @@ public sealed partial class ProtocolConnection
                 // A peer that reads nothing cannot hold the loop: past the stall timeout the connection closes.
                 await BoundedFlush.FlushAsync(_output, _options.WriteStallTimeout, _options.TimeProvider,
                     static connection => connection.Close(ConnectionCloseKind.WriteStalled, $"the peer read nothing for {connection._options.WriteStallTimeout}"), this).ConfigureAwait(false);
+                foreach (var written in _flushWaiters) written.TrySetResult();
+                _flushWaiters.Clear();
                 if (sessionWrote) NotifyWritten();
             }
         }
@@ -131,7 +134,12 @@ public sealed partial class ProtocolConnection
         finally
         {
             while (reader.TryRead(out var unsent))
+            {
                 if (unsent.Bytes is not null) ArrayPool<byte>.Shared.Return(unsent.Bytes);
+                unsent.Written?.TrySetException(new IOException("The connection closed before the bytes were written."));
+            }
+            foreach (var written in _flushWaiters) written.TrySetException(new IOException("The connection closed before the bytes were written."));
+            _flushWaiters.Clear();
         }
     }
 
@@ -140,6 +148,7 @@ public sealed partial class ProtocolConnection
     {
         while (reader.TryRead(out var frame))
         {
+            if (frame.Written is not null) _flushWaiters.Add(frame.Written);
             if (frame.Bytes is null) continue;
             frame.Bytes.AsSpan(0, frame.Length).CopyTo(_output.GetSpan(frame.Length));
             _output.Advance(frame.Length);
@@ -187,6 +196,9 @@ public sealed partial class ProtocolConnection
         }
     }
 
-    /// <summary>A sealed frame in a pooled buffer, returned once written.</summary>
-    private readonly record struct OutgoingFrame(byte[] Bytes, int Length);
+    /// <summary>
+    /// A sealed frame in a pooled buffer, returned once written; or, with <paramref name="Written"/>, a marker
+    /// completed once everything queued before it is flushed.
+    /// </summary>
+    private readonly record struct OutgoingFrame(byte[] Bytes, int Length, TaskCompletionSource? Written = null);
 }

@@ -22,8 +22,8 @@ public sealed partial class ProtocolConnection
     private readonly IConnectionMachine _machine;
     private readonly NoiseDriver _noise;
     private readonly ConnectionTimers _timers;
-    private readonly PipeReader _input;
-    private readonly PipeWriter _output;
+    private PipeReader _input;  // replaced, with _output, when the transport is upgraded
+    private PipeWriter _output;
     private readonly SemaphoreSlim _steps = new(1, 1);
     private readonly int _maxFrameLength;
     private readonly FrameFormat _format;
@@ -49,9 +49,8 @@ public sealed partial class ProtocolConnection
             ?? throw new InvalidOperationException($"The {protocol.Name} spec declares no machine for the {role} role; the engine runs only roles that have one.");
         _noise = new NoiseDriver(protocol, role, options, knownPeerKey);
         _timers = new ConnectionTimers(_machine, options, OnTimerExpired);
-        var stream = new NetworkStream(socket, ownsSocket: false);
-        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16384, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
-        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16384, leaveOpen: true));
+        _stream = new NetworkStream(socket, ownsSocket: false);
+        (_input, _output) = CreatePipes(_stream);
         _outbox = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(options.SendQueueCapacity) { SingleReader = true });
         session.Attach(this, _machine);
     }

@@ -24,6 +24,7 @@ public abstract class ProtocolDescription
                 throw new ArgumentException($"Two packets share the type byte 0x{packet.Type:X2}.", nameof(packets));
             _byType[packet.Type] = packet;
         }
+        AnyLinePacket = framing == ProtocolFraming.Line ? packets.FirstOrDefault(p => p.Keyword == AnyLineKeyword) : null;
         HandshakePatterns = packets.Where(p => p.Stage == PacketStage.Handshake).SelectMany(p => p.Patterns).Distinct(StringComparer.Ordinal).ToArray();
         _preludes = FindPreludes(packets);
     }
@@ -41,6 +42,15 @@ public abstract class ProtocolDescription
         var starts = packets.Where(p => p.Stage == PacketStage.Handshake && p.MessageIndex == 1).SelectMany(p => p.Patterns).ToHashSet(StringComparer.Ordinal);
         return starts.Where(p => starts.Count > 1 && Noise.HandshakePattern.Parse(p).IsOneWay).ToHashSet(StringComparer.Ordinal);
     }
+
+    /// <summary>The keyword of a line-framed spec's any-line packet.</summary>
+    public const string AnyLineKeyword = "*";
+
+    /// <summary>
+    /// In line framing, the packet declared with the keyword <c>"*"</c>: a line whose first word is no other packet's
+    /// is this packet, the whole line its body (a data line such as a transfer header); null when the spec has none.
+    /// </summary>
+    public PacketDescriptor? AnyLinePacket { get; }
 
     /// <summary>How the packets are framed.</summary>
     public ProtocolFraming Framing { get; }

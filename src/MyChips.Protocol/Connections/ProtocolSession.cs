@@ -25,6 +25,8 @@ public abstract class ProtocolSession
 
     internal ValueTask<ActionOutcome?> NotifyReceiveAsync(PacketDescriptor packet, ReadOnlySequence<byte> body) => ReceiveAsync(packet, body);
 
+    internal ValueTask<bool> NotifyViolationAsync(ConnectionCloseReason reason) => OnViolationAsync(reason);
+
     internal void NotifyWrite(ConnectionWriter writer) => WritePending(writer);
 
     internal void NotifyWritten() => OnWritten();
@@ -62,6 +64,13 @@ public abstract class ProtocolSession
     protected virtual void OnWritten()
     {
     }
+
+    /// <summary>
+    /// The peer broke the protocol (<paramref name="reason"/> says how) and the connection is about to close. A
+    /// protocol that answers a bad command (an error reply) sends it here and returns true: what is queued is then
+    /// written before the FIN. The default returns false: the close drops whatever is queued.
+    /// </summary>
+    protected virtual ValueTask<bool> OnViolationAsync(ConnectionCloseReason reason) => new(false);
 
     /// <summary>The connection ended, for this reason; called once.</summary>
     protected virtual void OnClosed(ConnectionCloseReason reason)
