@@ -59,6 +59,9 @@ public sealed record ConnectionCloseReason(ConnectionCloseKind Kind, string Deta
     /// <summary>For a protocol violation, what the peer did wrong; otherwise <see cref="ProtocolViolation.None"/>.</summary>
     public ProtocolViolation Violation { get; init; }
 
+    /// <summary>For a protocol violation by a packet the framing could read, that packet (one out of order, say); otherwise null.</summary>
+    public PacketDescriptor? Packet { get; init; }
+
     /// <summary>For <see cref="ConnectionCloseKind.TimedOut"/>, the spec name of the timeout that expired.</summary>
     public string? Timeout { get; init; }
 

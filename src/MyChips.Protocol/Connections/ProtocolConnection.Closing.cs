@@ -14,9 +14,9 @@ public sealed partial class ProtocolConnection
     private bool _violationAnswered; // the session answered the violation: what it queued is written before the FIN
 
     /// <summary>The peer broke the protocol: the session may answer (an error reply) before the connection closes.</summary>
-    private async ValueTask ViolatedAsync(ProtocolViolation violation, string detail)
+    private async ValueTask ViolatedAsync(ProtocolViolation violation, string detail, PacketDescriptor? packet = null)
     {
-        var reason = new ConnectionCloseReason(ConnectionCloseKind.ProtocolViolation, detail) { Violation = violation };
+        var reason = new ConnectionCloseReason(ConnectionCloseKind.ProtocolViolation, detail) { Violation = violation, Packet = packet };
         if (CloseReason is null)
         {
             try

@@ -106,7 +106,7 @@ public sealed partial class ProtocolConnection
         var peerRole = Role == ConnectionRole.Initiator ? ConnectionRole.Responder : ConnectionRole.Initiator;
         if (!packet.IsSentBy(peerRole))
         {
-            await ViolatedAsync(ProtocolViolation.UnexpectedPacket, $"{packet} may not be sent by the {peerRole}").ConfigureAwait(false);
+            await ViolatedAsync(ProtocolViolation.UnexpectedPacket, $"{packet} may not be sent by the {peerRole}", packet).ConfigureAwait(false);
             return false;
         }
         await _steps.WaitAsync().ConfigureAwait(false);
@@ -116,14 +116,14 @@ public sealed partial class ProtocolConnection
             if (CloseReason is not null) return false;
             if (!_machine.Accepts(type))
             {
-                await ViolatedAsync(ProtocolViolation.UnexpectedPacket, $"{packet} is not expected in state {_machine.StateName}").ConfigureAwait(false);
+                await ViolatedAsync(ProtocolViolation.UnexpectedPacket, $"{packet} is not expected in state {_machine.StateName}", packet).ConfigureAwait(false);
                 return false;
             }
             if (await ReceiveBySessionAsync(packet, body).ConfigureAwait(false) is { } taken) return taken;
             var completedBefore = _noise.IsCompleted;
             if (!_noise.TryOpen(packet, body, out var payload, out var error))
             {
-                await ViolatedAsync(packet.Stage == PacketStage.Transport ? ProtocolViolation.DecryptionFailed : ProtocolViolation.HandshakeFailed, error).ConfigureAwait(false);
+                await ViolatedAsync(packet.Stage == PacketStage.Transport ? ProtocolViolation.DecryptionFailed : ProtocolViolation.HandshakeFailed, error, packet).ConfigureAwait(false);
                 return false;
             }
             // The packet's own action runs knowing the handshake its message completed is done.
@@ -131,7 +131,7 @@ public sealed partial class ProtocolConnection
             var outcome = await StepAsync(() => _machine.ReceiveAsync(type, payload), received: true).ConfigureAwait(false);
             if (outcome.Kind == ActionOutcomeKind.NotAllowed)
             {
-                await ViolatedAsync(ProtocolViolation.UnexpectedPacket, $"{packet} is not allowed in state {_machine.StateName}").ConfigureAwait(false);
+                await ViolatedAsync(ProtocolViolation.UnexpectedPacket, $"{packet} is not allowed in state {_machine.StateName}", packet).ConfigureAwait(false);
                 return false;
             }
             return Settle(outcome, ConnectionCloseKind.Completed);
@@ -159,7 +159,7 @@ public sealed partial class ProtocolConnection
         if (taken is not { } outcome) return null;
         if (outcome.Kind == ActionOutcomeKind.NotAllowed)
         {
-            await ViolatedAsync(ProtocolViolation.UnexpectedPacket, $"{packet} is not allowed in state {_machine.StateName}").ConfigureAwait(false);
+            await ViolatedAsync(ProtocolViolation.UnexpectedPacket, $"{packet} is not allowed in state {_machine.StateName}", packet).ConfigureAwait(false);
             return false;
         }
         _stayed = string.Equals(before, _machine.StateName, StringComparison.Ordinal);
