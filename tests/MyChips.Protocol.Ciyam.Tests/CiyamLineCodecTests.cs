@@ -12,8 +12,8 @@ public sealed class CiyamLineCodecTests
     [Fact]
     public void Commands_come_from_the_spec()
     {
-        Assert.Equal(new[] { "chk", "get", "put", "pip", "tls", "bye", "?" }, PacketTypes.All.Select(p => p.GetInfo().Keyword));
-        Assert.Equal(1024, FrameCodec.MaxFrameLength);
+        Assert.Equal(new[] { "chk", "get", "put", "pip", "tls", "bye", "?", "(okay)", "(okay more)", "(okay skip)", "(not found)", "*" }, PacketTypes.All.Select(p => p.GetInfo().Keyword));
+        Assert.Equal(1100, FrameCodec.MaxFrameLength);
         Assert.True(PacketTypes.TryFromKeyword("pip"u8, out var pip));
         Assert.Equal(PacketType.Pip, pip);
         Assert.False(PacketTypes.TryFromKeyword("PIP"u8, out _));

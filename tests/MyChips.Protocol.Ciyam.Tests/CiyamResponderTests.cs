@@ -30,6 +30,10 @@ public sealed class CiyamResponderTests
             return Record("ShowHelp");
         }
 
+        public ValueTask<ActionOutcome> RefuseLineAsync(string line) => Record($"RefuseLine({line})");
+
+        public ValueTask<ActionOutcome> StopWaitingAsync() => Record("StopWaiting");
+
         public bool HelpNotYetUsed() => !HelpUsed;
 
         private ValueTask<ActionOutcome> Record(string what)
@@ -67,6 +71,15 @@ public sealed class CiyamResponderTests
         { ResponderState.Checked, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.ExpectingPut, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
         { ResponderState.ExpectingGet, ResponderTrigger.Failed, ResponderState.Closed, Array.Empty<string>() },
+        { ResponderState.Connected, ResponderTrigger.ReceivedData, ResponderState.Closed, new[] { "RefuseLine(x)" } },
+        { ResponderState.Secured, ResponderTrigger.ReceivedData, ResponderState.Closed, new[] { "RefuseLine(x)" } },
+        { ResponderState.Checked, ResponderTrigger.ReceivedData, ResponderState.Closed, new[] { "RefuseLine(x)" } },
+        { ResponderState.ExpectingPut, ResponderTrigger.ReceivedData, ResponderState.Closed, new[] { "RefuseLine(x)" } },
+        { ResponderState.ExpectingGet, ResponderTrigger.ReceivedData, ResponderState.Closed, new[] { "RefuseLine(x)" } },
+        { ResponderState.Connected, ResponderTrigger.GreetingTimedOut, ResponderState.Closed, new[] { "StopWaiting" } },
+        { ResponderState.Secured, ResponderTrigger.GreetingTimedOut, ResponderState.Closed, new[] { "StopWaiting" } },
+        { ResponderState.ExpectingPut, ResponderTrigger.AwaitingPutTimedOut, ResponderState.Closed, new[] { "StopWaiting" } },
+        { ResponderState.ExpectingGet, ResponderTrigger.AwaitingGetTimedOut, ResponderState.Closed, new[] { "StopWaiting" } },
     };
 
     [Theory]
@@ -173,6 +186,10 @@ public sealed class CiyamResponderTests
         ResponderTrigger.Failed => connection.FailedAsync("reset"),
         ResponderTrigger.Found => connection.FoundAsync(),
         ResponderTrigger.HelloExchanged => connection.HelloExchangedAsync(),
+        ResponderTrigger.ReceivedData => connection.ReceivedDataAsync("x"),
+        ResponderTrigger.GreetingTimedOut => connection.GreetingTimedOutAsync(),
+        ResponderTrigger.AwaitingPutTimedOut => connection.AwaitingPutTimedOutAsync(),
+        ResponderTrigger.AwaitingGetTimedOut => connection.AwaitingGetTimedOutAsync(),
         _ => throw new ArgumentOutOfRangeException(nameof(trigger), trigger, "a trigger the test does not know: add it"),
     })).Fired;
 }

@@ -1,3 +1,5 @@
+using System.Net.Security;
+using System.Security.Authentication;
 using MyChips.Protocol.Ciyam.Files;
 using MyChips.Protocol.Ciyam.Transfer;
 using MyChips.Protocol.Ciyam.Wire;
@@ -22,23 +24,36 @@ public sealed partial class CiyamListenerSession
 
     async ValueTask<ActionOutcome> IResponderActions.StartTlsAsync()
     {
-        var certificate = Options.Certificate ?? throw new CiyamProtocolException("TLS is not available");
-        await _wire.AuthenticateAsServerAsync(certificate, Options.Timeouts.Greeting).ConfigureAwait(false);
-        await _wire.WriteLineAsync(CiyamReplies.Okay).ConfigureAwait(false);
-        return ActionOutcome.Continue;
+        if (Options.Certificate is not { } certificate) return await FailAsync("TLS is not available").ConfigureAwait(false);
+        try
+        {
+            await Connection.UpgradeAsync(async (stream, cancel) =>
+            {
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancel).ConfigureAwait(false);
+                return tls;
+            }, Options.Timeouts.Greeting).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // The upgrade closed the connection: nothing more can be said to the peer.
+            _endReason ??= e.Message;
+            return ActionOutcome.Close(e.Message);
+        }
+        return await GuardAsync(() => _wire.WriteLineAsync(CiyamReplies.Okay)).ConfigureAwait(false);
     }
 
     /// <summary>
     /// The first chk. A file held: its proof (with a nonce), then <c>(okay)</c>, and the peer gets next. Nothing held:
     /// <c>(not found)</c>, then <c>put</c> of the hello blob, which the peer must send straight back, and it puts next.
     /// </summary>
-    async ValueTask<ActionOutcome> IResponderActions.AnswerFirstCheckAsync(string arguments)
+    ValueTask<ActionOutcome> IResponderActions.AnswerFirstCheckAsync(string arguments) => GuardAsync(async () =>
     {
         var (hash, nonce) = ReadCheck(arguments);
         if (hash is not null && Area.Read(hash) is { } stored)
         {
             if (nonce is not null) await _wire.WriteLineAsync(StoredFile.ProofOfStorage(nonce, stored)).ConfigureAwait(false);
-            _firstFound = true;
+            await Machine.FoundAsync().ConfigureAwait(false);
         }
         else
         {
@@ -48,13 +63,12 @@ public sealed partial class CiyamListenerSession
             Traffic.Sent(HelloBlob.Stored.Length);
             var back = await FileTransfer.ReceiveAsync(_wire, HelloBlob.Hash, Area.MaxFileBytes, alreadyHeld: false, Request).ConfigureAwait(false);
             Traffic.Received(back!.Length);
-            _firstFound = false;
+            await Machine.HelloExchangedAsync().ConfigureAwait(false);
         }
         await _wire.WriteLineAsync(CiyamReplies.Okay).ConfigureAwait(false);
-        return ActionOutcome.Continue;
-    }
+    });
 
-    async ValueTask<ActionOutcome> IResponderActions.AnswerCheckAsync(string arguments)
+    ValueTask<ActionOutcome> IResponderActions.AnswerCheckAsync(string arguments) => GuardAsync(async () =>
     {
         var (hash, nonce) = ReadCheck(arguments);
         var stored = hash is null ? null : Area.Read(hash);
@@ -64,19 +78,17 @@ public sealed partial class CiyamListenerSession
         if (stored is null && hash is not null && _listener.Kept?.Find(hash) is { } kept) await PutPullAnswerAsync(kept).ConfigureAwait(false);
         else await IssueNextAsync().ConfigureAwait(false);
         await _wire.WriteLineAsync(CiyamReplies.Okay).ConfigureAwait(false);
-        return ActionOutcome.Continue;
-    }
+    });
 
-    async ValueTask<ActionOutcome> IResponderActions.ExchangePeerAsync(string arguments)
+    ValueTask<ActionOutcome> IResponderActions.ExchangePeerAsync(string arguments) => GuardAsync(async () =>
     {
         Split(arguments, 1, 1, "pip " + arguments);
         await _wire.WriteLineAsync(_listener.AnotherPeerThan(this)).ConfigureAwait(false);
         await EndTurnAsync().ConfigureAwait(false);
-        return ActionOutcome.Continue;
-    }
+    });
 
     /// <summary>The peer's put: the file is received (or skipped when held), verified and kept.</summary>
-    async ValueTask<ActionOutcome> IResponderActions.StoreFileAsync(string arguments)
+    ValueTask<ActionOutcome> IResponderActions.StoreFileAsync(string arguments) => GuardAsync(async () =>
     {
         var hash = RequireHash(Split(arguments, 1, 1, "put " + arguments)[0]);
         var held = Area.Contains(hash);
@@ -89,11 +101,10 @@ public sealed partial class CiyamListenerSession
             NoteStorageRequest(stored);
         }
         await EndTurnAsync().ConfigureAwait(false);
-        return ActionOutcome.Continue;
-    }
+    });
 
     /// <summary>The peer's get: the file is sent, or the session ends with <c>(error)</c> when it is not here.</summary>
-    async ValueTask<ActionOutcome> IResponderActions.SendFileAsync(string arguments)
+    ValueTask<ActionOutcome> IResponderActions.SendFileAsync(string arguments) => GuardAsync(async () =>
     {
         var hash = RequireHash(Split(arguments, 1, 2, "get " + arguments)[0]);
         var stored = hash == HelloBlob.Hash ? HelloBlob.Stored : Area.Read(hash) ?? throw new CiyamProtocolException($"file '{hash}' not found");
@@ -101,16 +112,14 @@ public sealed partial class CiyamListenerSession
         Traffic.Sent(stored.Length);
         _peerHas.Add(hash);
         await EndTurnAsync().ConfigureAwait(false);
-        return ActionOutcome.Continue;
-    }
+    });
 
-    async ValueTask<ActionOutcome> IResponderActions.ShowHelpAsync()
+    ValueTask<ActionOutcome> IResponderActions.ShowHelpAsync() => GuardAsync(async () =>
     {
         _helpUsed = true;
         foreach (var line in Usage) await _wire.WriteLineAsync(line).ConfigureAwait(false);
         await _wire.WriteLineAsync(CiyamReplies.Okay).ConfigureAwait(false);
-        return ActionOutcome.Continue;
-    }
+    });
 
     bool IResponderActions.HelpNotYetUsed() => !_helpUsed;
 

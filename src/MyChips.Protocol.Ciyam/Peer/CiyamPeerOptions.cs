@@ -1,6 +1,8 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using MyChips.Protocol.Ciyam.Transfer;
 using MyChips.Protocol.Ciyam.Wire;
+using MyChips.Protocol.Connections;
 
 namespace MyChips.Protocol.Ciyam.Peer;
 
@@ -37,7 +39,21 @@ public sealed record CiyamPeerOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>Called with each read's timeout as the read starts: lets a test move a fake clock at the right moment.</summary>
+    /// <summary>The engine's options for a CIYAM connection: the clock, the spec timeouts from <see cref="Timeouts"/>, chunk-sized raw reads.</summary>
+    internal ConnectionOptions ForEngine(int maxConnections = 10_000) => new()
+    {
+        TimeProvider = Time,
+        MaxConnections = maxConnections,
+        MaxRawRead = TransferHeader.MaxChunk,
+        Timeouts = new Dictionary<string, TimeSpan>
+        {
+            ["greeting"] = Timeouts.Greeting,
+            ["awaitingPut"] = Timeouts.Request,
+            ["awaitingGet"] = Timeouts.Request,
+        },
+    };
+
+    /// <summary>Called with the timeout of each wait for the peer as it starts (the greeting, a line or chunk of a turn): lets a test move a fake clock at the right moment.</summary>
     internal Action<TimeSpan>? Waiting { get; init; }
 }
 

@@ -14,7 +14,7 @@ internal static class FileTransfer
     public const int DefaultChunk = 4_096;
 
     /// <summary>Sends <paramref name="stored"/>; false when the receiver already held it and skipped it.</summary>
-    public static async Task<bool> SendAsync(CiyamWire wire, byte[] stored, TimeSpan timeout, int chunk = DefaultChunk)
+    public static async Task<bool> SendAsync(ICiyamLines wire, byte[] stored, TimeSpan timeout, int chunk = DefaultChunk)
     {
         var header = TransferHeader.For(stored, chunk);
         await wire.WriteLineAsync(header.ToLine()).ConfigureAwait(false);
@@ -35,7 +35,7 @@ internal static class FileTransfer
     /// Receives the file named <paramref name="hash"/>: its stored bytes, or null when <paramref name="alreadyHeld"/>
     /// let the receiver skip it.
     /// </summary>
-    public static async Task<byte[]?> ReceiveAsync(CiyamWire wire, string hash, int maxFileBytes, bool alreadyHeld, TimeSpan timeout)
+    public static async Task<byte[]?> ReceiveAsync(ICiyamLines wire, string hash, int maxFileBytes, bool alreadyHeld, TimeSpan timeout)
     {
         var line = await wire.ReadLineAsync(CiyamReplies.MaxHeaderLine + 100, timeout).ConfigureAwait(false);
         if (line.StartsWith(CiyamReplies.ErrorPrefix, StringComparison.Ordinal)) throw new CiyamProtocolException("the peer answered " + line);

@@ -1,21 +1,18 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
+using MyChips.Protocol.Ciyam.Wire;
 using System.Text;
 
-namespace MyChips.Protocol.Ciyam.Wire;
+namespace MyChips.Protocol.Ciyam.Tests.Peer;
 
 /// <summary>
-/// One CIYAM connection's bytes: CRLF lines of bounded length, fixed-size raw chunks, and the switch to TLS.
-/// Every read has a deadline from the <see cref="TimeProvider"/>, so a silent peer ends the session.
+/// A plain CIYAM client's bytes over a stream, as the tests type them: CRLF lines of bounded length and fixed-size
+/// raw chunks, every read with a deadline from the <see cref="TimeProvider"/>.
 /// </summary>
-internal sealed class CiyamWire(Stream stream, TimeProvider time, Action<TimeSpan>? waiting = null) : IAsyncDisposable
+internal sealed class CiyamWire(Stream stream, TimeProvider time, Action<TimeSpan>? waiting = null) : ICiyamLines, IAsyncDisposable
 {
     private readonly byte[] _buffer = new byte[16 * 1024];
-    private Stream _stream = stream;
+    private readonly Stream _stream = stream;
     private int _start;
     private int _end;
-
-    public bool IsSecure => _stream is SslStream;
 
     public long BytesRead { get; private set; }
 
@@ -70,34 +67,7 @@ internal sealed class CiyamWire(Stream stream, TimeProvider time, Action<TimeSpa
         BytesWritten += bytes.Length;
     }
 
-    /// <summary>Continues over TLS as its server; nothing may have been sent after the <c>tls</c> line.</summary>
-    public async Task AuthenticateAsServerAsync(X509Certificate2 certificate, TimeSpan timeout)
-    {
-        var tls = new SslStream(Upgradable(), leaveInnerStreamOpen: false);
-        using var deadline = Deadline(timeout);
-        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, deadline.Token).ConfigureAwait(false);
-        _stream = tls;
-    }
-
-    /// <summary>Continues over TLS as its client, checking the listener's certificate with <paramref name="validate"/>.</summary>
-    public async Task AuthenticateAsClientAsync(string host, RemoteCertificateValidationCallback? validate, TimeSpan timeout)
-    {
-        var tls = new SslStream(Upgradable(), leaveInnerStreamOpen: false, validate);
-        using var deadline = Deadline(timeout);
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = host }, deadline.Token).ConfigureAwait(false);
-        _stream = tls;
-    }
-
     public ValueTask DisposeAsync() => _stream.DisposeAsync();
-
-    /// <summary>The stream TLS runs over: bytes already read past the <c>tls</c> line (the handshake's start) come first.</summary>
-    private Stream Upgradable()
-    {
-        if (_start == _end) return _stream;
-        var early = _buffer[_start.._end];
-        _start = _end = 0;
-        return new PrefixedStream(early, _stream);
-    }
 
     private CancellationTokenSource Deadline(TimeSpan timeout)
     {

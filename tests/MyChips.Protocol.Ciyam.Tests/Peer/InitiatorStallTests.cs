@@ -32,13 +32,15 @@ public sealed class InitiatorStallTests
             Assert.StartsWith("chk ", await wire.ReadLineAsync(500, LineClient.Patience), StringComparison.Ordinal);
             await wire.WriteAsync($"(not found)\r\nput {new string('b', 64)}\r\n9000:4096.b64\r\n");
             Assert.Equal(CiyamReplies.OkayMore, await wire.ReadLineAsync(500, LineClient.Patience));
-            // Version, okay, two turn lines, the header, then the first chunk: the sixth timed read waits for bytes that never come.
-            for (var i = 0; i < 6; i++) await reads.Reader.ReadAsync().AsTask().WaitAsync(LineClient.Patience);
+            // The greeting, two turn lines, the header, then the first chunk: the fifth timed wait is for bytes that never come.
+            for (var i = 0; i < 5; i++) await reads.Reader.ReadAsync().AsTask().WaitAsync(LineClient.Patience);
             clock.Advance(options.Timeouts.Request);
 
             var stalled = await Assert.ThrowsAsync<CiyamProtocolException>(() => greeting.WaitAsync(LineClient.Patience));
             Assert.Equal("the peer stopped answering (timeout)", stalled.Message);
             Assert.Equal(0, mine.Area.Count);
+            // The initiator's close waits for the listener's FIN on the (stopped) clock: the listener hangs up.
+            silent.Close();
         }
         finally
         {

@@ -116,11 +116,13 @@ public sealed class OrderAndLimitTests
         Assert.Equal(CiyamReplies.OkayMore, await client.ReadAsync());
         await client.Wire.WriteAsync(new string('A', 4_096));
         Assert.Equal(CiyamReplies.OkayMore, await client.ReadAsync());
-        // The listener now waits for the second chunk: its fifth timed read (chk, hello back, put, header, first chunk came before).
-        for (var i = 0; i < 6; i++) await reads.Reader.ReadAsync().AsTask().WaitAsync(LineClient.Patience);
+        // The listener now waits for the second chunk: its fifth timed wait (the greeting, the hello back, the header and the first chunk came before).
+        for (var i = 0; i < 5; i++) await reads.Reader.ReadAsync().AsTask().WaitAsync(LineClient.Patience);
         clock.Advance(options.Timeouts.Request + TimeSpan.FromSeconds(1));
 
         Assert.Equal("(error)the peer stopped answering (timeout)", await client.ReadAsync());
+        // The listener's close waits for the peer's FIN on the (stopped) clock: the peer hangs up.
+        await client.DisposeAsync();
         Assert.Contains("timeout", await (await node.Started.Task).Ended.WaitAsync(LineClient.Patience), StringComparison.Ordinal);
     }
 

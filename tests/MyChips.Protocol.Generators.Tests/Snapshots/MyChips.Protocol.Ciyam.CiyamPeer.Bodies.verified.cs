@@ -44,4 +44,46 @@ namespace MyChips.Protocol.Ciyam
         public static bool TryDecode(in global::System.Buffers.ReadOnlySequence<byte> body, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) =>
             body.IsSingleSegment ? TryDecode(body.FirstSpan, out value) : TryDecode(global::System.Buffers.BuffersExtensions.ToArray(body), out value);
     }
+
+    /// <summary>The 'Line' body, encoded as UTF-8 text. A line of its own: a transfer header, a proof of storage, an address, a help line or (error) and its reason.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
+    public static partial class LineCodec
+    {
+        private static readonly global::System.Text.UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+        public static void Encode(global::System.Buffers.IBufferWriter<byte> writer, string value)
+        {
+            var count = s_strictUtf8.GetByteCount(value);
+            s_strictUtf8.GetBytes(value, writer.GetSpan(count));
+            writer.Advance(count);
+        }
+
+        /// <summary>Encodes a value into a new array.</summary>
+        public static byte[] ToBytes(string value)
+        {
+            var buffer = new global::System.Buffers.ArrayBufferWriter<byte>();
+            Encode(buffer, value);
+            return buffer.WrittenSpan.ToArray();
+        }
+
+        /// <summary>False when the bytes are not valid UTF-8.</summary>
+        public static bool TryDecode(global::System.ReadOnlySpan<byte> body, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+        {
+            try
+            {
+                value = s_strictUtf8.GetString(body);
+                return true;
+            }
+            catch (global::System.Text.DecoderFallbackException)
+            {
+                value = null;
+                return false;
+            }
+        }
+
+        public static bool TryDecode(global::System.ReadOnlyMemory<byte> body, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => TryDecode(body.Span, out value);
+
+        public static bool TryDecode(in global::System.Buffers.ReadOnlySequence<byte> body, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) =>
+            body.IsSingleSegment ? TryDecode(body.FirstSpan, out value) : TryDecode(global::System.Buffers.BuffersExtensions.ToArray(body), out value);
+    }
 }

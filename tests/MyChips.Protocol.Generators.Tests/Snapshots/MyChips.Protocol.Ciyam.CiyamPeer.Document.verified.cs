@@ -16,25 +16,31 @@ Generated from `spec/ciyam-peer.protocol` by the MyChips.Protocol generator: edi
 
 ## Framing
 
-One text line per packet: the command word, a space and the body, ending in CRLF; at most 1024 bytes.
+One text line per packet: the command word, a space and the body, ending in CRLF; at most 1100 bytes.
 
 ## Packets
 
 | packet | type | sender | Noise | body | meaning |
 |---|---|---|---|---|---|
-| Check | `chk` | initiator | none | Arguments | Does the peer have a file, or the hash of its content with a nonce? |
-| Get | `get` | initiator | none | Arguments | Fetch a file from the peer. |
-| Put | `put` | initiator | none | Arguments | Store a file at the peer. |
-| Pip | `pip` | initiator | none | Arguments | Exchange the address of another peer. |
+| Check | `chk` | initiator or responder | none | Arguments | Does the peer have a file, or the hash of its content with a nonce? |
+| Get | `get` | initiator or responder | none | Arguments | Fetch a file from the peer. |
+| Put | `put` | initiator or responder | none | Arguments | Store a file at the peer. |
+| Pip | `pip` | initiator or responder | none | Arguments | Exchange the address of another peer. |
 | Tls | `tls` | initiator | none | empty | Start TLS; only right after connecting. |
 | Bye | `bye` | initiator | none | empty | End the session. |
 | Help | `?` | initiator | none | empty | List the commands; once per session. |
+| Okay | `(okay)` | initiator or responder | none | empty | The end of a turn, or of the greeting. |
+| OkayMore | `(okay more)` | initiator or responder | none | empty | Send the next chunk of the file. |
+| OkaySkip | `(okay skip)` | initiator or responder | none | empty | This side holds the file already: send none of it. |
+| NotFound | `(not found)` | initiator or responder | none | empty | No such file here. |
+| Data | `*` | initiator or responder | none | Line | Any other line. |
 
 ## Bodies
 
 | body | encoding | fields | meaning |
 |---|---|---|---|
 | Arguments | UTF-8 text |  | The command's arguments, separated by spaces, such as a tag or hash and an optional nonce. |
+| Line | UTF-8 text |  | A line of its own: a transfer header, a proof of storage, an address, a help line or (error) and its reason. |
 
 ## Machine Responder (role responder)
 
@@ -62,6 +68,15 @@ stateDiagram-v2
     Checked --> Closed : receive Bye
     ExpectingPut --> Closed : receive Bye
     ExpectingGet --> Closed : receive Bye
+    Connected --> Closed : receive Data / RefuseLine
+    Secured --> Closed : receive Data / RefuseLine
+    Checked --> Closed : receive Data / RefuseLine
+    ExpectingPut --> Closed : receive Data / RefuseLine
+    ExpectingGet --> Closed : receive Data / RefuseLine
+    Connected --> Closed : timeout Greeting / StopWaiting
+    Secured --> Closed : timeout Greeting / StopWaiting
+    ExpectingPut --> Closed : timeout AwaitingPut / StopWaiting
+    ExpectingGet --> Closed : timeout AwaitingGet / StopWaiting
     Connected --> Closed : failed
     Secured --> Closed : failed
     Checked --> Closed : failed
@@ -79,6 +94,12 @@ stateDiagram-v2
 | ExpectingGet | The peer's next file transfer must be a get. |
 | Closed | Final. |
 
+| timeout | duration | runs in |
+|---|---|---|
+| Greeting | 10000 ms | Connected, Secured |
+| AwaitingPut | 5000 ms | ExpectingPut |
+| AwaitingGet | 5000 ms | ExpectingGet |
+
 ## Properties
 
 Checked with SPIN on every build, over a network that loses, duplicates, reorders and replays packets (docs/model-checking.md).
@@ -95,7 +116,7 @@ Checked with SPIN on every build, over a network that loses, duplicates, reorder
    Switches (spin -D...): LOSS, DUPLICATE, REORDER and REPLAY make the network hostile; CAPACITY, BUDGET
    (packets an attacker or a free environment sends on its own) and EVENTS (events per machine) bound the run. */
 
-mtype = { Check, Get, Put, Pip, Tls, Bye, Help };
+mtype = { Check, Get, Put, Pip, Tls, Bye, Help, Okay, OkayMore, OkaySkip, NotFound, Data };
 
 #ifndef CAPACITY
 #define CAPACITY 8
@@ -215,6 +236,11 @@ end_environment:
      :: to_Responder!Tls -> printf(""Initiator (no machine): sends Tls\n"")
      :: to_Responder!Bye -> printf(""Initiator (no machine): sends Bye\n"")
      :: to_Responder!Help -> printf(""Initiator (no machine): sends Help\n"")
+     :: to_Responder!Okay -> printf(""Initiator (no machine): sends Okay\n"")
+     :: to_Responder!OkayMore -> printf(""Initiator (no machine): sends OkayMore\n"")
+     :: to_Responder!OkaySkip -> printf(""Initiator (no machine): sends OkaySkip\n"")
+     :: to_Responder!NotFound -> printf(""Initiator (no machine): sends NotFound\n"")
+     :: to_Responder!Data -> printf(""Initiator (no machine): sends Data\n"")
      fi
   :: at_Initiator?m -> printf(""Initiator (no machine): takes %e\n"", m)
   od
@@ -229,6 +255,10 @@ end_Responder:
   :: Responder_state == Responder_Closed || Responder_state == Responder_Refused -> break
   :: Responder_state == Responder_Checked && !quiet && events < EVENTS -> events++; printf(""Responder: Checked --found--> ExpectingGet\n""); Responder_state = Responder_ExpectingGet
   :: Responder_state == Responder_Checked && !quiet && events < EVENTS -> events++; printf(""Responder: Checked --helloExchanged--> ExpectingPut\n""); Responder_state = Responder_ExpectingPut
+  :: Responder_state == Responder_Connected -> printf(""Responder: Connected --timeout greeting--> Closed\n""); Responder_state = Responder_Closed
+  :: Responder_state == Responder_Secured -> printf(""Responder: Secured --timeout greeting--> Closed\n""); Responder_state = Responder_Closed
+  :: Responder_state == Responder_ExpectingPut -> printf(""Responder: ExpectingPut --timeout awaitingPut--> Closed\n""); Responder_state = Responder_Closed
+  :: Responder_state == Responder_ExpectingGet -> printf(""Responder: ExpectingGet --timeout awaitingGet--> Closed\n""); Responder_state = Responder_Closed
   :: !quiet -> quiet = true; printf(""Responder: its host fires no more events\n"")
   :: !(Responder_state == Responder_Closed || Responder_state == Responder_Refused) && nempty(at_Responder) ->
      at_Responder?m;
@@ -240,6 +270,7 @@ end_Responder:
         :: m == Help -> printf(""Responder: Connected --receive Help--> Connected\n""); Responder_state = Responder_Connected
         :: m == Help -> printf(""Responder: Connected: guard HelpNotYetUsed refuses Help: the connection closes\n""); Responder_state = Responder_Closed
         :: m == Bye -> printf(""Responder: Connected --receive Bye--> Closed\n""); Responder_state = Responder_Closed
+        :: m == Data -> printf(""Responder: Connected --receive Data--> Closed\n""); Responder_state = Responder_Closed
         :: else -> printf(""Responder: Connected does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
         fi
      :: Responder_state == Responder_Secured ->
@@ -248,6 +279,7 @@ end_Responder:
         :: m == Help -> printf(""Responder: Secured --receive Help--> Secured\n""); Responder_state = Responder_Secured
         :: m == Help -> printf(""Responder: Secured: guard HelpNotYetUsed refuses Help: the connection closes\n""); Responder_state = Responder_Closed
         :: m == Bye -> printf(""Responder: Secured --receive Bye--> Closed\n""); Responder_state = Responder_Closed
+        :: m == Data -> printf(""Responder: Secured --receive Data--> Closed\n""); Responder_state = Responder_Closed
         :: else -> printf(""Responder: Secured does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
         fi
      :: Responder_state == Responder_Checked ->
@@ -255,6 +287,7 @@ end_Responder:
         :: m == Help -> printf(""Responder: Checked --receive Help--> Checked\n""); Responder_state = Responder_Checked
         :: m == Help -> printf(""Responder: Checked: guard HelpNotYetUsed refuses Help: the connection closes\n""); Responder_state = Responder_Closed
         :: m == Bye -> printf(""Responder: Checked --receive Bye--> Closed\n""); Responder_state = Responder_Closed
+        :: m == Data -> printf(""Responder: Checked --receive Data--> Closed\n""); Responder_state = Responder_Closed
         :: else -> printf(""Responder: Checked does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
         fi
      :: Responder_state == Responder_ExpectingPut ->
@@ -265,6 +298,7 @@ end_Responder:
         :: m == Help -> printf(""Responder: ExpectingPut --receive Help--> ExpectingPut\n""); Responder_state = Responder_ExpectingPut
         :: m == Help -> printf(""Responder: ExpectingPut: guard HelpNotYetUsed refuses Help: the connection closes\n""); Responder_state = Responder_Closed
         :: m == Bye -> printf(""Responder: ExpectingPut --receive Bye--> Closed\n""); Responder_state = Responder_Closed
+        :: m == Data -> printf(""Responder: ExpectingPut --receive Data--> Closed\n""); Responder_state = Responder_Closed
         :: else -> printf(""Responder: ExpectingPut does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
         fi
      :: Responder_state == Responder_ExpectingGet ->
@@ -275,6 +309,7 @@ end_Responder:
         :: m == Help -> printf(""Responder: ExpectingGet --receive Help--> ExpectingGet\n""); Responder_state = Responder_ExpectingGet
         :: m == Help -> printf(""Responder: ExpectingGet: guard HelpNotYetUsed refuses Help: the connection closes\n""); Responder_state = Responder_Closed
         :: m == Bye -> printf(""Responder: ExpectingGet --receive Bye--> Closed\n""); Responder_state = Responder_Closed
+        :: m == Data -> printf(""Responder: ExpectingGet --receive Data--> Closed\n""); Responder_state = Responder_Closed
         :: else -> printf(""Responder: ExpectingGet does not accept %e: the connection closes\n"", m); Responder_state = Responder_Closed
         fi
      fi;

@@ -13,13 +13,18 @@ namespace MyChips.Protocol.Ciyam
         private CiyamPeerDescription()
             : base("CiyamPeer", global::MyChips.Protocol.Connections.ProtocolFraming.Line, FrameCodec.MaxFrameLength, new global::MyChips.Protocol.Connections.PacketDescriptor[]
             {
-                new((byte)PacketType.Check, "chk", "Check", true, false, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
-                new((byte)PacketType.Get, "get", "Get", true, false, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
-                new((byte)PacketType.Put, "put", "Put", true, false, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
-                new((byte)PacketType.Pip, "pip", "Pip", true, false, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Check, "chk", "Check", true, true, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Get, "get", "Get", true, true, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Put, "put", "Put", true, true, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Pip, "pip", "Pip", true, true, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
                 new((byte)PacketType.Tls, "tls", "Tls", true, false, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
                 new((byte)PacketType.Bye, "bye", "Bye", true, false, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
                 new((byte)PacketType.Help, "?", "Help", true, false, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Okay, "(okay)", "Okay", true, true, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.OkayMore, "(okay more)", "OkayMore", true, true, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.OkaySkip, "(okay skip)", "OkaySkip", true, true, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.NotFound, "(not found)", "NotFound", true, true, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
+                new((byte)PacketType.Data, "*", "Data", true, true, global::MyChips.Protocol.Connections.PacketStage.None, global::System.Array.Empty<string>(), 0),
             })
         {
         }
@@ -36,13 +41,13 @@ namespace MyChips.Protocol.Ciyam
 
     public sealed partial class ResponderConnection : global::MyChips.Protocol.Connections.IConnectionMachine
     {
-        private static readonly string[] s_timeoutNames = global::System.Array.Empty<string>();
+        private static readonly string[] s_timeoutNames = { "greeting", "awaitingPut", "awaitingGet" };
 
         string global::MyChips.Protocol.Connections.IConnectionMachine.StateName => _state.ToString();
 
         global::System.Collections.Generic.IReadOnlyList<string> global::MyChips.Protocol.Connections.IConnectionMachine.TimeoutNames => s_timeoutNames;
 
-        bool global::MyChips.Protocol.Connections.IConnectionMachine.Accepts(byte packetType) => packetType < 7 && Accepts((PacketType)packetType);
+        bool global::MyChips.Protocol.Connections.IConnectionMachine.Accepts(byte packetType) => packetType < 12 && Accepts((PacketType)packetType);
 
         global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> global::MyChips.Protocol.Connections.IConnectionMachine.ReceiveAsync(byte packetType, global::System.ReadOnlyMemory<byte> body)
         {
@@ -65,16 +70,18 @@ namespace MyChips.Protocol.Ciyam
                 case PacketType.Help:
                     if (!body.IsEmpty) return new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Help body"));
                     return ReceivedHelpAsync();
+                case PacketType.Data:
+                    return LineCodec.TryDecode(body, out var data) ? ReceivedDataAsync(data) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Data body"));
                 default:
                     return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             }
         }
 
-        global::System.TimeSpan global::MyChips.Protocol.Connections.IConnectionMachine.GetTimeout(string name) => throw new global::System.ArgumentOutOfRangeException(nameof(name), name, "No timeout of this machine.");
+        global::System.TimeSpan global::MyChips.Protocol.Connections.IConnectionMachine.GetTimeout(string name) => name switch { "greeting" => ResponderStateMachine.GetDuration(ResponderTimeout.Greeting), "awaitingPut" => ResponderStateMachine.GetDuration(ResponderTimeout.AwaitingPut), "awaitingGet" => ResponderStateMachine.GetDuration(ResponderTimeout.AwaitingGet), _ => throw new global::System.ArgumentOutOfRangeException(nameof(name), name, "No timeout of this machine.") };
 
-        bool global::MyChips.Protocol.Connections.IConnectionMachine.IsArmed(string name) => false;
+        bool global::MyChips.Protocol.Connections.IConnectionMachine.IsArmed(string name) => name switch { "greeting" => IsArmed(ResponderTimeout.Greeting), "awaitingPut" => IsArmed(ResponderTimeout.AwaitingPut), "awaitingGet" => IsArmed(ResponderTimeout.AwaitingGet), _ => false };
 
-        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> global::MyChips.Protocol.Connections.IConnectionMachine.ExpireAsync(string name) => new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> global::MyChips.Protocol.Connections.IConnectionMachine.ExpireAsync(string name) => name switch { "greeting" => GreetingTimedOutAsync(), "awaitingPut" => AwaitingPutTimedOutAsync(), "awaitingGet" => AwaitingGetTimedOutAsync(), _ => new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed) };
 
         async global::System.Threading.Tasks.ValueTask global::MyChips.Protocol.Connections.IConnectionMachine.EndAsync(string? failure)
         {
@@ -117,5 +124,25 @@ namespace MyChips.Protocol.Ciyam
         /// <summary>Sends Help '?'. List the commands; once per session.</summary>
         public static global::System.Threading.Tasks.ValueTask SendHelpAsync(this global::MyChips.Protocol.Connections.ProtocolConnection connection, global::System.Threading.CancellationToken cancellationToken = default) =>
             connection.SendAsync((byte)PacketType.Help, default, cancellationToken);
+
+        /// <summary>Sends Okay '(okay)'. The end of a turn, or of the greeting.</summary>
+        public static global::System.Threading.Tasks.ValueTask SendOkayAsync(this global::MyChips.Protocol.Connections.ProtocolConnection connection, global::System.Threading.CancellationToken cancellationToken = default) =>
+            connection.SendAsync((byte)PacketType.Okay, default, cancellationToken);
+
+        /// <summary>Sends OkayMore '(okay more)'. Send the next chunk of the file.</summary>
+        public static global::System.Threading.Tasks.ValueTask SendOkayMoreAsync(this global::MyChips.Protocol.Connections.ProtocolConnection connection, global::System.Threading.CancellationToken cancellationToken = default) =>
+            connection.SendAsync((byte)PacketType.OkayMore, default, cancellationToken);
+
+        /// <summary>Sends OkaySkip '(okay skip)'. This side holds the file already: send none of it.</summary>
+        public static global::System.Threading.Tasks.ValueTask SendOkaySkipAsync(this global::MyChips.Protocol.Connections.ProtocolConnection connection, global::System.Threading.CancellationToken cancellationToken = default) =>
+            connection.SendAsync((byte)PacketType.OkaySkip, default, cancellationToken);
+
+        /// <summary>Sends NotFound '(not found)'. No such file here.</summary>
+        public static global::System.Threading.Tasks.ValueTask SendNotFoundAsync(this global::MyChips.Protocol.Connections.ProtocolConnection connection, global::System.Threading.CancellationToken cancellationToken = default) =>
+            connection.SendAsync((byte)PacketType.NotFound, default, cancellationToken);
+
+        /// <summary>Sends Data '*'. Any other line.</summary>
+        public static global::System.Threading.Tasks.ValueTask SendDataAsync(this global::MyChips.Protocol.Connections.ProtocolConnection connection, string value, global::System.Threading.CancellationToken cancellationToken = default) =>
+            connection.SendAsync((byte)PacketType.Data, LineCodec.ToBytes(value), cancellationToken);
     }
 }

@@ -21,6 +21,16 @@ namespace MyChips.Protocol.Ciyam
         Bye = 5,
         /// <summary>'?': List the commands; once per session.</summary>
         Help = 6,
+        /// <summary>'(okay)': The end of a turn, or of the greeting.</summary>
+        Okay = 7,
+        /// <summary>'(okay more)': Send the next chunk of the file.</summary>
+        OkayMore = 8,
+        /// <summary>'(okay skip)': This side holds the file already: send none of it.</summary>
+        OkaySkip = 9,
+        /// <summary>'(not found)': No such file here.</summary>
+        NotFound = 10,
+        /// <summary>'*': Any other line.</summary>
+        Data = 11,
     }
 
     /// <summary>The roles of a connection; a packet's senders are a combination of them.</summary>
@@ -66,15 +76,25 @@ namespace MyChips.Protocol.Ciyam
             PacketType.Tls,
             PacketType.Bye,
             PacketType.Help,
+            PacketType.Okay,
+            PacketType.OkayMore,
+            PacketType.OkaySkip,
+            PacketType.NotFound,
+            PacketType.Data,
         };
 
-        private static readonly PacketInfo s_check = new(PacketType.Check, "chk", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "Arguments");
-        private static readonly PacketInfo s_get = new(PacketType.Get, "get", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "Arguments");
-        private static readonly PacketInfo s_put = new(PacketType.Put, "put", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "Arguments");
-        private static readonly PacketInfo s_pip = new(PacketType.Pip, "pip", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "Arguments");
+        private static readonly PacketInfo s_check = new(PacketType.Check, "chk", PeerRoles.Initiator | PeerRoles.Responder, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "Arguments");
+        private static readonly PacketInfo s_get = new(PacketType.Get, "get", PeerRoles.Initiator | PeerRoles.Responder, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "Arguments");
+        private static readonly PacketInfo s_put = new(PacketType.Put, "put", PeerRoles.Initiator | PeerRoles.Responder, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "Arguments");
+        private static readonly PacketInfo s_pip = new(PacketType.Pip, "pip", PeerRoles.Initiator | PeerRoles.Responder, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "Arguments");
         private static readonly PacketInfo s_tls = new(PacketType.Tls, "tls", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "");
         private static readonly PacketInfo s_bye = new(PacketType.Bye, "bye", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "");
         private static readonly PacketInfo s_help = new(PacketType.Help, "?", PeerRoles.Initiator, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "");
+        private static readonly PacketInfo s_okay = new(PacketType.Okay, "(okay)", PeerRoles.Initiator | PeerRoles.Responder, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "");
+        private static readonly PacketInfo s_okayMore = new(PacketType.OkayMore, "(okay more)", PeerRoles.Initiator | PeerRoles.Responder, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "");
+        private static readonly PacketInfo s_okaySkip = new(PacketType.OkaySkip, "(okay skip)", PeerRoles.Initiator | PeerRoles.Responder, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "");
+        private static readonly PacketInfo s_notFound = new(PacketType.NotFound, "(not found)", PeerRoles.Initiator | PeerRoles.Responder, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "");
+        private static readonly PacketInfo s_data = new(PacketType.Data, "*", PeerRoles.Initiator | PeerRoles.Responder, global::MyChips.Protocol.Connections.PacketStage.None, NoisePatterns.None, 0, "Line");
 
         /// <summary>The spec's metadata of a packet.</summary>
         public static PacketInfo GetInfo(this PacketType type) => type switch
@@ -86,6 +106,11 @@ namespace MyChips.Protocol.Ciyam
             PacketType.Tls => s_tls,
             PacketType.Bye => s_bye,
             PacketType.Help => s_help,
+            PacketType.Okay => s_okay,
+            PacketType.OkayMore => s_okayMore,
+            PacketType.OkaySkip => s_okaySkip,
+            PacketType.NotFound => s_notFound,
+            PacketType.Data => s_data,
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(type), type, "Not a packet of this protocol."),
         };
 
@@ -130,6 +155,31 @@ namespace MyChips.Protocol.Ciyam
                 type = PacketType.Help;
                 return true;
             }
+            if (global::System.MemoryExtensions.SequenceEqual(word, "(okay)"u8))
+            {
+                type = PacketType.Okay;
+                return true;
+            }
+            if (global::System.MemoryExtensions.SequenceEqual(word, "(okay more)"u8))
+            {
+                type = PacketType.OkayMore;
+                return true;
+            }
+            if (global::System.MemoryExtensions.SequenceEqual(word, "(okay skip)"u8))
+            {
+                type = PacketType.OkaySkip;
+                return true;
+            }
+            if (global::System.MemoryExtensions.SequenceEqual(word, "(not found)"u8))
+            {
+                type = PacketType.NotFound;
+                return true;
+            }
+            if (global::System.MemoryExtensions.SequenceEqual(word, "*"u8))
+            {
+                type = PacketType.Data;
+                return true;
+            }
             type = default;
             return false;
         }
@@ -144,6 +194,11 @@ namespace MyChips.Protocol.Ciyam
             PacketType.Tls => "tls"u8,
             PacketType.Bye => "bye"u8,
             PacketType.Help => "?"u8,
+            PacketType.Okay => "(okay)"u8,
+            PacketType.OkayMore => "(okay more)"u8,
+            PacketType.OkaySkip => "(okay skip)"u8,
+            PacketType.NotFound => "(not found)"u8,
+            PacketType.Data => "*"u8,
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(type), type, "Not a packet of this protocol."),
         };
     }
@@ -169,10 +224,10 @@ namespace MyChips.Protocol.Ciyam
     public static class FrameCodec
     {
         /// <summary>The longest line the spec allows, without its line end.</summary>
-        public const int MaxFrameLength = 1024;
+        public const int MaxFrameLength = 1100;
 
         /// <summary>The longest command word.</summary>
-        public const int MaxKeywordLength = 3;
+        public const int MaxKeywordLength = 11;
 
         /// <summary>Reads one line, allowing the spec's maximum length.</summary>
         public static global::MyChips.Protocol.Framing.FrameReadStatus TryReadFrame(ref global::System.Buffers.ReadOnlySequence<byte> buffer, out Frame frame) => TryReadFrame(ref buffer, out frame, MaxFrameLength);

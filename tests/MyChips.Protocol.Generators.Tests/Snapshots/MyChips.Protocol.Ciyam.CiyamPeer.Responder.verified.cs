@@ -39,17 +39,34 @@ namespace MyChips.Protocol.Ciyam
         ReceivedBye,
         /// <summary>A Help packet was received. List the commands; once per session.</summary>
         ReceivedHelp,
+        /// <summary>A Data packet was received. Any other line.</summary>
+        ReceivedData,
         /// <summary>A transport or protocol error.</summary>
         Failed,
         /// <summary>The first chk named a file this peer has: the initiator gets next.</summary>
         Found,
         /// <summary>The first chk found nothing: the hello blob went out and came back, the initiator puts next.</summary>
         HelloExchanged,
+        /// <summary>The Greeting timeout expired.</summary>
+        GreetingTimedOut,
+        /// <summary>The AwaitingPut timeout expired.</summary>
+        AwaitingPutTimedOut,
+        /// <summary>The AwaitingGet timeout expired.</summary>
+        AwaitingGetTimedOut,
     }
 
     /// <summary>A transition the Responder machine took.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
     public readonly record struct ResponderTransition(ResponderState From, ResponderState To, ResponderTrigger Trigger);
+
+    /// <summary>The timeouts of the Responder machine; the runtime schedules them and reports their expiry.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MyChips.Protocol.Generators", "1.0")]
+    public enum ResponderTimeout
+    {
+        Greeting,
+        AwaitingPut,
+        AwaitingGet,
+    }
 
     /// <summary>
     /// What the Responder machine asks of its host: the spec's 'do' actions, run in order after the
@@ -80,6 +97,12 @@ namespace MyChips.Protocol.Ciyam
         /// <summary>Done on: Connected on ReceivedHelp to Connected; Secured on ReceivedHelp to Secured; Checked on ReceivedHelp to Checked; ExpectingPut on ReceivedHelp to ExpectingPut; ExpectingGet on ReceivedHelp to ExpectingGet.</summary>
         global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ShowHelpAsync();
 
+        /// <summary>Done on: Connected on ReceivedData to Closed; Secured on ReceivedData to Closed; Checked on ReceivedData to Closed; ExpectingPut on ReceivedData to Closed; ExpectingGet on ReceivedData to Closed.</summary>
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> RefuseLineAsync(string line);
+
+        /// <summary>Done on: Connected on GreetingTimedOut to Closed; Secured on GreetingTimedOut to Closed; ExpectingPut on AwaitingPutTimedOut to Closed; ExpectingGet on AwaitingGetTimedOut to Closed.</summary>
+        global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> StopWaitingAsync();
+
         /// <summary>Guard: help has not been asked this session</summary>
         bool HelpNotYetUsed();
     }
@@ -101,6 +124,9 @@ namespace MyChips.Protocol.Ciyam
 
         /// <summary>The typed form of <see cref="ResponderTrigger.ReceivedPip"/>; shared, as it holds no state.</summary>
         public static readonly global::Stateless.StateMachine<ResponderState, ResponderTrigger>.TriggerWithParameters<string> ReceivedPip = new(ResponderTrigger.ReceivedPip);
+
+        /// <summary>The typed form of <see cref="ResponderTrigger.ReceivedData"/>; shared, as it holds no state.</summary>
+        public static readonly global::Stateless.StateMachine<ResponderState, ResponderTrigger>.TriggerWithParameters<string> ReceivedData = new(ResponderTrigger.ReceivedData);
 
         /// <summary>The typed form of <see cref="ResponderTrigger.Failed"/>; shared, as it holds no state.</summary>
         public static readonly global::Stateless.StateMachine<ResponderState, ResponderTrigger>.TriggerWithParameters<string> Failed = new(ResponderTrigger.Failed);
@@ -142,6 +168,8 @@ namespace MyChips.Protocol.Ciyam
                         .Permit(ResponderTrigger.ReceivedCheck, ResponderState.Checked)
                         .PermitReentryIf(ResponderTrigger.ReceivedHelp, () => actions?.HelpNotYetUsed() == true, "help has not been asked this session")
                         .Permit(ResponderTrigger.ReceivedBye, ResponderState.Closed)
+                        .Permit(ResponderTrigger.ReceivedData, ResponderState.Closed)
+                        .Permit(ResponderTrigger.GreetingTimedOut, ResponderState.Closed)
                         .Permit(ResponderTrigger.Failed, ResponderState.Closed);
                     break;
                 case ResponderState.Secured:
@@ -149,6 +177,8 @@ namespace MyChips.Protocol.Ciyam
                         .Permit(ResponderTrigger.ReceivedCheck, ResponderState.Checked)
                         .PermitReentryIf(ResponderTrigger.ReceivedHelp, () => actions?.HelpNotYetUsed() == true, "help has not been asked this session")
                         .Permit(ResponderTrigger.ReceivedBye, ResponderState.Closed)
+                        .Permit(ResponderTrigger.ReceivedData, ResponderState.Closed)
+                        .Permit(ResponderTrigger.GreetingTimedOut, ResponderState.Closed)
                         .Permit(ResponderTrigger.Failed, ResponderState.Closed);
                     break;
                 case ResponderState.Checked:
@@ -157,6 +187,7 @@ namespace MyChips.Protocol.Ciyam
                         .Permit(ResponderTrigger.HelloExchanged, ResponderState.ExpectingPut)
                         .PermitReentryIf(ResponderTrigger.ReceivedHelp, () => actions?.HelpNotYetUsed() == true, "help has not been asked this session")
                         .Permit(ResponderTrigger.ReceivedBye, ResponderState.Closed)
+                        .Permit(ResponderTrigger.ReceivedData, ResponderState.Closed)
                         .Permit(ResponderTrigger.Failed, ResponderState.Closed);
                     break;
                 case ResponderState.ExpectingPut:
@@ -166,6 +197,8 @@ namespace MyChips.Protocol.Ciyam
                         .Permit(ResponderTrigger.ReceivedPut, ResponderState.ExpectingGet)
                         .PermitReentryIf(ResponderTrigger.ReceivedHelp, () => actions?.HelpNotYetUsed() == true, "help has not been asked this session")
                         .Permit(ResponderTrigger.ReceivedBye, ResponderState.Closed)
+                        .Permit(ResponderTrigger.ReceivedData, ResponderState.Closed)
+                        .Permit(ResponderTrigger.AwaitingPutTimedOut, ResponderState.Closed)
                         .Permit(ResponderTrigger.Failed, ResponderState.Closed);
                     break;
                 case ResponderState.ExpectingGet:
@@ -175,6 +208,8 @@ namespace MyChips.Protocol.Ciyam
                         .Permit(ResponderTrigger.ReceivedGet, ResponderState.ExpectingPut)
                         .PermitReentryIf(ResponderTrigger.ReceivedHelp, () => actions?.HelpNotYetUsed() == true, "help has not been asked this session")
                         .Permit(ResponderTrigger.ReceivedBye, ResponderState.Closed)
+                        .Permit(ResponderTrigger.ReceivedData, ResponderState.Closed)
+                        .Permit(ResponderTrigger.AwaitingGetTimedOut, ResponderState.Closed)
                         .Permit(ResponderTrigger.Failed, ResponderState.Closed);
                     break;
                 case ResponderState.Closed:
@@ -210,6 +245,15 @@ namespace MyChips.Protocol.Ciyam
             (ResponderState.Checked, ResponderTrigger.ReceivedBye) => true,
             (ResponderState.ExpectingPut, ResponderTrigger.ReceivedBye) => true,
             (ResponderState.ExpectingGet, ResponderTrigger.ReceivedBye) => true,
+            (ResponderState.Connected, ResponderTrigger.ReceivedData) => true,
+            (ResponderState.Secured, ResponderTrigger.ReceivedData) => true,
+            (ResponderState.Checked, ResponderTrigger.ReceivedData) => true,
+            (ResponderState.ExpectingPut, ResponderTrigger.ReceivedData) => true,
+            (ResponderState.ExpectingGet, ResponderTrigger.ReceivedData) => true,
+            (ResponderState.Connected, ResponderTrigger.GreetingTimedOut) => true,
+            (ResponderState.Secured, ResponderTrigger.GreetingTimedOut) => true,
+            (ResponderState.ExpectingPut, ResponderTrigger.AwaitingPutTimedOut) => true,
+            (ResponderState.ExpectingGet, ResponderTrigger.AwaitingGetTimedOut) => true,
             (ResponderState.Connected, ResponderTrigger.Failed) => true,
             (ResponderState.Secured, ResponderTrigger.Failed) => true,
             (ResponderState.Checked, ResponderTrigger.Failed) => true,
@@ -240,6 +284,30 @@ namespace MyChips.Protocol.Ciyam
             (ResponderState.Checked, PacketType.Bye) => true,
             (ResponderState.ExpectingPut, PacketType.Bye) => true,
             (ResponderState.ExpectingGet, PacketType.Bye) => true,
+            (ResponderState.Connected, PacketType.Data) => true,
+            (ResponderState.Secured, PacketType.Data) => true,
+            (ResponderState.Checked, PacketType.Data) => true,
+            (ResponderState.ExpectingPut, PacketType.Data) => true,
+            (ResponderState.ExpectingGet, PacketType.Data) => true,
+            _ => false,
+        };
+
+        /// <summary>How long a timeout runs.</summary>
+        public static global::System.TimeSpan GetDuration(ResponderTimeout timeout) => timeout switch
+        {
+            ResponderTimeout.Greeting => global::System.TimeSpan.FromMilliseconds(10000),
+            ResponderTimeout.AwaitingPut => global::System.TimeSpan.FromMilliseconds(5000),
+            ResponderTimeout.AwaitingGet => global::System.TimeSpan.FromMilliseconds(5000),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(timeout), timeout, null),
+        };
+
+        /// <summary>Whether a timeout runs in this state: the spec has a transition on its expiry out of the state.</summary>
+        public static bool IsArmed(ResponderState state, ResponderTimeout timeout) => (state, timeout) switch
+        {
+            (ResponderState.Connected, ResponderTimeout.Greeting) => true,
+            (ResponderState.Secured, ResponderTimeout.Greeting) => true,
+            (ResponderState.ExpectingPut, ResponderTimeout.AwaitingPut) => true,
+            (ResponderState.ExpectingGet, ResponderTimeout.AwaitingGet) => true,
             _ => false,
         };
 
@@ -288,6 +356,18 @@ namespace MyChips.Protocol.Ciyam
 
         /// <summary>Whether the spec has a transition on this trigger out of the current state, guards aside.</summary>
         public bool CanFire(ResponderTrigger trigger) => ResponderStateMachine.IsDefined(_state, trigger);
+
+        /// <summary>The Greeting timeout: 10000 ms.</summary>
+        public static global::System.TimeSpan GreetingTimeout => ResponderStateMachine.GetDuration(ResponderTimeout.Greeting);
+
+        /// <summary>The AwaitingPut timeout: 5000 ms.</summary>
+        public static global::System.TimeSpan AwaitingPutTimeout => ResponderStateMachine.GetDuration(ResponderTimeout.AwaitingPut);
+
+        /// <summary>The AwaitingGet timeout: 5000 ms.</summary>
+        public static global::System.TimeSpan AwaitingGetTimeout => ResponderStateMachine.GetDuration(ResponderTimeout.AwaitingGet);
+
+        /// <summary>Whether a timeout runs in the current state; the runtime starts it on entering such a state and stops it on leaving to one where it does not run.</summary>
+        public bool IsArmed(ResponderTimeout timeout) => ResponderStateMachine.IsArmed(_state, timeout);
 
         /// <summary>A Check packet was received. Does the peer have a file, or the hash of its content with a nonce? Transitions: Connected to Checked; Secured to Checked; ExpectingPut stays; ExpectingGet stays.</summary>
         public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedCheckAsync(string arguments)
@@ -441,6 +521,37 @@ namespace MyChips.Protocol.Ciyam
             return outcome;
         }
 
+        /// <summary>A Data packet was received. Any other line. Transitions: Connected to Closed; Secured to Closed; Checked to Closed; ExpectingPut to Closed; ExpectingGet to Closed.</summary>
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> ReceivedDataAsync(string line)
+        {
+            var from = _state;
+            if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.ReceivedData))
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
+            machine.Fire(ResponderStateMachine.ReceivedData, line);
+            OnFired(from, ResponderTrigger.ReceivedData);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
+            switch (from)
+            {
+                case ResponderState.Connected:
+                    outcome = await _actions.RefuseLineAsync(line).ConfigureAwait(false);
+                    break;
+                case ResponderState.Secured:
+                    outcome = await _actions.RefuseLineAsync(line).ConfigureAwait(false);
+                    break;
+                case ResponderState.Checked:
+                    outcome = await _actions.RefuseLineAsync(line).ConfigureAwait(false);
+                    break;
+                case ResponderState.ExpectingPut:
+                    outcome = await _actions.RefuseLineAsync(line).ConfigureAwait(false);
+                    break;
+                case ResponderState.ExpectingGet:
+                    outcome = await _actions.RefuseLineAsync(line).ConfigureAwait(false);
+                    break;
+            }
+            return outcome;
+        }
+
         /// <summary>A transport or protocol error. Transitions: Connected to Closed; Secured to Closed; Checked to Closed; ExpectingPut to Closed; ExpectingGet to Closed.</summary>
         public global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> FailedAsync(string reason)
         {
@@ -475,6 +586,66 @@ namespace MyChips.Protocol.Ciyam
             machine.Fire(ResponderTrigger.HelloExchanged);
             OnFired(from, ResponderTrigger.HelloExchanged);
             return new(global::MyChips.Protocol.Connections.ActionOutcome.Continue);
+        }
+
+        /// <summary>The Greeting timeout expired. Transitions: Connected to Closed; Secured to Closed.</summary>
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> GreetingTimedOutAsync()
+        {
+            var from = _state;
+            if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.GreetingTimedOut))
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
+            machine.Fire(ResponderTrigger.GreetingTimedOut);
+            OnFired(from, ResponderTrigger.GreetingTimedOut);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
+            switch (from)
+            {
+                case ResponderState.Connected:
+                    outcome = await _actions.StopWaitingAsync().ConfigureAwait(false);
+                    break;
+                case ResponderState.Secured:
+                    outcome = await _actions.StopWaitingAsync().ConfigureAwait(false);
+                    break;
+            }
+            return outcome;
+        }
+
+        /// <summary>The AwaitingPut timeout expired. Transitions: ExpectingPut to Closed.</summary>
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> AwaitingPutTimedOutAsync()
+        {
+            var from = _state;
+            if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.AwaitingPutTimedOut))
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
+            machine.Fire(ResponderTrigger.AwaitingPutTimedOut);
+            OnFired(from, ResponderTrigger.AwaitingPutTimedOut);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
+            switch (from)
+            {
+                case ResponderState.ExpectingPut:
+                    outcome = await _actions.StopWaitingAsync().ConfigureAwait(false);
+                    break;
+            }
+            return outcome;
+        }
+
+        /// <summary>The AwaitingGet timeout expired. Transitions: ExpectingGet to Closed.</summary>
+        public async global::System.Threading.Tasks.ValueTask<global::MyChips.Protocol.Connections.ActionOutcome> AwaitingGetTimedOutAsync()
+        {
+            var from = _state;
+            if (!ResponderStateMachine.IsDefined(from, ResponderTrigger.AwaitingGetTimedOut))
+                return global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed;
+            var machine = ResponderStateMachine.CreateFor(from, () => _state, state => _state = state, _actions);
+            machine.Fire(ResponderTrigger.AwaitingGetTimedOut);
+            OnFired(from, ResponderTrigger.AwaitingGetTimedOut);
+            var outcome = global::MyChips.Protocol.Connections.ActionOutcome.Continue;
+            switch (from)
+            {
+                case ResponderState.ExpectingGet:
+                    outcome = await _actions.StopWaitingAsync().ConfigureAwait(false);
+                    break;
+            }
+            return outcome;
         }
 
         public string ToMermaid() => global::Stateless.Graph.MermaidGraph.Format(CreateMachine().GetInfo());
