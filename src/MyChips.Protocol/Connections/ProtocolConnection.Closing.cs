@@ -2,8 +2,8 @@ namespace MyChips.Protocol.Connections;
 
 /// <summary>
 /// Ending a connection: the first reason wins; the read loop stops; packets already queued are written
-/// (bounded by the drain timeout; dropped at once after a protocol violation); then FIN, the peer's last bytes
-/// drained, the socket released, the machine told, and the session last.
+/// (bounded by the drain timeout; dropped at once after a protocol violation); then FIN, the machine told, the
+/// session told, and last the peer's last bytes drained and the socket released.
 /// </summary>
 public sealed partial class ProtocolConnection
 {
@@ -35,7 +35,6 @@ public sealed partial class ProtocolConnection
         await _input.CompleteAsync().ConfigureAwait(false);
         await FinishWritingAsync().ConfigureAwait(false);
         var finSent = OrderlyClose.SendFin(_socket);
-        await OrderlyClose.DrainAndReleaseAsync(_socket, finSent && !IsAbortive(reason.Kind), _options.CloseDrainTimeout, _options.CloseDrainBytes, _options.TimeProvider).ConfigureAwait(false);
 
         await _steps.WaitAsync().ConfigureAwait(false);
         try
@@ -55,12 +54,20 @@ public sealed partial class ProtocolConnection
         _noise.Dispose();
         try
         {
+            // The peer has its FIN: the session settles now, not after the peer's last bytes were drained.
             _session.NotifyClosed(reason);
         }
         finally
         {
-            _ended?.Invoke(this);
-            _completion.TrySetResult(reason);
+            try
+            {
+                await OrderlyClose.DrainAndReleaseAsync(_socket, finSent && !IsAbortive(reason.Kind), _options.CloseDrainTimeout, _options.CloseDrainBytes, _options.TimeProvider).ConfigureAwait(false);
+            }
+            finally
+            {
+                _ended?.Invoke(this);
+                _completion.TrySetResult(reason);
+            }
         }
     }
 
