@@ -67,6 +67,12 @@ public sealed class ConnectionOptions
     /// <summary>How many of the peer's last bytes are read and dropped at most before the socket is released.</summary>
     public long CloseDrainBytes { get; init; } = 64 * 1024;
 
+    /// <summary>
+    /// Called for every whole frame read (before it is checked against the spec) or written, on the connection's
+    /// own flow: for traces and metrics, keep it cheap. Null (the default) costs one check per frame.
+    /// </summary>
+    public Action<FrameTrace>? FrameObserver { get; init; }
+
     /// <summary>The clock for timeouts; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -55,6 +55,17 @@ internal sealed class ConnectionTimers : IDisposable
     }
 
     /// <summary>
+    /// Traffic the engine does not see (a session's own writes): every running timeout restarts as for a received
+    /// packet. Only notes the time, so it may be called off the step lock; an expiry checks it under the lock.
+    /// </summary>
+    public void Restart()
+    {
+        var now = _options.TimeProvider.GetTimestamp();
+        for (var i = 0; i < _running.Length; i++)
+            if (Volatile.Read(ref _running[i]) is not null) Volatile.Write(ref _startedAt[i], now);
+    }
+
+    /// <summary>
     /// Whether an expiry is still the running timer's: a timer stopped or restarted while its expiry waited for
     /// the connection's lock is stale, and ignored.
     /// </summary>

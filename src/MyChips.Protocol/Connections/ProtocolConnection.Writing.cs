@@ -37,6 +37,7 @@ public sealed partial class ProtocolConnection
         var frame = _output.GetSpan(size)[..size];
         _noise.Seal(packet, payload, frame[_format.Layout(frame, packet, bodyLength)]);
         _output.Advance(size);
+        _options.FrameObserver?.Invoke(new FrameTrace(this, true, packet.Type, size));
     }
 
     /// <summary>
@@ -61,7 +62,7 @@ public sealed partial class ProtocolConnection
             try
             {
                 _noise.Seal(packet, body.Span, frame.AsSpan(_format.Layout(frame, packet, bodyLength)));
-                var outgoing = new OutgoingFrame(frame, size);
+                var outgoing = new OutgoingFrame(frame, size, packet.Type);
                 if (!_outbox.Writer.TryWrite(outgoing)) await WaitForRoomAsync(outgoing, cancellationToken).ConfigureAwait(false);
             }
             catch
@@ -143,6 +144,7 @@ public sealed partial class ProtocolConnection
             if (frame.Bytes is null) continue;
             frame.Bytes.AsSpan(0, frame.Length).CopyTo(_output.GetSpan(frame.Length));
             _output.Advance(frame.Length);
+            _options.FrameObserver?.Invoke(new FrameTrace(this, true, frame.Type, frame.Length));
             ArrayPool<byte>.Shared.Return(frame.Bytes);
         }
     }
@@ -188,5 +190,5 @@ public sealed partial class ProtocolConnection
     }
 
     /// <summary>A sealed frame in a pooled buffer, returned once written.</summary>
-    private readonly record struct OutgoingFrame(byte[] Bytes, int Length);
+    private readonly record struct OutgoingFrame(byte[] Bytes, int Length, byte Type);
 }

@@ -59,6 +59,9 @@ public sealed partial class ProtocolConnection
     /// <summary>The protocol this connection speaks.</summary>
     public ProtocolDescription Protocol => _protocol;
 
+    /// <summary>The session that implements this connection's actions.</summary>
+    public ProtocolSession Session => _session;
+
     /// <summary>Whether this side connected (initiator) or accepted (responder).</summary>
     public ConnectionRole Role { get; }
 
@@ -121,6 +124,12 @@ public sealed partial class ProtocolConnection
             _steps.Release();
         }
     }
+
+    /// <summary>
+    /// Counts as traffic for the running timeouts, as a received packet does: for a protocol whose idle timeout
+    /// means no traffic either way, its session calls this after writing. Any thread.
+    /// </summary>
+    public void NoteActivity() => _timers.Restart();
 
     /// <summary>Closes the connection from this side: queued packets are written, then FIN. Idempotent.</summary>
     public void Close() => Close(ConnectionCloseKind.LocalClosed, "closed by this side");
