@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 
 namespace MyChips.Protocol.Connections;
 
@@ -52,7 +51,6 @@ public sealed partial class ProtocolConnection
         var stream = new NetworkStream(socket, ownsSocket: false);
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16384, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
         _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16384, leaveOpen: true));
-        _outbox = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(options.SendQueueCapacity) { SingleReader = true });
         session.Attach(this, _machine);
     }
 
@@ -138,7 +136,6 @@ public sealed partial class ProtocolConnection
     {
         if (Interlocked.Exchange(ref _started, 1) != 0) return;
         _timers.Update(stayed: false); // the initial state's timeouts run from the start
-        _writeLoop = WriteLoopAsync();
         _ = ReadLoopAsync();
         _ = ConnectedAsync();
     }
