@@ -36,7 +36,10 @@ public sealed class ConnectionOptions
     /// </summary>
     public Func<ReadOnlyMemory<byte>, bool>? IsTrustedPeerKey { get; init; }
 
-    /// <summary>Overrides of the spec's timeouts, by their spec names (e.g. "handshake"); others keep the spec's value.</summary>
+    /// <summary>
+    /// Overrides of the spec's timeouts, by their spec names (e.g. "handshake"); others keep the spec's value.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns one off.
+    /// </summary>
     public IReadOnlyDictionary<string, TimeSpan> Timeouts { get; init; } = new Dictionary<string, TimeSpan>();
 
     /// <summary>A lower limit than the spec's largest frame; null keeps the spec's.</summary>

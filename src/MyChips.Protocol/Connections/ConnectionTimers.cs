@@ -48,6 +48,7 @@ internal sealed class ConnectionTimers : IDisposable
                 continue;
             }
             var due = _options.ResolveTimeout(names[i], _machine.GetTimeout(names[i]));
+            if (due == Timeout.InfiniteTimeSpan) continue; // turned off: no timer to hold
             (_startedAt[i], _durations[i]) = (_options.TimeProvider.GetTimestamp(), due);
             var (name, generation) = (names[i], ++_generations[i]);
             _running[i] = _options.TimeProvider.CreateTimer(static state => ((Action)state!)(), (Action)(() => _expired(name, generation)), due, Timeout.InfiniteTimeSpan);
