@@ -17,7 +17,6 @@ internal sealed partial class PeerConnection
     private readonly PeerNode _node;
     private readonly IPeerSession _session;
     private readonly long _createdAt;
-    private readonly TaskCompletionSource _finSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _open;
     private int _closed;
     private byte _lastHandshakePacket; // which handshake packet a failed Noise message was, for the close reason
@@ -46,8 +45,8 @@ internal sealed partial class PeerConnection
     /// <summary>Closed, or closing: the engine decided to end the connection.</summary>
     public bool IsClosed => Volatile.Read(ref _closed) != 0 || Engine.CloseReason is not null;
 
-    /// <summary>Completes once the connection, closed, has sent its FIN (or found the socket gone).</summary>
-    public Task FinSent => _finSent.Task;
+    /// <summary>Completes once the connection, closed, has sent its FIN and released its socket.</summary>
+    public Task Ended => Engine.Completion;
     public TimeSpan Age => _node.Time.GetElapsedTime(_createdAt);
 
     /// <summary>Inbound only: this connection's share of the node's connection and handshake limits.</summary>
@@ -112,7 +111,6 @@ internal sealed partial class PeerConnection
         FailUnflushed();
         _session.OnPeerClosed(failure, reason, wasOpen);
         _node.OnClosed(this);
-        _finSent.TrySetResult();
         // Never written: another connection may carry them (this one is out of the channel now).
         foreach (var message in unwritten) _node.Resend(message);
     }

@@ -241,18 +241,19 @@ public sealed partial class PeerNode : IAsyncDisposable
         var closing = _connections.Values.ToArray();
         foreach (var connection in closing) connection.Close();
         _inbox.Writer.TryComplete();
-        // The engine lets each connection drain the peer's last bytes after its FIN; that goes on in the background.
-        _ = _engine.DisposeAsync().AsTask().ContinueWith(static t => _ = t.Exception, CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        // Every peer gets its FIN before this returns, so a process that exits next ends no connection with a reset.
-        // The wait is bounded: a read loop is never held longer than a key store call.
+        // Every peer gets its FIN before this returns, so a process that exits next ends no connection with a reset; the
+        // engine then drains each peer's last bytes. The wait is bounded: a read loop is never held longer than a key
+        // store call, a drain no longer than PeerLimits.CloseDrainTimeout.
+        var stopped = _engine.DisposeAsync().AsTask();
         try
         {
-            await Task.WhenAll(closing.Select(c => c.FinSent)).WaitAsync(FinWait).ConfigureAwait(false);
+            await stopped.WaitAsync(FinWait).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            PeerLog.FinsPending(_logger, closing.Count(c => !c.FinSent.IsCompleted));
+            _ = stopped.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            PeerLog.FinsPending(_logger, closing.Count(c => !c.Ended.IsCompleted));
         }
         // _stopping is not disposed: connects still winding down may read its token.
     }

@@ -103,6 +103,7 @@ internal sealed class ResponderSession : PeerSession<ResponderConnection>, IResp
     {
         if (!Encrypts) return ActionOutcome.Continue; // raw mode has no keys to replay, and no defence
         if (_ephemeral is not { } ephemeral) return Refused(CloseReason.MalformedPacket);
+        _ephemeral = null; // checked once; an idle connection holds nothing of its handshake
         try
         {
             return await Peer.Node.ReplayGuard.TryAcceptAsync(ephemeral).ConfigureAwait(false)
