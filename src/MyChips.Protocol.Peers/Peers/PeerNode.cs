@@ -301,7 +301,7 @@ public sealed partial class PeerNode : IAsyncDisposable
         {
             _engine.Adopt(socket, role, (ProtocolSession)session, peerStaticKey);
         }
-        catch (Exception e) when (e is ObjectDisposedException or ArgumentException or SocketException)
+        catch (Exception e) when (e is ObjectDisposedException or ArgumentException or SocketException or IOException)
         {
             socket.Dispose();
             connection.Closed(new ConnectionCloseReason(IsStopping ? ConnectionCloseKind.LocalClosed : ConnectionCloseKind.SocketError, e.Message));

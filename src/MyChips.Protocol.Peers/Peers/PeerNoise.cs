@@ -28,7 +28,4 @@ internal static class PeerNoise
         TimeProvider = time ?? TimeProvider.System,
         FrameObserver = observer,
     };
-
-    /// <summary>The spec's declaration of a packet type.</summary>
-    public static PacketDescriptor Packet(PacketType type) => MyChipsPeerDescription.Instance.GetPacket((byte)type);
 }
