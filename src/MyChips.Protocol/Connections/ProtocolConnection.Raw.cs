@@ -109,20 +109,16 @@ public sealed partial class ProtocolConnection
             if (CloseReason is { } closed) throw new InvalidOperationException($"The connection is closed ({closed}).");
             var frame = ArrayPool<byte>.Shared.Rent(bytes.Length);
             bytes.Span.CopyTo(frame);
-            var outgoing = new OutgoingFrame(frame, bytes.Length);
             try
             {
-                if (!_outbox.Writer.TryWrite(outgoing)) await WaitForRoomAsync(outgoing, cancellationToken).ConfigureAwait(false);
+                // Raw bytes are no packet: type 0 for the frame observer.
+                await EnqueueAsync(new OutgoingFrame(frame, bytes.Length, 0), cancellationToken).ConfigureAwait(false);
             }
             catch
             {
                 ArrayPool<byte>.Shared.Return(frame);
                 throw;
             }
-        }
-        catch (System.Threading.Channels.ChannelClosedException)
-        {
-            throw new InvalidOperationException($"The connection is closed ({CloseReason}).");
         }
         finally
         {

@@ -60,6 +60,7 @@ public sealed partial class ProtocolConnection
             switch (_format.TryRead(ref buffer, _maxFrameLength, out var type, out var body, out var violation, out var error))
             {
                 case FrameRead.Complete:
+                    _options.FrameObserver?.Invoke(new FrameTrace(this, false, type, (int)(_unread.Length - buffer.Length)));
                     _unread = buffer;
                     if (!await ReceiveAsync(type, body).ConfigureAwait(false)) return false;
                     break;

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Threading.Channels;
 
 namespace MyChips.Protocol.Connections;
 
@@ -58,24 +57,32 @@ public sealed partial class ProtocolConnection
         (PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16384, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true)),
          PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16384, leaveOpen: true)));
 
-    /// <summary>Completes once the write loop has flushed every frame queued before the call.</summary>
+    /// <summary>
+    /// Completes once the write loop has written and flushed every frame queued before the call; the caller holds the
+    /// sealing lock, so nothing new is queued meanwhile.
+    /// </summary>
     private async Task WrittenAsync()
     {
-        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var marker = new OutgoingFrame(null!, 0, written);
-        if (!_outbox.Writer.TryWrite(marker)) await _outbox.Writer.WriteAsync(marker).ConfigureAwait(false);
-        try
+        var deadline = _options.TimeProvider.GetTimestamp();
+        while (true)
         {
-            await written.Task.WaitAsync(_options.WriteStallTimeout, _options.TimeProvider).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            Close(ConnectionCloseKind.WriteStalled, $"the peer read nothing for {_options.WriteStallTimeout}");
-            throw new InvalidOperationException($"The connection is closed ({CloseReason}).");
-        }
-        catch (ChannelClosedException)
-        {
-            throw new InvalidOperationException($"The connection is closed ({CloseReason}).");
+            Task loop;
+            lock (_outboxGate)
+            {
+                if (!_writing) return;
+                loop = _writeLoop;
+            }
+            var left = _options.WriteStallTimeout - _options.TimeProvider.GetElapsedTime(deadline);
+            try
+            {
+                if (left <= TimeSpan.Zero) throw new TimeoutException();
+                await loop.WaitAsync(left, _options.TimeProvider).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Close(ConnectionCloseKind.WriteStalled, $"the peer read nothing for {_options.WriteStallTimeout}");
+                throw new InvalidOperationException($"The connection is closed ({CloseReason}).");
+            }
         }
     }
 }
