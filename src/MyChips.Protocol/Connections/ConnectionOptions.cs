@@ -45,6 +45,12 @@ public sealed class ConnectionOptions
     /// <summary>A lower limit than the spec's largest frame; null keeps the spec's.</summary>
     public int? MaxFrameLength { get; init; }
 
+    /// <summary>
+    /// Line framing: a lone LF also ends a received line (for protocols whose peers include people typing at an
+    /// interactive client); lines written always end in CRLF. False (the default) refuses a bare LF.
+    /// </summary>
+    public bool AcceptBareLineFeed { get; init; }
+
     /// <summary>The most bytes one <see cref="ProtocolConnection.ReadRawAsync"/> may ask for: bounds what a peer's announced size can make this side buffer.</summary>
     public int MaxRawRead { get; init; } = 64 * 1024;
 

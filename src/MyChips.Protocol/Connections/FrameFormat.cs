@@ -20,9 +20,9 @@ internal enum FrameRead
 /// </summary>
 internal abstract class FrameFormat
 {
-    public static FrameFormat For(ProtocolDescription protocol) => protocol.Framing switch
+    public static FrameFormat For(ProtocolDescription protocol, bool acceptBareLineFeed = false) => protocol.Framing switch
     {
-        ProtocolFraming.Line => new LineFormat(protocol),
+        ProtocolFraming.Line => new LineFormat(protocol, acceptBareLineFeed),
         _ => new LengthPrefixedFormat(),
     };
 
@@ -82,7 +82,7 @@ internal abstract class FrameFormat
         }
     }
 
-    private sealed class LineFormat(ProtocolDescription protocol) : FrameFormat
+    private sealed class LineFormat(ProtocolDescription protocol, bool acceptBareLineFeed) : FrameFormat
     {
         private static readonly byte[] CrLf = "\r\n"u8.ToArray();
 
@@ -90,7 +90,7 @@ internal abstract class FrameFormat
         {
             (type, body, violation, error) = (0, default, ProtocolViolation.None, "");
             var original = buffer;
-            switch (LineFraming.TryRead(ref buffer, maxFrameLength, out var line))
+            switch (LineFraming.TryRead(ref buffer, maxFrameLength, out var line, acceptBareLineFeed))
             {
                 case LineReadStatus.NeedMoreData:
                     return FrameRead.NeedMoreData;
@@ -137,7 +137,7 @@ internal abstract class FrameFormat
 
         // A complete line whose command the spec does not know is the only violation that can be skipped.
         public override bool TrySkipUnknown(ref ReadOnlySequence<byte> buffer, int maxFrameLength) =>
-            LineFraming.TryRead(ref buffer, maxFrameLength, out _) == LineReadStatus.Complete;
+            LineFraming.TryRead(ref buffer, maxFrameLength, out _, acceptBareLineFeed) == LineReadStatus.Complete;
 
         public override string? CheckBody(ReadOnlySpan<byte> body) =>
             body.IndexOfAny((byte)'\r', (byte)'\n') >= 0 ? "a line's body cannot hold a line break" : null;

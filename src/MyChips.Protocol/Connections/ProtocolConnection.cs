@@ -43,7 +43,7 @@ public sealed partial class ProtocolConnection
         Role = role;
         RemoteEndPoint = socket.RemoteEndPoint;
         _maxFrameLength = options.EffectiveMaxFrameLength(protocol);
-        _format = FrameFormat.For(protocol);
+        _format = FrameFormat.For(protocol, options.AcceptBareLineFeed);
         _machine = protocol.CreateMachine(role, session)
             ?? throw new InvalidOperationException($"The {protocol.Name} spec declares no machine for the {role} role; the engine runs only roles that have one.");
         _noise = new NoiseDriver(protocol, role, options, knownPeerKey);

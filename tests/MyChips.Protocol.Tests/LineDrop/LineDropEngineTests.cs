@@ -125,6 +125,26 @@ public sealed class LineDropEngineTests : IAsyncLifetime, IDisposable
         Assert.Equal(["a note"], server.Notes);
     }
 
+    [Fact]
+    public async Task With_bare_line_feeds_accepted_a_lone_LF_ends_a_line_and_replies_still_end_in_CRLF()
+    {
+        await using var lenient = new ProtocolNode(LineDropDescription.Instance, new ConnectionOptions { AcceptBareLineFeed = true });
+        var accepted = new TaskCompletionSource<LineDropServerSession>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var at = lenient.Listen(new IPEndPoint(IPAddress.Loopback, 0), () =>
+        {
+            var session = new LineDropServerSession();
+            accepted.TrySetResult(session);
+            return session;
+        });
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(at).WaitAsync(Patience);
+
+        await tcp.GetStream().WriteAsync(Encoding.ASCII.GetBytes("typed\n(ready now)\n"));
+
+        Assert.Equal("(error) UnexpectedPacket\r\n", Encoding.ASCII.GetString(await ReadAllAsync(tcp)));
+        Assert.Equal(["typed"], (await accepted.Task.WaitAsync(Patience)).Notes);
+    }
+
     private async Task<TcpClient> ConnectRawAsync()
     {
         var tcp = new TcpClient();
