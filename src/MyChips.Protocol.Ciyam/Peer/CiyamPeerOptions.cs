@@ -45,6 +45,7 @@ public sealed record CiyamPeerOptions
         TimeProvider = Time,
         MaxConnections = maxConnections,
         MaxRawRead = TransferHeader.MaxChunk,
+        AcceptBareLineFeed = true, // as CIYAM reads: a person at netcat ends a line with LF
         Timeouts = new Dictionary<string, TimeSpan>
         {
             ["greeting"] = Timeouts.Greeting,

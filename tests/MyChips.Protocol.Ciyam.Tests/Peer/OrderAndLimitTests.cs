@@ -58,6 +58,18 @@ public sealed class OrderAndLimitTests
     }
 
     [Fact]
+    public async Task A_line_ended_by_a_bare_line_feed_is_read_as_CIYAM_reads_it()
+    {
+        await using var node = new TestListener(new CiyamPeerOptions { ChooseExtra = () => CiyamExtra.None });
+        await using var client = await LineClient.ConnectAsync(node.Port);
+        await client.GreetingAsync();
+
+        await client.Wire.WriteAsync("shout hello\n");
+
+        Assert.Equal("(error)unknown command 'shout'", await client.ReadAsync());
+    }
+
+    [Fact]
     public async Task A_line_longer_than_500_bytes_is_refused_before_it_ends()
     {
         await using var node = new TestListener();
