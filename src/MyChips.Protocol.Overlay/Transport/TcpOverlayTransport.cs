@@ -63,7 +63,9 @@ public sealed class TcpOverlayTransport : IOverlayTransport
         {
             var endPoint = await ResolveAsync(address, timeout.Token).ConfigureAwait(false);
             var session = new DialerSession(this, handler, expectedKey);
-            var connection = await _node.ConnectAsync(endPoint, session, cancellationToken: timeout.Token).ConfigureAwait(false);
+            var connection = Options.Dialer is { } dial
+                ? _node.Adopt(await dial(endPoint, timeout.Token).ConfigureAwait(false), ConnectionRole.Initiator, session)
+                : await _node.ConnectAsync(endPoint, session, cancellationToken: timeout.Token).ConfigureAwait(false);
             try
             {
                 return await session.Ready.WaitAsync(timeout.Token).ConfigureAwait(false);
