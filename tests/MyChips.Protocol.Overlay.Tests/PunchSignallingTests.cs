@@ -59,8 +59,30 @@ public sealed class PunchSignallingTests : IAsyncDisposable
         var link = await node.LinkToAsync(relay.Self);
         var seen = await link.ObserveAsync().AsTask().WaitAsync(LoopbackNodes.Deadline);
 
-        Assert.Equal(local, seen);
+        Assert.Equal(local, seen.Tcp);
+        Assert.Equal(16, seen.UdpProbeToken.Length);
     }
+
+    [Fact]
+    public async Task The_UDP_probe_answers_a_token_it_handed_out_and_ignores_any_other()
+    {
+        var (relay, alice, _) = await StartAsync(RelayOffers);
+        var observed = await (await alice.LinkToAsync(relay.Self)).ObserveAsync().AsTask().WaitAsync(LoopbackNodes.Deadline);
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.1"), 0));
+        var observer = IPEndPoint.Parse(relay.Self.Address!);
+
+        await udp.SendToAsync(Probe(new byte[16]), observer); // a token never handed out: no answer
+        await udp.SendToAsync(Probe(observed.UdpProbeToken.ToArray()), observer);
+        var answer = new byte[64];
+        var received = await udp.ReceiveFromAsync(answer, new IPEndPoint(IPAddress.Any, 0)).WaitAsync(LoopbackNodes.Deadline);
+
+        Assert.True(received.ReceivedBytes <= 32);
+        Assert.Equal("o" + udp.LocalEndPoint, System.Text.Encoding.ASCII.GetString(answer, 0, received.ReceivedBytes));
+        Assert.Equal(0, udp.Available); // one answer, to the probe with the token
+    }
+
+    private static byte[] Probe(byte[] token) => [(byte)'O', .. token, .. new byte[15]];
 
     [Fact]
     public async Task Signals_pass_through_a_relay_both_ways_naming_their_sender()

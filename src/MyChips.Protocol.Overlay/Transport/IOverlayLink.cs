@@ -1,4 +1,3 @@
-using System.Net;
 using MyChips.Protocol.Overlay.Identity;
 using MyChips.Protocol.Overlay.Messaging;
 using MyChips.Protocol.Overlay.Punching;
@@ -40,8 +39,8 @@ public interface IOverlayLink : IAsyncDisposable
 
     ValueTask HangupAsync(uint circuit, string? reason, CancellationToken cancellationToken = default);
 
-    /// <summary>Asks the peer, which offers punching, which address this link comes from as it sees it.</summary>
-    ValueTask<IPEndPoint> ObserveAsync(CancellationToken cancellationToken = default) =>
+    /// <summary>Asks the peer, which offers punching, which address this link comes from as it sees it (and for a token to probe its UDP address).</summary>
+    ValueTask<ObservedAddress> ObserveAsync(CancellationToken cancellationToken = default) =>
         throw new OverlayUnreachableException($"the link to {Peer} carries no punch packets");
 
     /// <summary>

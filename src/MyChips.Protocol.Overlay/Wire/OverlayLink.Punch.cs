@@ -8,13 +8,15 @@ namespace MyChips.Protocol.Overlay.Wire;
 
 internal sealed partial class OverlayLink
 {
-    public async ValueTask<IPEndPoint> ObserveAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<ObservedAddress> ObserveAsync(CancellationToken cancellationToken = default)
     {
         RequirePunch();
         var answer = (Sighting)await RequestAsync(id => connection.SendObserveAsync(new Probe(id), cancellationToken), cancellationToken).ConfigureAwait(false);
-        return IPEndPoint.TryParse(answer.Address, out var seen) && seen.Port != 0
-            ? seen
-            : throw new OverlayUnreachableException($"{Peer} observed an address that is not ip:port: '{answer.Address}'");
+        if (!IPEndPoint.TryParse(answer.Address, out var seen) || seen.Port == 0)
+            throw new OverlayUnreachableException($"{Peer} observed an address that is not ip:port: '{answer.Address}'");
+        if (answer.Probe.Length is not (0 or UdpObserver.TokenLength))
+            throw new OverlayUnreachableException($"{Peer} handed out a UDP probe token of {answer.Probe.Length} bytes");
+        return new ObservedAddress(seen, answer.Probe);
     }
 
     public async ValueTask SendSignalAsync(ReadOnlyMemory<byte> targetKey, ReadOnlyMemory<byte> sourceKey, OverlaySignal signal, CancellationToken cancellationToken = default)
@@ -37,7 +39,8 @@ internal sealed partial class OverlayLink
         if (!OffersPunch) return ActionOutcome.Close("a punch packet to a node that does not offer punching");
         if (connection.RemoteEndPoint is not IPEndPoint remote) return ActionOutcome.Close("a connection with no IP address to observe");
         var seen = remote.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(remote.Address.MapToIPv4(), remote.Port) : remote;
-        await connection.SendObservedAsync(new Sighting(probe.Request, seen.ToString())).ConfigureAwait(false);
+        var token = transport.Observer?.Issue() ?? [];
+        await connection.SendObservedAsync(new Sighting(probe.Request, seen.ToString(), token)).ConfigureAwait(false);
         return ActionOutcome.Continue;
     }
 
