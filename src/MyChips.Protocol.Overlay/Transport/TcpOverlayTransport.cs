@@ -56,7 +56,7 @@ public sealed class TcpOverlayTransport : IOverlayTransport
         if (_listenOn is null) return;
         var bound = _node.Listen(_listenOn, () => new ListenerSession(this, handler));
         _localAddress = OverlayAddress.Of(bound);
-        if ((handler.Self.Flags & PeerFlags.Punch) != 0) Observer = UdpObserver.Start(bound);
+        if ((handler.Self.Flags & PeerFlags.Punch) != 0) Observer = UdpObserver.TryStart(bound);
     }
 
     public async ValueTask<IOverlayLink> ConnectAsync(string address, ReadOnlyMemory<byte> expectedKey = default, CancellationToken cancellationToken = default)

@@ -28,8 +28,8 @@ internal sealed class UdpObserver : IDisposable
         _ = AnswerAsync();
     }
 
-    /// <summary>Listens on UDP at the TCP listener's address and port.</summary>
-    public static UdpObserver Start(IPEndPoint listener)
+    /// <summary>Listens on UDP at the TCP listener's address and port; null when that UDP port is taken (the node then hands out no tokens).</summary>
+    public static UdpObserver? TryStart(IPEndPoint listener)
     {
         var socket = new Socket(listener.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -37,10 +37,10 @@ internal sealed class UdpObserver : IDisposable
             socket.Bind(listener);
             return new UdpObserver(socket);
         }
-        catch
+        catch (SocketException)
         {
             socket.Dispose();
-            throw;
+            return null;
         }
     }
 

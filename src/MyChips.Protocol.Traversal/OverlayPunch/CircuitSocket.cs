@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using MyChips.Protocol.Overlay.Relay;
-using MyChips.Protocol.Overlay.Transport;
+using MyChips.Protocol.Traversal.Punching;
 
 namespace MyChips.Protocol.Traversal.OverlayPunch;
 
@@ -22,6 +22,12 @@ internal static class CircuitSocket
             var accepting = listener.AcceptAsync(cancellationToken).AsTask();
             await near.ConnectAsync(listener.LocalEndPoint!, cancellationToken).ConfigureAwait(false);
             var far = await accepting.ConfigureAwait(false);
+            if (!Equals(far.RemoteEndPoint, near.LocalEndPoint))
+            {
+                // another local process was quicker to the listener: not this circuit's other end
+                far.Dispose();
+                throw new HolePunchException("Could not pair the relay circuit with a local socket.");
+            }
             far.NoDelay = true;
             _ = CopyAsync(far, circuit);
             return near;

@@ -59,14 +59,26 @@ public sealed class OverlayPunchChannel : ISignallingChannel, IRelayFallback, ID
         ArgumentNullException.ThrowIfNull(message);
         // The responder waits for the circuit before it tells the initiator to open it.
         if (message.Kind == PunchMessageKind.Relay && !_isInitiator) _expected ??= _node.ExpectCircuit(_contact);
-        var signal = new OverlaySignal((OverlaySignalKind)message.Kind, message.Attempt, message.Tcp, message.Udp);
+        var kind = message.Kind switch
+        {
+            PunchMessageKind.Connect => OverlaySignalKind.Connect,
+            PunchMessageKind.Sync => OverlaySignalKind.Sync,
+            _ => OverlaySignalKind.Relay,
+        };
+        var signal = new OverlaySignal(kind, message.Attempt, message.Tcp, message.Udp);
         await _node.SendSignalAsync(_via, _contact, signal, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<PunchMessage> ReceiveAsync(CancellationToken cancellationToken)
     {
         var signal = await _node.SignalsFrom(_contact).ReadAsync(cancellationToken).ConfigureAwait(false);
-        return new PunchMessage((PunchMessageKind)signal.Kind, signal.Attempt, signal.Tcp, signal.Udp);
+        var kind = signal.Kind switch
+        {
+            OverlaySignalKind.Connect => PunchMessageKind.Connect,
+            OverlaySignalKind.Sync => PunchMessageKind.Sync,
+            _ => PunchMessageKind.Relay,
+        };
+        return new PunchMessage(kind, signal.Attempt, signal.Tcp, signal.Udp);
     }
 
     /// <summary>The relay circuit to the contact as a socket; the circuit name of the punch is not needed (the relay numbers circuits itself).</summary>
