@@ -1,4 +1,5 @@
 using System.Buffers;
+using MyChips.Protocol.Connections;
 using MyChips.Protocol.Framing;
 
 namespace MyChips.Protocol.Peers;
@@ -12,10 +13,10 @@ namespace MyChips.Protocol.Peers;
 internal sealed partial class PeerConnection
 {
     /// <summary>The largest B plaintext: one Noise transport message within this connection's frame limit.</summary>
-    private int MaxBatchPlaintext => Math.Min(Options.EffectiveMaxFrameLength - 1, Noise.NoiseProfile.SpecMaxMessageLength) - _noise.TransportOverhead;
+    private int MaxBatchPlaintext => Math.Min(Options.EffectiveMaxFrameLength - 1, Noise.NoiseProfile.SpecMaxMessageLength) - Engine.TransportOverhead;
 
-    /// <summary>Under the write lock: the batch as B packets where two or more messages fit one, T otherwise.</summary>
-    private (int Written, int Confirmed) WriteBatches(List<OutgoingMessage> batch)
+    /// <summary>The batch as B packets where two or more messages fit one, T otherwise.</summary>
+    private (int Written, int Confirmed) WriteBatches(ConnectionWriter writer, List<OutgoingMessage> batch)
     {
         var (written, confirmed) = (0, 0);
         var limit = MaxBatchPlaintext;
@@ -27,23 +28,17 @@ internal sealed partial class PeerConnection
             var size = 0;
             while (end < batch.Count && size + LengthPrefixedEntries.SizeOf(batch[end].Json.Length) <= limit)
                 size += LengthPrefixedEntries.SizeOf(batch[end++].Json.Length);
-            if (end - start < 2)
-            {
-                var next = Math.Max(start + 1, end); // one message, or one too large to share a B
-                var (one, oneConfirmed) = WriteEach(batch, start, next);
-                (written, confirmed) = (written + one, confirmed + oneConfirmed);
-                start = next;
-                continue;
-            }
-            var (sealedCount, sealedConfirmed) = WriteBatch(batch, start, end, size);
-            (written, confirmed) = (written + sealedCount, confirmed + sealedConfirmed);
+            var (runWritten, runConfirmed) = end - start < 2
+                ? WriteEach(writer, batch, start, end = Math.Max(start + 1, end)) // one message, or one too large to share a B
+                : WriteBatch(writer, batch, start, end, size);
+            (written, confirmed) = (written + runWritten, confirmed + runConfirmed);
             start = end;
         }
         return (written, confirmed);
     }
 
     /// <summary>One B from batch[start..end), whose entries take <paramref name="size"/> bytes; messages taken elsewhere are left out.</summary>
-    private (int Written, int Confirmed) WriteBatch(List<OutgoingMessage> batch, int start, int end, int size)
+    private (int Written, int Confirmed) WriteBatch(ConnectionWriter writer, List<OutgoingMessage> batch, int start, int end, int size)
     {
         var plain = ArrayPool<byte>.Shared.Rent(size);
         try
@@ -58,10 +53,8 @@ internal sealed partial class PeerConnection
                 written++;
             }
             if (written == 0) return (0, 0);
-            var type = written == 1 ? PacketType.Transport : PacketType.Batch;
-            var payload = written == 1 ? plain.AsSpan(LengthPrefixedEntries.HeaderLength, length - LengthPrefixedEntries.HeaderLength) : plain.AsSpan(0, length);
-            var body = FrameCodec.BeginFrame(_output, type, payload.Length + _noise.TransportOverhead);
-            CompleteFrame(_output, type, _noise.EncryptTransport(payload, body));
+            if (written == 1) writer.Write(PeerPackets.Transport, plain.AsSpan(LengthPrefixedEntries.HeaderLength, length - LengthPrefixedEntries.HeaderLength));
+            else writer.Write(PeerPackets.Batch, plain.AsSpan(0, length));
             return (written, confirmed);
         }
         finally
@@ -70,35 +63,20 @@ internal sealed partial class PeerConnection
         }
     }
 
-    /// <summary>A received B: decrypted once, then each of its messages delivered as a T's would be. False when it closed the connection.</summary>
-    private bool HandleBatch(ReadOnlySequence<byte> body)
+    /// <summary>A received B: decrypted once, then each of its messages delivered as a T's would be.</summary>
+    private ActionOutcome ReadBatch(in ReadOnlySequence<byte> body)
     {
-        if (!_batches)
-        {
-            Close(CloseReason.PacketNotAllowed); // never negotiated: a peer that sends it anyway breaks the protocol
-            return false;
-        }
-        var length = (int)body.Length - _noise.TransportOverhead;
-        if (length < 0)
-        {
-            Close(CloseReason.BadMac);
-            return false;
-        }
+        // Never negotiated: a peer that sends it anyway breaks the protocol.
+        if (!_batches) return Refused(CloseReason.PacketNotAllowed);
+        var length = (int)body.Length - Engine.TransportOverhead;
+        if (length < 0) return Refused(CloseReason.BadMac);
         var plain = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            if (!_noise.TryDecryptTransport(body, plain.AsSpan(0, length)))
-            {
-                Close(CloseReason.BadMac);
-                return false;
-            }
-            if (!LengthPrefixedEntries.TrySplit(plain.AsSpan(0, length), minimum: 2, out var messages))
-            {
-                Close(CloseReason.MalformedPacket);
-                return false;
-            }
+            if (!Engine.TryDecryptTransport(body, plain.AsSpan(0, length))) return Refused(CloseReason.BadMac);
+            if (!LengthPrefixedEntries.TrySplit(plain.AsSpan(0, length), minimum: 2, out var messages)) return Refused(CloseReason.MalformedPacket);
             foreach (var message in messages) Deliver(message);
-            return true;
+            return ActionOutcome.Continue;
         }
         finally
         {

@@ -1,116 +1,59 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
-using System.Net.Sockets;
-using MyChips.Protocol.Framing;
+using MyChips.Protocol.Connections;
 
 namespace MyChips.Protocol.Peers;
 
-/// <summary>A connection's receiving side: the frame loop, the T/R hot path, delivery and receipts.</summary>
+/// <summary>A connection's receiving side once open: T, R and B without a machine step, delivery and receipts.</summary>
 internal sealed partial class PeerConnection
 {
-    private void StartReading()
+    private List<PeerMessage>? _undelivered;
+
+    /// <summary>T, R or B in the open state, read by the session before the engine would step the machine.</summary>
+    internal ValueTask<ActionOutcome?> ReceiveTrafficAsync(PacketType type, in ReadOnlySequence<byte> body)
     {
-        if (Interlocked.Exchange(ref _reading, 1) == 0) _ = ReadLoopAsync();
+        var outcome = ReadTraffic(type, body);
+        if (outcome.Continues) ReceiptIfDue();
+        return _undelivered is null ? new(outcome) : DeliverWaitingThenAsync(outcome);
     }
 
-    private async Task ReadLoopAsync()
+    private ActionOutcome ReadTraffic(PacketType type, in ReadOnlySequence<byte> body)
     {
-        try
-        {
-            while (!IsClosed)
-            {
-                var result = await _input.ReadAsync().ConfigureAwait(false);
-                var buffer = result.Buffer;
-                var keepReading = true;
-                while (keepReading)
-                {
-                    switch (FrameCodec.TryReadFrame(ref buffer, out var frame, Options.EffectiveMaxFrameLength))
-                    {
-                        case FrameReadStatus.NeedMoreData:
-                            keepReading = false;
-                            break;
-                        case FrameReadStatus.TooLarge:
-                            Close(CloseReason.OversizedFrame);
-                            return;
-                        case FrameReadStatus.Empty:
-                            Close(CloseReason.MalformedPacket);
-                            return;
-                        case FrameReadStatus.UnknownType when Options.Mode != PeerMode.Strict:
-                            // The JavaScript peer ignores types it does not know; so do its compatible modes.
-                            if (!FrameCodec.TrySkipFrame(ref buffer, Options.EffectiveMaxFrameLength)) keepReading = false;
-                            break;
-                        case FrameReadStatus.UnknownType:
-                            Close(CloseReason.PacketNotAllowed);
-                            return;
-                        default:
-                            Touch();
-                            PeerMetrics.BytesReceived.Add(frame.Body.Length + 5);
-                            Options.PacketObserver?.Invoke(new PacketTrace(Id, false, frame.Type, (int)frame.Body.Length + 1));
-                            if (!Accepts(frame.Type))
-                            {
-                                Close(CloseReason.PacketNotAllowed);
-                                return;
-                            }
-                            // The hot path: traffic in the open state does not fire the machine.
-                            var handled = IsOpen
-                                ? HandleTraffic(frame.Type, frame.Body)
-                                : await HandleLifecycleAsync(frame.Type, frame.Body).ConfigureAwait(false);
-                            if (!handled) return;
-                            if (_undelivered is not null) await DeliverWaitingAsync().ConfigureAwait(false);
-                            break;
-                    }
-                }
-                _input.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    Close(CloseReason.RemoteClosed);
-                    return;
-                }
-                if (_received.IsDue) SendReceiptSoon();
-            }
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
-        {
-            // ChannelClosedException (an InvalidOperationException): the node stopped while a message waited for room.
-            Close(_node.IsStopping ? CloseReason.LocalClosed : IsReset(e) ? CloseReason.RemoteClosed : CloseReason.SocketError);
-        }
-        finally
-        {
-            await EndAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The hot path: T, R and B in the open (or confirming) phase, no state machine, one allocation per message (its bytes).</summary>
-    private bool HandleTraffic(PacketType type, ReadOnlySequence<byte> body)
-    {
-        if (type == PacketType.Batch) return HandleBatch(body);
+        if (type == PacketType.Batch) return ReadBatch(body);
         if (type == PacketType.Receipt)
         {
             Span<byte> count = stackalloc byte[ReceiptBodyLength];
-            return TryReadReceipt(body, count) && Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count));
+            var read = TryReadReceipt(body, count);
+            return read.Continues ? Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count)) : read;
         }
-        if (!TryReadTransport(body, out var plaintext)) return false;
-        Deliver(plaintext);
-        return true;
+        var opened = TryReadTransport(body, out var plaintext);
+        if (opened.Continues) Deliver(plaintext!);
+        return opened;
     }
 
-    /// <summary>An R's count (8 bytes) decrypted; false, and closed, for a body of another length or a bad MAC.</summary>
-    internal bool TryReadReceipt(in ReadOnlySequence<byte> body, Span<byte> count)
+    /// <summary>An R's count (8 bytes) decrypted; a close outcome for a body of another length or a bad MAC.</summary>
+    internal ActionOutcome TryReadReceipt(in ReadOnlySequence<byte> body, Span<byte> count)
     {
-        if (body.Length != ReceiptBodyLength + _noise.TransportOverhead) return Refuse(CloseReason.MalformedPacket);
-        return _noise.TryDecryptTransport(body, count) || Refuse(CloseReason.BadMac);
+        if (body.Length != ReceiptBodyLength + Engine.TransportOverhead) return Refused(CloseReason.MalformedPacket);
+        return Engine.TryDecryptTransport(body, count) ? ActionOutcome.Continue : Refused(CloseReason.BadMac);
     }
 
-    /// <summary>A T's message decrypted into a new array; false, and closed, for a bad MAC.</summary>
-    internal bool TryReadTransport(in ReadOnlySequence<byte> body, [NotNullWhen(true)] out byte[]? plaintext)
+    /// <summary>A T's message decrypted into a new array; a close outcome for a bad MAC.</summary>
+    internal ActionOutcome TryReadTransport(in ReadOnlySequence<byte> body, [NotNullWhen(true)] out byte[]? plaintext)
     {
         plaintext = null;
-        if (body.Length < _noise.TransportOverhead) return Refuse(CloseReason.BadMac);
-        var opened = new byte[body.Length - _noise.TransportOverhead];
-        if (!_noise.TryDecryptTransport(body, opened)) return Refuse(CloseReason.BadMac);
+        if (body.Length < Engine.TransportOverhead) return Refused(CloseReason.BadMac);
+        var opened = new byte[body.Length - Engine.TransportOverhead];
+        if (!Engine.TryDecryptTransport(body, opened)) return Refused(CloseReason.BadMac);
         plaintext = opened;
-        return true;
+        return ActionOutcome.Continue;
+    }
+
+    /// <summary>Messages arrived since the last R: one goes in the next write turn, where receipts were negotiated.</summary>
+    internal void ReceiptIfDue()
+    {
+        if (_receipts && _received.IsDue) RequestReceipt();
     }
 
     internal void Deliver(byte[] json)
@@ -118,50 +61,43 @@ internal sealed partial class PeerConnection
         _received.Count();
         var message = new PeerMessage(RemoteAgent, Id, json);
         if (_undelivered is null && _node.TryDeliver(message)) return;
-        // The application's queue is full: the read loop waits for room before reading on (TCP pushes back).
+        // The application's queue is full: reading waits for room before it goes on (TCP pushes back).
         (_undelivered ??= []).Add(message);
     }
 
-    private async ValueTask DeliverWaitingAsync()
+    /// <summary>Messages the application's full queue did not take yet, delivered before the next packet is read.</summary>
+    internal async ValueTask DeliverWaitingAsync()
     {
-        var waiting = _undelivered!;
-        _undelivered = null;
-        foreach (var message in waiting) await _node.DeliverAsync(message).ConfigureAwait(false);
-    }
-
-    /// <summary>Completes every written message the receipt's cumulative count covers; false (and closed) for a count of messages never sent.</summary>
-    internal bool Acknowledge(long count)
-    {
-        if (_ledger.TryAcknowledge(count, this, static (connection, sequence, message) =>
-                message.TrySetResult(new DeliveryReceipt(connection.RemoteAgent, connection.Id, sequence, DeliveryMode.Confirmed))))
-            return true;
-        Close(CloseReason.MalformedPacket); // the peer is broken or lying
-        return false;
-    }
-
-    /// <summary>Asks the write loop for a receipt, so the read loop never waits for the write lock (both sides' read loops must keep reading).</summary>
-    private void SendReceiptSoon()
-    {
-        if (!_receipts) return;
-        lock (_outbox)
+        while (_undelivered is { } waiting)
         {
-            if (IsClosed) return;
-            _receiptDue = true;
-            if (_writerActive) return;
-            _writerActive = true;
+            _undelivered = null;
+            foreach (var message in waiting) await _node.DeliverAsync(message).ConfigureAwait(false);
         }
-        // Off the read loop: it reads on while the receipt is written, and the receipt covers what it read meanwhile.
-        StartWriter();
     }
 
-    /// <summary>Under the write lock: appends an R frame when messages arrived since the last one. True when it wrote one.</summary>
-    internal bool WritePendingReceipt(bool force = false)
+    private async ValueTask<ActionOutcome?> DeliverWaitingThenAsync(ActionOutcome outcome)
+    {
+        await DeliverWaitingAsync().ConfigureAwait(false);
+        return outcome;
+    }
+
+    /// <summary>Completes every written message the receipt's cumulative count covers; a close outcome for a count of messages never sent.</summary>
+    internal ActionOutcome Acknowledge(long count) =>
+        _ledger.TryAcknowledge(count, this, static (connection, sequence, message) =>
+            message.TrySetResult(new DeliveryReceipt(connection.RemoteAgent, connection.Id, sequence, DeliveryMode.Confirmed)))
+            ? ActionOutcome.Continue
+            : Refused(CloseReason.MalformedPacket); // the peer is broken or lying
+
+    /// <summary>Writes an R when messages arrived since the last one (or when forced). True when it wrote one.</summary>
+    private bool WriteReceipt(ConnectionWriter writer, bool force = false)
     {
         if (!_receipts || !_received.TryTake(out var count, force)) return false;
         Span<byte> plain = stackalloc byte[ReceiptBodyLength];
         BinaryPrimitives.WriteInt64BigEndian(plain, count);
-        var body = FrameCodec.BeginFrame(_output, PacketType.Receipt, ReceiptBodyLength + _noise.TransportOverhead);
-        CompleteFrame(_output, PacketType.Receipt, _noise.EncryptTransport(plain, body));
+        writer.Write(PeerPackets.Receipt, plain);
         return true;
     }
+
+    /// <summary>A refusal: the outcome that closes the connection, naming the reason by its tag.</summary>
+    internal static ActionOutcome Refused(CloseReason reason) => ActionOutcome.Close(reason.ToTag());
 }

@@ -1,12 +1,41 @@
-using System.IO.Pipelines;
+using System.Buffers.Binary;
 using MyChips.Protocol.Connections;
-using System.Net.Sockets;
+using MyChips.Protocol.Connections.Delivery;
 
 namespace MyChips.Protocol.Peers;
 
-/// <summary>A connection's sending side: the outbox, the write loop and its batches, tracking for receipts, bounded flushes.</summary>
+/// <summary>
+/// A connection's sending side: the outbox, drained in the engine's write turns (everything queued since the last
+/// flush, sealed straight into the outgoing pipe, so a burst of sends costs one write call), receipts, tracking.
+/// </summary>
 internal sealed partial class PeerConnection
 {
+    private const int MaxBatch = 256;
+    // With the write stall timeout, this bounds what a peer that stops reading leaves in the outgoing pipe.
+    private const int MaxBatchBytes = 256 * 1024;
+
+    private readonly Queue<OutgoingMessage> _outbox = new();
+    private List<OutgoingMessage>? _batch; // the write turn's messages, until its flush completed
+    private int _batchWritten;
+    private bool _receiptDue;  // under the outbox lock
+    // Negotiated in C and A: only then are R packets sent, awaited and held for (a peer that never heard of R
+    // must not see one, since each would move a transport nonce it does not move).
+    private volatile bool _receipts;
+    private volatile bool _batches; // negotiated too: a write batch may go as one B
+
+    // Delivery accounting: messages written and waiting for a receipt; messages received and the count last acknowledged.
+    private readonly DeliveryLedger<OutgoingMessage> _ledger;
+    private readonly ReceiptCounter _received = new();
+
+    internal bool Receipts => _receipts;
+
+    /// <summary>What A settled: the extensions this connection uses from now on.</summary>
+    internal void Negotiated(PeerCapabilities accepted)
+    {
+        _receipts = (accepted & PeerCapabilities.Receipts) != 0;
+        _batches = (accepted & PeerCapabilities.Batches) != 0;
+    }
+
     /// <summary>
     /// Queues an application message for this connection. False when the connection is closed (the caller may
     /// send it elsewhere). Once queued, the message completes through a receipt, the flush (Written), the
@@ -16,93 +45,91 @@ internal sealed partial class PeerConnection
     {
         lock (_outbox)
         {
-            if (IsClosed) return false;
+            if (Volatile.Read(ref _closed) != 0) return false;
             _outbox.Enqueue(message);
-            if (_writerActive) return true;
-            _writerActive = true;
         }
-        StartWriter();
+        Engine.RequestWrite();
         return true;
     }
 
     /// <summary>
-    /// Runs the write loop on a pool thread, never inline: a sender issuing messages back to back keeps queuing
-    /// while the loop encrypts and flushes, so a burst leaves in a few large writes, not one write call per message.
+    /// The initiator's R right after A, which proves to the responder that this side holds the session keys: queued
+    /// before the connection opens, so it goes ahead of any T, and out even if the connection is closed at once.
     /// </summary>
-    private void StartWriter() =>
-        ThreadPool.UnsafeQueueUserWorkItem(static connection => _ = connection.WriteLoopAsync(), this, preferLocal: false);
-
-    /// <summary>
-    /// The one writer of T and R frames: encrypts everything queued since its last flush straight into the
-    /// pipe, appends a receipt when one is due, then flushes once, so a burst of sends costs one write call.
-    /// </summary>
-    private async Task WriteLoopAsync()
+    internal ValueTask ProveKeysAsync()
     {
-        var batch = _batch ??= [];
-        await _writeLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            while (true)
-            {
-                lock (_outbox)
-                {
-                    if (IsClosed || (_outbox.Count == 0 && !_receiptDue))
-                    {
-                        _writerActive = false;
-                        return;
-                    }
-                    var batchBytes = 0;
-                    while (batch.Count < MaxBatch && batchBytes < MaxBatchBytes && _outbox.TryDequeue(out var next))
-                    {
-                        batch.Add(next);
-                        batchBytes += next.Json.Length;
-                    }
-                    _receiptDue = false;
-                }
-                var (written, confirmed) = _batches ? WriteBatches(batch) : WriteEach(batch, 0, batch.Count);
-                // Before the flush: a receipt can only cover what is tracked.
-                if (confirmed > 0) TrackUnconfirmed(batch);
-                WritePendingReceipt();
-                await FlushAsync().ConfigureAwait(false);
-                Touch();
-                PeerMetrics.MessagesSent.Add(written);
-                foreach (var message in batch)
-                {
-                    if (!message.AwaitsReceipt && message.Sequence > 0)
-                        message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, message.Sequence, DeliveryMode.Written));
-                }
-                batch.Clear();
-            }
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or Noise.NoiseException)
-        {
-            Close(CloseReason.SocketError);
-            // The batch may be partly on the wire: its messages are lost with the connection, and say so.
-            foreach (var message in batch)
-            {
-                if (message.TryTake() || !message.Task.IsCompleted)
-                    message.Fail(DeliveryFailure.ConnectionLost, "the connection failed while the message was written.");
-            }
-            batch.Clear();
-            lock (_outbox) _writerActive = false;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        _received.TryTake(out var count, force: true);
+        var plain = new byte[ReceiptBodyLength];
+        BinaryPrimitives.WriteInt64BigEndian(plain, count);
+        return Engine.SendAsync((byte)PacketType.Receipt, plain);
     }
 
-    /// <summary>Under the write lock: each message of batch[start..end) as its own T. Returns how many were written, and how many of those await a receipt.</summary>
-    private (int Written, int Confirmed) WriteEach(List<OutgoingMessage> batch, int start, int end)
+    /// <summary>Asks the write loop for a receipt, so reading never waits for writing (both sides must keep reading).</summary>
+    private void RequestReceipt()
+    {
+        lock (_outbox) _receiptDue = true;
+        Engine.RequestWrite();
+    }
+
+    /// <summary>The engine's write turn: everything queued (as T, or B where negotiated), a due receipt.</summary>
+    internal void WritePending(ConnectionWriter writer)
+    {
+        var batch = _batch ??= [];
+        lock (_outbox)
+        {
+            var batchBytes = 0;
+            while (batch.Count < MaxBatch && batchBytes < MaxBatchBytes && _outbox.TryDequeue(out var next))
+            {
+                batch.Add(next);
+                batchBytes += next.Json.Length;
+            }
+            _receiptDue = false;
+        }
+        var (written, confirmed) = _batches ? WriteBatches(writer, batch) : WriteEach(writer, batch, 0, batch.Count);
+        // Before the flush: a receipt can only cover what is tracked.
+        if (confirmed > 0) TrackUnconfirmed(batch);
+        WriteReceipt(writer);
+        _batchWritten = written;
+    }
+
+    /// <summary>The write turn's flush completed: written messages that await no receipt are delivered; more turns if more is queued.</summary>
+    internal void OnWritten()
+    {
+        var batch = _batch!;
+        PeerMetrics.MessagesSent.Add(_batchWritten);
+        foreach (var message in batch)
+        {
+            if (!message.AwaitsReceipt && message.Sequence > 0)
+                message.TrySetResult(new DeliveryReceipt(RemoteAgent, Id, message.Sequence, DeliveryMode.Written));
+        }
+        batch.Clear();
+        // Traffic either way keeps the responder's idle timeout from expiring.
+        Engine.NoteActivity();
+        bool more;
+        lock (_outbox) more = _outbox.Count > 0 || _receiptDue;
+        if (more) Engine.RequestWrite();
+    }
+
+    /// <summary>The connection ended with a write turn's flush unfinished: its messages may be partly on the wire, lost with it.</summary>
+    private void FailUnflushed()
+    {
+        if (_batch is not { Count: > 0 } batch) return;
+        foreach (var message in batch)
+        {
+            if (!message.Task.IsCompleted) message.Fail(DeliveryFailure.ConnectionLost, "the connection failed while the message was written.");
+        }
+        batch.Clear();
+    }
+
+    /// <summary>Each message of batch[start..end) as its own T. Returns how many were written, and how many of those await a receipt.</summary>
+    private (int Written, int Confirmed) WriteEach(ConnectionWriter writer, List<OutgoingMessage> batch, int start, int end)
     {
         var (written, confirmed) = (0, 0);
         for (var i = start; i < end; i++)
         {
             var message = batch[i];
             if (!message.TryTake()) continue;
-            var json = message.Json.Span;
-            var body = FrameCodec.BeginFrame(_output, PacketType.Transport, json.Length + _noise.TransportOverhead);
-            CompleteFrame(_output, PacketType.Transport, _noise.EncryptTransport(json, body));
+            writer.Write(PeerPackets.Transport, message.Json.Span);
             if (Number(message)) confirmed++;
             written++;
         }
@@ -127,41 +154,19 @@ internal sealed partial class PeerConnection
             if (_ledger.TryTrack(message.Sequence, message, out var first)) started |= first;
             else message.Fail(DeliveryFailure.ConnectionLost, "the connection closed while the message was written.");
         }
-        if (started) Reschedule();
+        if (started) ScheduleReceiptCheck();
     }
 
-    /// <summary>
-    /// The first message, written in K or I. When the connection closed meanwhile (a handshake timeout, say) it is
-    /// left to <see cref="Close"/>, which fails it with the close's own reason, whichever of the two runs first.
-    /// </summary>
-    private void TrackFirstUnconfirmed(OutgoingMessage message)
+    /// <summary>The first message went out in K or I: it is message 1 of the connection.</summary>
+    internal void WroteFirstMessage(OutgoingMessage first)
     {
-        if (_ledger.TryTrack(1, message, out var started) && started) Reschedule();
+        _ledger.Number();
+        PeerMetrics.MessagesSent.Add(1);
+        // Optimistic: whether the peer acknowledges is known from its A, which settles this message either way. When the
+        // connection closed meanwhile, the close fails it with its own reason, whichever of the two runs first.
+        if (first.Mode != DeliveryMode.Written) _ledger.TryTrack(1, first, out _);
     }
 
-    internal void CompleteFrame(PipeWriter output, PacketType type, int bodyLength)
-    {
-        FrameCodec.CompleteFrame(output, bodyLength);
-        PeerMetrics.BytesSent.Add(bodyLength + 5);
-        Options.PacketObserver?.Invoke(new PacketTrace(Id, true, type, bodyLength + 1));
-    }
-
-    /// <summary>
-    /// Flushes what was written. A peer that stops reading makes the flush wait; past the write stall timeout
-    /// the connection closes (WriteStalled) and the caller sees an IOException, so the outgoing pipe never
-    /// holds more than one batch.
-    /// </summary>
-    internal async ValueTask FlushAsync()
-    {
-        _flushing = true;
-        try
-        {
-            await BoundedFlush.FlushAsync(_output, Options.Limits.WriteStallTimeout, _node.Time,
-                static connection => connection.Close(CloseReason.WriteStalled), this).ConfigureAwait(false);
-        }
-        finally
-        {
-            _flushing = false;
-        }
-    }
+    /// <summary>A said no receipts: the first message, tracked optimistically, waits for none.</summary>
+    internal void ForgetUnconfirmed() => _ledger.Forget();
 }

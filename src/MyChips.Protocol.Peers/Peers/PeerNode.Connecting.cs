@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using MyChips.Protocol.Connections;
 using MyChips.Protocol.Keys;
 
 namespace MyChips.Protocol.Peers;
@@ -40,10 +41,7 @@ public sealed partial class PeerNode
             }
             var lease = Admit(socket, from.Address);
             if (lease is null) continue;
-            socket.NoDelay = true;
-            var connection = new PeerConnection(this, NextConnectionId(), socket, Time.GetTimestamp()) { Lease = lease };
-            Register(connection);
-            connection.Start();
+            Run(new ResponderSession(this, NextConnectionId(), from, Time.GetTimestamp(), lease), socket, ConnectionRole.Responder, default);
         }
     }
 
@@ -90,14 +88,10 @@ public sealed partial class PeerNode
             }
         }
         var first = channel.TakeFirst();
-        var connection = new PeerConnection(this, id, socket, createdAt, remoteStatic, first);
-        Register(connection);
-        if (first is null)
-        {
-            connection.Close(CloseReason.LocalClosed);
-            return false;
-        }
-        await connection.RunInitiatorHandshakeAsync().ConfigureAwait(false);
+        // With no message left to carry, the session closes the connection at once.
+        var session = new InitiatorSession(this, id, socket.RemoteEndPoint, createdAt, first);
+        if (!Run(session, socket, ConnectionRole.Initiator, remoteStatic) || first is null) return false;
+        await session.Opened.ConfigureAwait(false);
         return true;
     }
 

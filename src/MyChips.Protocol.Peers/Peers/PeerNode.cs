@@ -29,7 +29,7 @@ public sealed partial class PeerNode : IAsyncDisposable
     private Socket? _listener;
     private Task? _acceptLoop;
     private long _lastConnectionId;
-    private readonly ConnectionOptions _noiseOptions;
+    private readonly ProtocolNode _engine;
 
     public PeerNode(
         PeerNodeOptions options,
@@ -49,7 +49,7 @@ public sealed partial class PeerNode : IAsyncDisposable
         Time = timeProvider ?? TimeProvider.System;
         _blockList = new AddressBlockList(options.BlockList, Time);
         _admission = new InboundAdmission(options.Limits);
-        _noiseOptions = PeerNoise.Options(options);
+        _engine = new ProtocolNode(MyChipsPeerDescription.Instance, PeerNoise.Options(options, Time, Observe));
         _inbox = Channel.CreateBounded<PeerMessage>(new BoundedChannelOptions(options.ReceiveQueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -220,7 +220,7 @@ public sealed partial class PeerNode : IAsyncDisposable
     {
         foreach (var connection in _connections.Values)
         {
-            if (connection.RemoteAgent == agent) connection.Close(CloseReason.LocalClosed);
+            if (connection.RemoteAgent == agent) connection.Close();
         }
     }
 
@@ -239,17 +239,21 @@ public sealed partial class PeerNode : IAsyncDisposable
         foreach (var channel in _channels.Values) channel.Stop();
         await SettleAsync().ConfigureAwait(false);
         var closing = _connections.Values.ToArray();
-        foreach (var connection in closing) connection.Close(CloseReason.LocalClosed);
+        foreach (var connection in closing) connection.Close();
         _inbox.Writer.TryComplete();
-        // Every peer gets its FIN before this returns, so a process that exits next ends no connection with a reset.
-        // The wait is bounded: a read loop is never held longer than a key store call.
+        // Every peer gets its FIN before this returns, so a process that exits next ends no connection with a reset; the
+        // engine then drains each peer's last bytes. The wait is bounded: a read loop is never held longer than a key
+        // store call, a drain no longer than PeerLimits.CloseDrainTimeout.
+        var stopped = _engine.DisposeAsync().AsTask();
         try
         {
-            await Task.WhenAll(closing.Select(c => c.FinSent)).WaitAsync(FinWait).ConfigureAwait(false);
+            await stopped.WaitAsync(FinWait).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            PeerLog.FinsPending(_logger, closing.Count(c => !c.FinSent.IsCompleted));
+            _ = stopped.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            PeerLog.FinsPending(_logger, closing.Count(c => !c.Ended.IsCompleted));
         }
         // _stopping is not disposed: connects still winding down may read its token.
     }
@@ -274,19 +278,40 @@ public sealed partial class PeerNode : IAsyncDisposable
     private static readonly TimeSpan FinWait = TimeSpan.FromSeconds(5);
     internal long NextConnectionId() => Interlocked.Increment(ref _lastConnectionId);
 
-    /// <summary>A connection's Noise state, for the node's mode; <paramref name="remoteStatic"/> is the responder's key, for an initiator.</summary>
-    internal NoiseDriver CreateNoise(ConnectionDirection direction, ReadOnlyMemory<byte> remoteStatic) =>
-        new(MyChipsPeerDescription.Instance, direction == ConnectionDirection.Inbound ? ConnectionRole.Responder : ConnectionRole.Initiator,
-            _noiseOptions, remoteStatic);
+    /// <summary>Every frame read or written: the byte counters and the application's packet observer.</summary>
+    private void Observe(FrameTrace frame)
+    {
+        (frame.Outgoing ? PeerMetrics.BytesSent : PeerMetrics.BytesReceived).Add(frame.Size);
+        if (Options.PacketObserver is { } observer && frame.Connection.Session is IPeerSession session)
+            observer(new PacketTrace(session.Peer.Id, frame.Outgoing, (PacketType)frame.PacketType, frame.Size - 4)); // without the 4-byte length
+    }
 
     private PeerChannel ChannelFor(AgentId agent) => _channels.GetOrAdd(agent, static (a, node) => new PeerChannel(node, a), this);
 
-    private void Register(PeerConnection connection)
+    /// <summary>
+    /// Runs a session's connection on the engine over a connected socket; false (the socket closed, the connection
+    /// reported closed) when the engine cannot take it, as when the node stops meanwhile.
+    /// </summary>
+    private bool Run(IPeerSession session, Socket socket, ConnectionRole role, ReadOnlyMemory<byte> peerStaticKey)
     {
+        var connection = session.Peer;
         _connections[connection.Id] = connection;
         PeerMetrics.ConnectionsActive.Add(1);
+        try
+        {
+            _engine.Adopt(socket, role, (ProtocolSession)session, peerStaticKey);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or ArgumentException or SocketException or IOException)
+        {
+            socket.Dispose();
+            connection.Closed(new ConnectionCloseReason(IsStopping ? ConnectionCloseKind.LocalClosed : ConnectionCloseKind.SocketError, e.Message));
+            return false;
+        }
+        // Reported once the engine runs it, with the spec's handshake timeout armed.
+        ReportState(connection, ConnectionState.Handshaking);
         // A node stopping while this connection was being made must not leave it behind.
-        if (IsStopping) connection.Close(CloseReason.LocalClosed);
+        if (IsStopping) connection.Close();
+        return true;
     }
 
     internal void Resend(OutgoingMessage message) => ChannelFor(message.Destination.Agent).Resend(message);
@@ -313,7 +338,7 @@ public sealed partial class PeerNode : IAsyncDisposable
         ChannelFor(connection.RemoteAgent).Opened(connection);
     }
 
-    internal void OnClosed(PeerConnection connection, bool wasOpen)
+    internal void OnClosed(PeerConnection connection)
     {
         _connections.TryRemove(connection.Id, out _);
         connection.Lease?.Release();
@@ -332,7 +357,6 @@ public sealed partial class PeerNode : IAsyncDisposable
             PeerLog.Closed(_logger, connection.Id, connection.Direction, connection.RemoteAgent, reason.ToTag());
         }
         ReportState(connection, ConnectionState.Closed);
-        _ = wasOpen;
     }
 
     internal void ReportState(PeerConnection connection, ConnectionState state) =>

@@ -36,7 +36,10 @@ public sealed class ConnectionOptions
     /// </summary>
     public Func<ReadOnlyMemory<byte>, bool>? IsTrustedPeerKey { get; init; }
 
-    /// <summary>Overrides of the spec's timeouts, by their spec names (e.g. "handshake"); others keep the spec's value.</summary>
+    /// <summary>
+    /// Overrides of the spec's timeouts, by their spec names (e.g. "handshake"); others keep the spec's value.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns one off.
+    /// </summary>
     public IReadOnlyDictionary<string, TimeSpan> Timeouts { get; init; } = new Dictionary<string, TimeSpan>();
 
     /// <summary>A lower limit than the spec's largest frame; null keeps the spec's.</summary>
@@ -66,6 +69,12 @@ public sealed class ConnectionOptions
 
     /// <summary>How many of the peer's last bytes are read and dropped at most before the socket is released.</summary>
     public long CloseDrainBytes { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Called for every whole frame read (before it is checked against the spec) or written, on the connection's
+    /// own flow: for traces and metrics, keep it cheap. Null (the default) costs one check per frame.
+    /// </summary>
+    public Action<FrameTrace>? FrameObserver { get; init; }
 
     /// <summary>The clock for timeouts; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

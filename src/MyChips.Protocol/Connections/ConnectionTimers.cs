@@ -48,10 +48,22 @@ internal sealed class ConnectionTimers : IDisposable
                 continue;
             }
             var due = _options.ResolveTimeout(names[i], _machine.GetTimeout(names[i]));
+            if (due == Timeout.InfiniteTimeSpan) continue; // turned off: no timer to hold
             (_startedAt[i], _durations[i]) = (_options.TimeProvider.GetTimestamp(), due);
             var (name, generation) = (names[i], ++_generations[i]);
             _running[i] = _options.TimeProvider.CreateTimer(static state => ((Action)state!)(), (Action)(() => _expired(name, generation)), due, Timeout.InfiniteTimeSpan);
         }
+    }
+
+    /// <summary>
+    /// Traffic the engine does not see (a session's own writes): every running timeout restarts as for a received
+    /// packet. Only notes the time, so it may be called off the step lock; an expiry checks it under the lock.
+    /// </summary>
+    public void Restart()
+    {
+        var now = _options.TimeProvider.GetTimestamp();
+        for (var i = 0; i < _running.Length; i++)
+            if (Volatile.Read(ref _running[i]) is not null) Volatile.Write(ref _startedAt[i], now);
     }
 
     /// <summary>

@@ -2,8 +2,8 @@ namespace MyChips.Protocol.Connections;
 
 /// <summary>
 /// Ending a connection: the first reason wins; the read loop stops; packets already queued are written
-/// (bounded by the drain timeout; dropped at once after a protocol violation); then FIN, the peer's last bytes
-/// drained, the socket released, the machine told, and the session last.
+/// (bounded by the drain timeout; dropped at once after a protocol violation); then the machine told, the session
+/// told, FIN, and last the peer's last bytes drained and the socket released.
 /// </summary>
 public sealed partial class ProtocolConnection
 {
@@ -18,7 +18,7 @@ public sealed partial class ProtocolConnection
     {
         var kind = reason.Kind;
         if (Interlocked.CompareExchange(ref _closeReason, reason, null) is not null) return;
-        _outbox.Writer.TryComplete();
+        CloseOutbox();
         if (IsAbortive(kind)) _output.CancelPendingFlush();
         _input.CancelPendingRead();
         // Closed before it ever started reading: no read loop will end it, so end it here.
@@ -34,8 +34,6 @@ public sealed partial class ProtocolConnection
         var reason = CloseReason!;
         await _input.CompleteAsync().ConfigureAwait(false);
         await FinishWritingAsync().ConfigureAwait(false);
-        var finSent = OrderlyClose.SendFin(_socket);
-        await OrderlyClose.DrainAndReleaseAsync(_socket, finSent && !IsAbortive(reason.Kind), _options.CloseDrainTimeout, _options.CloseDrainBytes, _options.TimeProvider).ConfigureAwait(false);
 
         await _steps.WaitAsync().ConfigureAwait(false);
         try
@@ -55,12 +53,21 @@ public sealed partial class ProtocolConnection
         _noise.Dispose();
         try
         {
+            // Told before the FIN: a peer that sees the connection end finds this side's account of it settled.
             _session.NotifyClosed(reason);
         }
         finally
         {
-            _ended?.Invoke(this);
-            _completion.TrySetResult(reason);
+            try
+            {
+                var finSent = OrderlyClose.SendFin(_socket);
+                await OrderlyClose.DrainAndReleaseAsync(_socket, finSent && !IsAbortive(reason.Kind), _options.CloseDrainTimeout, _options.CloseDrainBytes, _options.TimeProvider).ConfigureAwait(false);
+            }
+            finally
+            {
+                _ended?.Invoke(this);
+                _completion.TrySetResult(reason);
+            }
         }
     }
 
@@ -69,13 +76,14 @@ public sealed partial class ProtocolConnection
     {
         try
         {
-            await _writeLoop.WaitAsync(_options.CloseDrainTimeout, _options.TimeProvider).ConfigureAwait(false);
+            await CurrentWriteLoop.WaitAsync(_options.CloseDrainTimeout, _options.TimeProvider).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             _output.CancelPendingFlush(); // a peer that does not read: what is left stays unsent
-            await _writeLoop.ConfigureAwait(false);
+            await CurrentWriteLoop.ConfigureAwait(false);
         }
+        DropUnsent();
         // Completed with an error, so the writer drops what a canceled flush left buffered instead of writing it to
         // a peer that reads nothing (completing cleanly would flush it, and wait for that peer forever).
         await _output.CompleteAsync(new IOException("The connection is closed.")).ConfigureAwait(false);

@@ -18,9 +18,11 @@ public sealed partial class ProtocolConnection
                 var reading = true;
                 while (reading)
                 {
+                    var unread = buffer.Length;
                     switch (_format.TryRead(ref buffer, _maxFrameLength, out var type, out var body, out var violation, out var error))
                     {
                         case FrameRead.Complete:
+                            _options.FrameObserver?.Invoke(new FrameTrace(this, false, type, (int)(unread - buffer.Length)));
                             if (!await ReceiveAsync(type, body).ConfigureAwait(false)) return;
                             break;
                         case FrameRead.Violation:

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.Sockets;
-using System.Threading.Channels;
 
 namespace MyChips.Protocol.Connections;
 
@@ -10,10 +9,8 @@ namespace MyChips.Protocol.Connections;
 /// </summary>
 public sealed partial class ProtocolConnection
 {
-    private readonly Channel<OutgoingFrame> _outbox;
     private readonly SemaphoreSlim _sealing = new(1, 1);
-    private Task _writeLoop = Task.CompletedTask;
-    private int _writeRequested; // 1 while the session waits for its write turn (one wake token is queued)
+    private int _writeRequested; // 1 while the session waits for its write turn
 
     /// <summary>
     /// The session has packets of its own to write: the write loop gives it a turn (<c>WritePending</c>) soon, then
@@ -21,8 +18,8 @@ public sealed partial class ProtocolConnection
     /// </summary>
     public void RequestWrite()
     {
-        // A frame with no bytes only wakes the loop; at most one waits in the queue.
-        if (Interlocked.Exchange(ref _writeRequested, 1) == 0) _outbox.Writer.TryWrite(default);
+        if (Interlocked.Exchange(ref _writeRequested, 1) != 0) return;
+        lock (_outboxGate) StartWritingLocked();
     }
 
     /// <summary>In the session's write turn: one transport or clear packet sealed straight into the pipe.</summary>
@@ -37,6 +34,7 @@ public sealed partial class ProtocolConnection
         var frame = _output.GetSpan(size)[..size];
         _noise.Seal(packet, payload, frame[_format.Layout(frame, packet, bodyLength)]);
         _output.Advance(size);
+        _options.FrameObserver?.Invoke(new FrameTrace(this, true, packet.Type, size));
     }
 
     /// <summary>
@@ -61,18 +59,13 @@ public sealed partial class ProtocolConnection
             try
             {
                 _noise.Seal(packet, body.Span, frame.AsSpan(_format.Layout(frame, packet, bodyLength)));
-                var outgoing = new OutgoingFrame(frame, size);
-                if (!_outbox.Writer.TryWrite(outgoing)) await WaitForRoomAsync(outgoing, cancellationToken).ConfigureAwait(false);
+                await EnqueueAsync(new OutgoingFrame(frame, size, packet.Type), cancellationToken).ConfigureAwait(false);
             }
             catch
             {
                 ArrayPool<byte>.Shared.Return(frame);
                 throw;
             }
-        }
-        catch (ChannelClosedException)
-        {
-            throw new InvalidOperationException($"The connection is closed ({CloseReason}).");
         }
         finally
         {
@@ -90,34 +83,14 @@ public sealed partial class ProtocolConnection
         return bodyLength;
     }
 
-    /// <summary>
-    /// The queue is full: the peer reads slower than this side writes. Waits for room, but no longer than the write
-    /// stall timeout, so a peer that stops reading cannot hold a sender (or the machine step it runs in) forever.
-    /// </summary>
-    private async ValueTask WaitForRoomAsync(OutgoingFrame outgoing, CancellationToken cancellationToken)
-    {
-        using var stall = new CancellationTokenSource(_options.WriteStallTimeout, _options.TimeProvider);
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stall.Token);
-        try
-        {
-            await _outbox.Writer.WriteAsync(outgoing, either.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stall.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            Close(ConnectionCloseKind.WriteStalled, $"the peer read nothing for {_options.WriteStallTimeout}");
-            throw new InvalidOperationException($"The connection is closed ({CloseReason}).");
-        }
-    }
-
     private async Task WriteLoopAsync()
     {
-        var reader = _outbox.Reader;
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (HasWriteWork())
             {
-                WriteQueued(reader);
-                var sessionWrote = await WriteSessionTurnAsync(reader).ConfigureAwait(false);
+                WriteQueued();
+                var sessionWrote = await WriteSessionTurnAsync().ConfigureAwait(false);
                 // A peer that reads nothing cannot hold the loop: past the stall timeout the connection closes.
                 await BoundedFlush.FlushAsync(_output, _options.WriteStallTimeout, _options.TimeProvider,
                     static connection => connection.Close(ConnectionCloseKind.WriteStalled, $"the peer read nothing for {connection._options.WriteStallTimeout}"), this).ConfigureAwait(false);
@@ -130,19 +103,18 @@ public sealed partial class ProtocolConnection
         }
         finally
         {
-            while (reader.TryRead(out var unsent))
-                if (unsent.Bytes is not null) ArrayPool<byte>.Shared.Return(unsent.Bytes);
+            if (CloseReason is not null) DropUnsent();
         }
     }
 
-    /// <summary>Copies every queued frame into the pipe; wake tokens carry no bytes.</summary>
-    private void WriteQueued(ChannelReader<OutgoingFrame> reader)
+    /// <summary>Copies every queued frame into the pipe.</summary>
+    private void WriteQueued()
     {
-        while (reader.TryRead(out var frame))
+        while (TryDequeue(out var frame))
         {
-            if (frame.Bytes is null) continue;
             frame.Bytes.AsSpan(0, frame.Length).CopyTo(_output.GetSpan(frame.Length));
             _output.Advance(frame.Length);
+            _options.FrameObserver?.Invoke(new FrameTrace(this, true, frame.Type, frame.Length));
             ArrayPool<byte>.Shared.Return(frame.Bytes);
         }
     }
@@ -152,13 +124,13 @@ public sealed partial class ProtocolConnection
     /// the turn waits for the sealing lock (a send holding it can only be queuing its one frame, and the queue was
     /// just emptied), writes what was sealed before it, then lets the session write. False when no turn was taken.
     /// </summary>
-    private async ValueTask<bool> WriteSessionTurnAsync(ChannelReader<OutgoingFrame> reader)
+    private async ValueTask<bool> WriteSessionTurnAsync()
     {
         if (Volatile.Read(ref _writeRequested) == 0) return false;
         await _sealing.WaitAsync().ConfigureAwait(false);
         try
         {
-            WriteQueued(reader);
+            WriteQueued();
             Volatile.Write(ref _writeRequested, 0);
             if (CloseReason is not null) return false;
             _session.NotifyWrite(new ConnectionWriter(this));
@@ -188,5 +160,5 @@ public sealed partial class ProtocolConnection
     }
 
     /// <summary>A sealed frame in a pooled buffer, returned once written.</summary>
-    private readonly record struct OutgoingFrame(byte[] Bytes, int Length);
+    private readonly record struct OutgoingFrame(byte[] Bytes, int Length, byte Type);
 }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 
 namespace MyChips.Protocol.Connections;
 
@@ -52,12 +51,14 @@ public sealed partial class ProtocolConnection
         var stream = new NetworkStream(socket, ownsSocket: false);
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16384, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
         _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16384, leaveOpen: true));
-        _outbox = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(options.SendQueueCapacity) { SingleReader = true });
         session.Attach(this, _machine);
     }
 
     /// <summary>The protocol this connection speaks.</summary>
     public ProtocolDescription Protocol => _protocol;
+
+    /// <summary>The session that implements this connection's actions.</summary>
+    public ProtocolSession Session => _session;
 
     /// <summary>Whether this side connected (initiator) or accepted (responder).</summary>
     public ConnectionRole Role { get; }
@@ -122,6 +123,12 @@ public sealed partial class ProtocolConnection
         }
     }
 
+    /// <summary>
+    /// Counts as traffic for the running timeouts, as a received packet does: for a protocol whose idle timeout
+    /// means no traffic either way, its session calls this after writing. Any thread.
+    /// </summary>
+    public void NoteActivity() => _timers.Restart();
+
     /// <summary>Closes the connection from this side: queued packets are written, then FIN. Idempotent.</summary>
     public void Close() => Close(ConnectionCloseKind.LocalClosed, "closed by this side");
 
@@ -129,7 +136,6 @@ public sealed partial class ProtocolConnection
     {
         if (Interlocked.Exchange(ref _started, 1) != 0) return;
         _timers.Update(stayed: false); // the initial state's timeouts run from the start
-        _writeLoop = WriteLoopAsync();
         _ = ReadLoopAsync();
         _ = ConnectedAsync();
     }

@@ -63,7 +63,7 @@ public abstract class ProtocolSession
     {
     }
 
-    /// <summary>The connection ended, for this reason; called once.</summary>
+    /// <summary>The connection ended, for this reason: its queued packets went out; the FIN follows. Called once.</summary>
     protected virtual void OnClosed(ConnectionCloseReason reason)
     {
     }

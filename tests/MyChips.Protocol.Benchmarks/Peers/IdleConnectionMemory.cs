@@ -212,7 +212,7 @@ public static class IdleConnectionMemory
         await ReadExactlyAsync(socket, header);
         var ack = new byte[BinaryPrimitives.ReadUInt32BigEndian(header) - 1];
         await ReadExactlyAsync(socket, ack);
-        if (header[4] != (byte)PacketType.Ack || !noise.TryOpen(PeerNoise.Packet(PacketType.Ack), new ReadOnlySequence<byte>(ack), out _, out _))
+        if (header[4] != (byte)PacketType.Ack || !noise.TryOpen(PeerPackets.Of(PacketType.Ack), new ReadOnlySequence<byte>(ack), out _, out _))
             throw new InvalidOperationException("no A");
         if (mode == PeerMode.Strict)
         {
@@ -227,7 +227,7 @@ public static class IdleConnectionMemory
     /// <summary>One frame, sealed as the spec declares its packet.</summary>
     private static void Write(ArrayBufferWriter<byte> writer, NoiseDriver noise, PacketType type, ReadOnlySpan<byte> payload)
     {
-        var packet = PeerNoise.Packet(type);
+        var packet = PeerPackets.Of(type);
         var body = FrameCodec.BeginFrame(writer, type, noise.GetBodyLength(packet, payload.Length));
         FrameCodec.CompleteFrame(writer, noise.Seal(packet, payload, body));
     }

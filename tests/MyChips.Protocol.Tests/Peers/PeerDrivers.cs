@@ -27,7 +27,7 @@ internal static class PeerDrivers
     /// <summary>The body of one packet carrying <paramref name="payload"/>.</summary>
     public static byte[] Seal(this NoiseDriver driver, PacketType type, ReadOnlySpan<byte> payload)
     {
-        var packet = PeerNoise.Packet(type);
+        var packet = PeerPackets.Of(type);
         var body = new byte[driver.GetBodyLength(packet, payload.Length)];
         Assert.Equal(body.Length, driver.Seal(packet, payload, body));
         return body;
@@ -35,7 +35,7 @@ internal static class PeerDrivers
 
     /// <summary>A received body opened; false when the driver refuses it.</summary>
     public static bool TryOpen(this NoiseDriver driver, PacketType type, byte[] body, out byte[] payload) =>
-        driver.TryOpen(PeerNoise.Packet(type), new ReadOnlySequence<byte>(body), out payload, out _);
+        driver.TryOpen(PeerPackets.Of(type), new ReadOnlySequence<byte>(body), out payload, out _);
 
     /// <summary>The responder learns the initiator's key (as from N's agent id and its key store), for the KK after N.</summary>
     public static void KnowInitiator(this NoiseDriver responder, AgentId initiator)

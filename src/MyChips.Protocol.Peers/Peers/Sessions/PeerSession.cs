@@ -1,34 +1,50 @@
+using System.Buffers;
+using System.Net;
 using MyChips.Protocol.Connections;
 
 namespace MyChips.Protocol.Peers;
 
 /// <summary>
-/// The handshake of one role on a <see cref="PeerConnection"/>: the role's generated machine, the state only that
-/// role keeps, and the spec's actions. The connection owns the socket, the loops, receipts and closing; it hands
-/// the session every packet of the handshake and asks it whether it is open.
+/// One role of the MyCHIPs protocol on the engine's connection: the role's generated machine runs the handshake
+/// (the derived session implements its actions); once open, T, R and B go to the <see cref="PeerConnection"/>
+/// without a machine step, and the engine's write turns drain its outbox.
 /// </summary>
-internal abstract class PeerSession(PeerConnection connection)
+internal abstract class PeerSession<TMachine> : ProtocolSession<TMachine>, IPeerSession
+    where TMachine : class, IConnectionMachine
 {
-    protected PeerConnection Connection { get; } = connection;
+    protected PeerSession(PeerNode node, long id, ConnectionDirection direction, EndPoint? remote, long createdAt, InboundAdmission.Lease? lease) =>
+        Peer = new PeerConnection(node, this, id, direction, remote, createdAt) { Lease = lease };
 
-    /// <summary>The handshake completed (and, on a strict responder, the initiator proved its keys).</summary>
-    public abstract bool IsOpen { get; }
+    public PeerConnection Peer { get; }
 
-    /// <summary>The spec's fast-path check: may this packet arrive in the current state?</summary>
-    public abstract bool Accepts(PacketType type);
+    protected PeerNodeOptions Options => Peer.Options;
 
-    /// <summary>A packet before the open state: decrypted, decoded and fired into the machine.</summary>
-    public abstract ValueTask<ActionOutcome> ReceiveAsync(PacketType type, byte[] message);
+    /// <summary>Strict and compatible modes run Noise; raw mode sends the same packets in the clear.</summary>
+    protected bool Encrypts => Options.Mode != PeerMode.Raw;
 
-    /// <summary>When the read loop ends: moves the machine to its final state with the trigger the reason names.</summary>
-    public abstract ValueTask EndAsync(CloseReason reason);
+    /// <summary>The machine is in its open state: traffic needs no machine step.</summary>
+    protected abstract bool IsOpenState { get; }
 
-    /// <summary>The connection closed: whatever the role still waits for fails with this reason. Idempotent.</summary>
-    public virtual void OnClosed(DeliveryFailure failure, CloseReason reason, bool wasOpen)
+    protected sealed override ValueTask<ActionOutcome?> ReceiveAsync(PacketDescriptor packet, ReadOnlySequence<byte> body)
+    {
+        if (IsOpenState) return Peer.ReceiveTrafficAsync((PacketType)packet.Type, body);
+        Peer.Saw(packet.Type);
+        return ReceiveHandshakeAsync((PacketType)packet.Type, body);
+    }
+
+    /// <summary>A packet before the open state, still as it came off the wire: null leaves it to the engine and the machine.</summary>
+    protected virtual ValueTask<ActionOutcome?> ReceiveHandshakeAsync(PacketType type, in ReadOnlySequence<byte> body) => new((ActionOutcome?)null);
+
+    protected sealed override void WritePending(ConnectionWriter writer) => Peer.WritePending(writer);
+
+    protected sealed override void OnWritten() => Peer.OnWritten();
+
+    protected sealed override void OnClosed(ConnectionCloseReason reason) => Peer.Closed(reason);
+
+    public virtual void OnPeerClosed(DeliveryFailure failure, CloseReason reason, bool wasOpen)
     {
     }
 
-    /// <summary>Adds the deliveries the role holds (the initiator's first message) to <paramref name="into"/>.</summary>
     public virtual void CollectPending(List<Task> into)
     {
     }

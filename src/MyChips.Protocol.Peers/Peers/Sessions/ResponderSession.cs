@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Net.Sockets;
+using System.Net;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using MyChips.Protocol.Connections;
 using MyChips.Protocol.Keys;
@@ -12,38 +13,45 @@ namespace MyChips.Protocol.Peers;
 /// IK); C offers extensions and A answers; on a strict connection with receipts the first message is held until the
 /// initiator's first R or T proves it holds the session keys (a replayed K or I cannot).
 /// </summary>
-internal sealed class ResponderSession : PeerSession, IResponderActions
+internal sealed class ResponderSession : PeerSession<ResponderConnection>, IResponderActions
 {
-    private readonly ResponderConnection _machine;
+    private const int EphemeralKeyLength = 32;
+
     private PeerCapabilities? _offered; // what the initiator's C offered, if it sent one
+    private byte[]? _ephemeral;         // the K or I's first 32 bytes (the initiator's ephemeral key), for the replay guard
     private byte[]? _heldPayload;       // the K or I message, until the connection opens
 
-    public ResponderSession(PeerConnection connection) : base(connection) => _machine = new ResponderConnection(this);
-
-    public override bool IsOpen => _machine.State == ResponderState.Open;
-
-    public override bool Accepts(PacketType type) => _machine.Accepts(type);
-
-    private NoiseDriver Crypto => Connection.Crypto;
-
-    public override ValueTask<ActionOutcome> ReceiveAsync(PacketType type, byte[] message) => type switch
+    public ResponderSession(PeerNode node, long id, EndPoint? remote, long createdAt, InboundAdmission.Lease lease)
+        : base(node, id, ConnectionDirection.Inbound, remote, createdAt, lease)
     {
-        PacketType.Declare => ReadDeclareAsync(message),
-        PacketType.Offer => _machine.ReceivedOfferAsync(message),
-        PacketType.Knock => ReadKnockAsync(message),
-        PacketType.Ticket => ReadTicketAsync(message),
-        PacketType.Transport or PacketType.Receipt => ReadConfirmationAsync(type, message),
-        _ => new(ActionOutcome.NotAllowed),
-    };
+    }
+
+    protected override bool IsOpenState => Machine.State == ResponderState.Open;
+
+    /// <summary>
+    /// K and I are noted as they came (their ephemeral key, for the replay guard) and left to the engine, which opens
+    /// them; the initiator's proof in the confirming state is read here, as traffic.
+    /// </summary>
+    protected override ValueTask<ActionOutcome?> ReceiveHandshakeAsync(PacketType type, in ReadOnlySequence<byte> body)
+    {
+        switch (type)
+        {
+            case PacketType.Knock or PacketType.Ticket:
+                if (Encrypts && body.Length >= EphemeralKeyLength) _ephemeral = body.Slice(0, EphemeralKeyLength).ToArray();
+                return new((ActionOutcome?)null);
+            case PacketType.Receipt:
+                var count = new byte[PeerConnection.ReceiptBodyLength];
+                var read = Peer.TryReadReceipt(body, count);
+                return read.Continues ? ConfirmByReceiptAsync(count) : new(read);
+            case PacketType.Transport:
+                var opened = Peer.TryReadTransport(body, out var plaintext);
+                return opened.Continues ? ConfirmByTransportAsync(plaintext!) : new(opened);
+            default:
+                return new((ActionOutcome?)null);
+        }
+    }
 
     // ---- N, then K.
-
-    private ValueTask<ActionOutcome> ReadDeclareAsync(byte[] message)
-    {
-        if (!Connection.TryOpen(PacketType.Declare, message, out var payload)) return new(Refused(CloseReason.BadMac));
-        if (!AgentIdCodec.TryDecode(payload, out var agentId)) return new(Refused(CloseReason.MalformedPacket));
-        return _machine.ReceivedDeclareAsync(agentId);
-    }
 
     /// <summary>C: what the initiator offers; A answers it.</summary>
     ValueTask<ActionOutcome> IResponderActions.RecordOfferAsync(ReadOnlyMemory<byte> capabilities)
@@ -59,33 +67,31 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
         AgentRecord? record;
         try
         {
-            record = await Connection.Node.KeyProvider.FindAgentAsync(agent).ConfigureAwait(false);
+            record = await Peer.Node.KeyProvider.FindAgentAsync(agent).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return Refused(CloseReason.KeyStoreUnavailable);
         }
         if (record is null) return Refused(CloseReason.UnknownAgent);
-        if (Crypto.Encrypts)
+        if (Encrypts)
         {
             // The key from the provider is the one enforced, whatever key the agent id names: KK checks it.
             var remoteStatic = new byte[NoiseStaticKey.Length];
             if (!NoiseStaticKey.TryFromEd25519PublicKey(record.Ed25519PublicKey.Span, remoteStatic)) return Refused(CloseReason.WrongKey);
-            Crypto.UsePeerStaticKey(remoteStatic);
+            Connection.UsePeerStaticKey(remoteStatic);
         }
-        Connection.RemoteAgent = agent;
+        Peer.RemoteAgent = agent;
         return ActionOutcome.Continue;
     }
 
-    private async ValueTask<ActionOutcome> ReadKnockAsync(byte[] message)
+    /// <summary>K opened (KK proved the key) and decoded: refused when replayed, else A.</summary>
+    async ValueTask<ActionOutcome> IResponderActions.AcknowledgeKnockAsync(JsonElement peerMessage)
     {
-        // KK fails here when the initiator does not hold the key the provider trusts for the agent it named.
-        if (!Connection.TryOpen(PacketType.Knock, message, out var payload)) return Refused(CloseReason.WrongKey);
-        if (!PeerMessageCodec.TryDecode(payload, out var element)) return Refused(CloseReason.MalformedPacket);
-        _heldPayload = payload;
-        var fresh = await CheckReplayAsync(message).ConfigureAwait(false);
+        var fresh = await CheckReplayAsync().ConfigureAwait(false);
         if (!fresh.Continues) return fresh;
-        return await FireThenConfirmAsync(_machine.ReceivedKnockAsync(element)).ConfigureAwait(false);
+        Hold(peerMessage);
+        return await AcknowledgeAsync().ConfigureAwait(false);
     }
 
     /// <summary>
@@ -93,12 +99,14 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
     /// whatever C offered, since an offer travels in the clear and can be stripped from a replay. A close outcome
     /// when the handshake must go no further.
     /// </summary>
-    private async ValueTask<ActionOutcome> CheckReplayAsync(byte[] message)
+    private async ValueTask<ActionOutcome> CheckReplayAsync()
     {
-        if (!Crypto.Encrypts) return ActionOutcome.Continue; // raw mode has no keys to replay, and no defence
+        if (!Encrypts) return ActionOutcome.Continue; // raw mode has no keys to replay, and no defence
+        if (_ephemeral is not { } ephemeral) return Refused(CloseReason.MalformedPacket);
+        _ephemeral = null; // checked once; an idle connection holds nothing of its handshake
         try
         {
-            return await Connection.Node.ReplayGuard.TryAcceptAsync(message.AsMemory(0, NoiseStaticKey.Length)).ConfigureAwait(false)
+            return await Peer.Node.ReplayGuard.TryAcceptAsync(ephemeral).ConfigureAwait(false)
                 ? ActionOutcome.Continue
                 : Refused(CloseReason.Replayed);
         }
@@ -108,40 +116,25 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
         }
     }
 
-    ValueTask<ActionOutcome> IResponderActions.AcknowledgeKnockAsync(JsonElement peerMessage) => SendAckAsync();
-
     // ---- Or I.
 
-    private async ValueTask<ActionOutcome> ReadTicketAsync(byte[] message)
-    {
-        if (!Connection.TryOpen(PacketType.Ticket, message, out var payload)) return Refused(CloseReason.BadMac);
-        if (!PeerMessageCodec.TryDecode(payload, out var element)) return Refused(CloseReason.MalformedPacket);
-        _heldPayload = payload;
-        var fresh = await CheckReplayAsync(message).ConfigureAwait(false);
-        if (!fresh.Continues) return fresh;
-        var validated = await _machine.ReceivedTicketAsync(element).ConfigureAwait(false);
-        if (validated.Continues) return await FireThenConfirmAsync(_machine.TicketAcceptedAsync()).ConfigureAwait(false);
-        // A ticket the store refused closes through the spec's ticketRejected; any other refusal closes as it is.
-        if (CloseReasonExtensions.FromTag(validated.Reason).IsTicketRefusal())
-            await _machine.TicketRejectedAsync(validated.Reason!).ConfigureAwait(false);
-        return validated;
-    }
-
-    /// <summary>After I: the proven static key must be the claimed agent's, and the ticket is redeemed (once).</summary>
+    /// <summary>After I: refused when replayed; the proven static key must be the claimed agent's, and the ticket is redeemed (once).</summary>
     async ValueTask<ActionOutcome> IResponderActions.ValidateTicketAsync(JsonElement peerMessage)
     {
+        var fresh = await CheckReplayAsync().ConfigureAwait(false);
+        if (!fresh.Continues) return fresh;
         if (!MessageJson.TryReadTicketRequest(peerMessage, out var token, out var from, out var fromAddress))
             return Refused(CloseReason.MalformedPacket);
-        if (Crypto.Encrypts)
+        if (Encrypts)
         {
             var claimed = new byte[NoiseStaticKey.Length];
-            if (!NoiseStaticKey.TryFromAgent(from, claimed) || !claimed.AsSpan().SequenceEqual(Crypto.PeerStaticKey.Span))
+            if (!NoiseStaticKey.TryFromAgent(from, claimed) || !claimed.AsSpan().SequenceEqual(Connection.PeerStaticKey.Span))
                 return Refused(CloseReason.WrongKey);
         }
         TicketRedemption redemption;
         try
         {
-            redemption = await Connection.Node.TicketStore.RedeemAsync(new TicketPresentation(token, from, fromAddress)).ConfigureAwait(false);
+            redemption = await Peer.Node.TicketStore.RedeemAsync(new TicketPresentation(token, from, fromAddress)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -149,72 +142,57 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
         }
         if (!redemption.Accepted)
         {
-            return Refused(CloseReasonExtensions.FromRejection(redemption.Rejection));
+            // A ticket the store refused closes through the spec's ticketRejected.
+            var refusal = CloseReasonExtensions.FromRejection(redemption.Rejection);
+            await Machine.TicketRejectedAsync(refusal.ToTag()).ConfigureAwait(false);
+            return Refused(refusal);
         }
-        Connection.RemoteAgent = from;
-        return ActionOutcome.Continue;
+        Peer.RemoteAgent = from;
+        Hold(peerMessage);
+        return await Machine.TicketAcceptedAsync().ConfigureAwait(false);
     }
 
-    ValueTask<ActionOutcome> IResponderActions.AcknowledgeTicketAsync() => SendAckAsync();
+    ValueTask<ActionOutcome> IResponderActions.AcknowledgeTicketAsync() => AcknowledgeAsync();
+
+    /// <summary>The K or I message goes to the application once the connection opens.</summary>
+    private void Hold(JsonElement peerMessage) => _heldPayload = JsonMarshal.GetRawUtf8Value(peerMessage).ToArray();
 
     // ---- A, then the initiator's proof.
 
     /// <summary>
-    /// After K or I was accepted (A sent): an encrypted connection that negotiated receipts waits for the
-    /// initiator's first R (or T), which a replayed K or I cannot produce; any other confirms at once (a peer
-    /// without receipts sends no such proof, and the replay guard has already refused a replayed handshake).
+    /// Sends A. Then an encrypted connection that negotiated receipts waits for the initiator's first R (or T), which
+    /// a replayed K or I cannot produce; any other confirms at once (a peer without receipts sends no such proof, and
+    /// the replay guard has already refused a replayed handshake).
     /// </summary>
-    private async ValueTask<ActionOutcome> FireThenConfirmAsync(ValueTask<ActionOutcome> accepted)
+    private async ValueTask<ActionOutcome> AcknowledgeAsync()
     {
-        var outcome = await accepted.ConfigureAwait(false);
-        if (!outcome.Continues) return outcome;
-        if (Connection.Receipts && Crypto.Encrypts) return outcome;
-        return await _machine.KeysConfirmedAsync().ConfigureAwait(false);
+        // A answers an offer with what is accepted; without an offer it is exactly the base protocol's empty A.
+        var accepted = (_offered ?? PeerCapabilities.None) & PeerCapabilitiesCodec.Supported;
+        var payload = _offered is null ? [] : PeerCapabilitiesCodec.Encode(accepted);
+        await Connection.SendAsync((byte)PacketType.Ack, payload).ConfigureAwait(false);
+        Peer.Negotiated(accepted);
+        if (Peer.Receipts && Encrypts) return ActionOutcome.Continue;
+        var confirmed = await Machine.KeysConfirmedAsync().ConfigureAwait(false);
+        await Peer.DeliverWaitingAsync().ConfigureAwait(false); // the held message, if the application's queue was full
+        return confirmed;
     }
 
-    private async ValueTask<ActionOutcome> SendAckAsync()
+    /// <summary>The initiator's first R after A, on a strict responder: fire (which releases the held message), then count it.</summary>
+    private async ValueTask<ActionOutcome?> ConfirmByReceiptAsync(byte[] count)
     {
-        var outcome = ActionOutcome.Continue;
-        await Connection.WriteLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (Connection.IsClosed) return Refused(Connection.CloseReason);
-            // A answers an offer with what is accepted; without an offer it is exactly the base protocol's empty A.
-            var accepted = (_offered ?? PeerCapabilities.None) & PeerCapabilitiesCodec.Supported;
-            var payload = _offered is null ? [] : PeerCapabilitiesCodec.Encode(accepted);
-            Connection.WriteSealed(Connection.Output, PacketType.Ack, payload);
-            Connection.Negotiated(accepted);
-            await Connection.FlushAsync().ConfigureAwait(false);
-            Connection.Touch();
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            outcome = Refused(CloseReason.SocketError);
-        }
-        finally
-        {
-            Connection.WriteLock.Release();
-        }
-        return outcome;
+        var confirmed = await Machine.ReceivedReceiptAsync(count).ConfigureAwait(false);
+        return confirmed.Continues ? Peer.Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count)) : confirmed;
     }
 
-    /// <summary>The initiator's first T or R after A, on a strict responder: decrypt, then fire (which releases the held message).</summary>
-    private async ValueTask<ActionOutcome> ReadConfirmationAsync(PacketType type, byte[] message)
+    /// <summary>The initiator's first T after A: fire (which releases the held message), then deliver it after.</summary>
+    private async ValueTask<ActionOutcome?> ConfirmByTransportAsync(byte[] plaintext)
     {
-        var body = new ReadOnlySequence<byte>(message);
-        if (type == PacketType.Receipt)
-        {
-            var count = new byte[PeerConnection.ReceiptBodyLength];
-            if (!Connection.TryReadReceipt(body, count)) return Refused(Connection.CloseReason);
-            var confirmed = await _machine.ReceivedReceiptAsync(count).ConfigureAwait(false);
-            if (!confirmed.Continues) return confirmed;
-            // A count of messages never sent closes the connection there (Acknowledge): stop reading either way.
-            return Connection.Acknowledge(BinaryPrimitives.ReadInt64BigEndian(count)) ? confirmed : Refused(Connection.CloseReason);
-        }
-        if (!Connection.TryReadTransport(body, out var plaintext)) return Refused(Connection.CloseReason);
         if (!PeerMessageCodec.TryDecode(plaintext, out var element)) return Refused(CloseReason.MalformedPacket);
-        var opened = await _machine.ReceivedTransportAsync(element).ConfigureAwait(false);
-        if (opened.Continues) Connection.Deliver(plaintext);
+        var opened = await Machine.ReceivedTransportAsync(element).ConfigureAwait(false);
+        if (!opened.Continues) return opened;
+        Peer.Deliver(plaintext);
+        Peer.ReceiptIfDue();
+        await Peer.DeliverWaitingAsync().ConfigureAwait(false);
         return opened;
     }
 
@@ -227,21 +205,13 @@ internal sealed class ResponderSession : PeerSession, IResponderActions
     /// <summary>The responder's connection is open: the held K or I message goes to the application first.</summary>
     private ValueTask<ActionOutcome> ReleaseFirstMessage()
     {
-        Connection.MarkOpen();
+        Peer.MarkOpen();
         if (_heldPayload is { } held)
         {
             _heldPayload = null;
-            Connection.Deliver(held);
+            Peer.Deliver(held);
         }
+        Peer.ReceiptIfDue();
         return new(ActionOutcome.Continue);
     }
-
-    public override async ValueTask EndAsync(CloseReason reason) => _ = reason switch
-    {
-        CloseReason.HandshakeTimeout => await _machine.HandshakeTimedOutAsync().ConfigureAwait(false),
-        CloseReason.IdleTimeout => await _machine.IdleTimedOutAsync().ConfigureAwait(false),
-        CloseReason.LocalClosed => await _machine.CloseAsync().ConfigureAwait(false),
-        _ => await _machine.FailedAsync(reason.ToTag()).ConfigureAwait(false),
-    };
-
 }
