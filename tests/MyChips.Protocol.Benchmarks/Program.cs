@@ -72,11 +72,13 @@ if (args is ["peer-memory-clients", var port, var agent, var clientMode, var cou
     await IdleConnectionMemory.RunClientsAsync(int.Parse(port, CultureInfo.InvariantCulture), agent, Enum.Parse<PeerMode>(clientMode), int.Parse(count, CultureInfo.InvariantCulture));
     return;
 }
-// `nat-bench [repeats] [timed datagrams]`: hole punching and calls through NAT routers in network namespaces (root only).
+// `nat-bench [repeats] [timed datagrams] [--rendezvous]`: hole punching and calls through NAT routers in network
+// namespaces (root only), signalled and relayed by an overlay node, or by the rendezvous server.
 if (args is ["nat-bench", ..])
 {
-    var numbers = args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
-    Environment.ExitCode = await MyChips.Protocol.Benchmarks.Traversal.NatBenchReport.RunAsync(numbers.ElementAtOrDefault(0) is > 0 and var r ? r : 3, numbers.ElementAtOrDefault(1) is > 0 and var t ? t : 2000);
+    var numbers = args.Skip(1).Where(a => a != "--rendezvous").Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+    var signalling = args.Contains("--rendezvous") ? MyChips.Protocol.Traversal.Node.BenchSignalling.Rendezvous : MyChips.Protocol.Traversal.Node.BenchSignalling.Overlay;
+    Environment.ExitCode = await MyChips.Protocol.Benchmarks.Traversal.NatBenchReport.RunAsync(numbers.ElementAtOrDefault(0) is > 0 and var r ? r : 3, numbers.ElementAtOrDefault(1) is > 0 and var t ? t : 2000, signalling);
     return;
 }
 // `ciyam-exchange [files] [bytes]`: a CIYAM listener and initiator trading files on loopback (docs/benchmarks.md, "CIYAM peer").

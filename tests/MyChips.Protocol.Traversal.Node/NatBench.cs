@@ -1,14 +1,16 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Text.Json;
+using MyChips.Protocol.Overlay.Identity;
 
 namespace MyChips.Protocol.Traversal.Node;
 
 /// <summary>
-/// The NAT matrix: for every pair of router kinds, two peers behind them register at the rendezvous server, punch
-/// (or fall back to its relay), open the direct channel and run a call. Each pair reports how it connected and what
-/// the call delivered.
+/// The NAT matrix: for every pair of router kinds, two peers behind them register at the rendezvous server (or join
+/// the public overlay node), punch (or fall back to its relay), open the direct channel and run a call. Each pair
+/// reports how it connected and what the call delivered.
 /// </summary>
-public sealed class NatBench(NetworkNamespaces network, int toneFrames = 200, int timedDatagrams = 1000)
+public sealed class NatBench(NetworkNamespaces network, int toneFrames = 200, int timedDatagrams = 1000, BenchSignalling signalling = BenchSignalling.Overlay)
 {
     public static readonly NatKind[] Kinds = Enum.GetValues<NatKind>();
 
@@ -21,7 +23,8 @@ public sealed class NatBench(NetworkNamespaces network, int toneFrames = 200, in
     /// <summary>Runs every pair against one rendezvous server.</summary>
     public async Task<IReadOnlyList<PairResult>> RunAsync(IEnumerable<(NatKind A, NatKind B)> pairs, Action<PairResult>? each = null)
     {
-        await using var rendezvous = NodeProcess.Start(network["rv"], "rendezvous", $"{NetworkNamespaces.Rendezvous}:7000");
+        var server = signalling == BenchSignalling.Overlay ? "overlay-relay" : "rendezvous";
+        await using var rendezvous = NodeProcess.Start(network["rv"], server, $"{NetworkNamespaces.Rendezvous}:7000");
         await rendezvous.LineAsync("ready", TimeSpan.FromSeconds(30));
         var results = new List<PairResult>();
         var round = 0;
@@ -38,12 +41,18 @@ public sealed class NatBench(NetworkNamespaces network, int toneFrames = 200, in
     {
         var (nsA, bindA) = await PlaceAsync("a", a);
         var (nsB, bindB) = await PlaceAsync("b", b);
-        var (nameA, nameB) = ($"a{round}", $"b{round}");
         var server = $"{NetworkNamespaces.Rendezvous}:7000";
+        var (tone, timed) = (toneFrames.ToString(CultureInfo.InvariantCulture), timedDatagrams.ToString(CultureInfo.InvariantCulture));
+        var (keyA, publicA) = KeyPair();
+        var (keyB, publicB) = KeyPair();
         var started = Stopwatch.GetTimestamp();
-        await using var callee = NodeProcess.Start(nsB, "peer", nameB, server, bindB, "--accept", toneFrames.ToString(), timedDatagrams.ToString());
-        await callee.LineAsync("registered", TimeSpan.FromSeconds(30));
-        await using var caller = NodeProcess.Start(nsA, "peer", nameA, server, bindA, "--connect", nameB, toneFrames.ToString(), timedDatagrams.ToString());
+        await using var callee = signalling == BenchSignalling.Overlay
+            ? NodeProcess.Start(nsB, "overlay-peer", bindB, server, keyB, publicA, "--accept", tone, timed)
+            : NodeProcess.Start(nsB, "peer", $"b{round}", server, bindB, "--accept", tone, timed);
+        await callee.LineAsync(signalling == BenchSignalling.Overlay ? "joined" : "registered", TimeSpan.FromSeconds(30));
+        await using var caller = signalling == BenchSignalling.Overlay
+            ? NodeProcess.Start(nsA, "overlay-peer", bindA, server, keyA, publicB, "--connect", tone, timed)
+            : NodeProcess.Start(nsA, "peer", $"a{round}", server, bindA, "--connect", $"b{round}", tone, timed);
         var calleeResult = Parse(await callee.LineAsync("result", TimeSpan.FromSeconds(90)));
         var callerResult = Parse(await caller.LineAsync("result", TimeSpan.FromSeconds(30)));
         return new PairResult(a, b, callerResult, calleeResult, Stopwatch.GetElapsedTime(started));
@@ -57,7 +66,20 @@ public sealed class NatBench(NetworkNamespaces network, int toneFrames = 200, in
         return (network["h" + side], side == "a" ? "10.201.1.2" : "10.201.2.2");
     }
 
+    private static (string PrivateKey, string PublicKey) KeyPair()
+    {
+        var identity = OverlayIdentity.Generate();
+        return (Convert.ToHexString(identity.PrivateKey.Span), Convert.ToHexString(identity.PublicKey.Span));
+    }
+
     private static PeerResult Parse(string json) => JsonSerializer.Deserialize<PeerResult>(json) ?? throw new InvalidOperationException("an empty result");
+}
+
+/// <summary>What carries the punch signals and the relay fallback: the public overlay node, or the rendezvous server.</summary>
+public enum BenchSignalling
+{
+    Overlay,
+    Rendezvous,
 }
 
 /// <summary>One pair of the matrix: both peers' results (the callee's holds the call), and the pair's wall time.</summary>

@@ -31,29 +31,35 @@ public static class PeerCommand
         var punch = caller
             ? await puncher.InitiateAsync(client.PlanFor(peer), client.SignallingTo(peer), client.Relay)
             : await puncher.RespondAsync(client.PlanFor(peer), client.SignallingTo(peer), client.Relay);
-        await using var node = new ProtocolNode(DirectCallDescription.Instance, new ConnectionOptions { LocalStaticPrivateKey = NewKey() });
-        var channel = DirectChannel.Start(node, punch, caller, udp);
-        await channel.Opened;
-        var call = caller ? await CallerAsync(channel, args) : await CalleeAsync(channel, args);
-        var result = new PeerResult(punch.Method.ToString(), punch.IsDirect, punch.Attempts, punch.Elapsed.TotalMilliseconds, punch.UdpPeer is not null, call);
-        Console.WriteLine("result " + JsonSerializer.Serialize(result));
+        await CallAsync(punch, caller, udp, args.ToneFrames, args.RateDatagrams);
         return 0;
     }
 
-    private static async Task<CallReport?> CallerAsync(DirectChannel channel, PeerArguments args)
+    /// <summary>Opens the direct channel over the punch's stream, runs the call, and prints the result line.</summary>
+    public static async Task CallAsync(PunchResult punch, bool caller, Socket? udp, int toneFrames, int rateDatagrams)
+    {
+        await using var node = new ProtocolNode(DirectCallDescription.Instance, new ConnectionOptions { LocalStaticPrivateKey = NewKey() });
+        var channel = DirectChannel.Start(node, punch, caller, udp);
+        await channel.Opened;
+        var call = caller ? await CallerAsync(channel, toneFrames, rateDatagrams) : await CalleeAsync(channel, toneFrames, rateDatagrams);
+        var result = new PeerResult(punch.Method.ToString(), punch.IsDirect, punch.Attempts, punch.Elapsed.TotalMilliseconds, punch.UdpPeer is not null, call);
+        Console.WriteLine("result " + JsonSerializer.Serialize(result));
+    }
+
+    private static async Task<CallReport?> CallerAsync(DirectChannel channel, int toneFrames, int rateDatagrams)
     {
         await using var call = await channel.CallAsync();
-        var sealedTone = Tone.Frames(args.ToneFrames).Select(frame => call.Seal(frame)).ToArray();
+        var sealedTone = Tone.Frames(toneFrames).Select(frame => call.Seal(frame)).ToArray();
         // Paced, as a codec sends (faster than real time, so the bench stays short): a burst larger than the
         // receiver's socket buffer would measure that buffer, not the path.
         using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
-        foreach (var index in Impairment.Schedule(args.ToneFrames))
+        foreach (var index in Impairment.Schedule(toneFrames))
         {
             await call.SendSealedAsync(sealedTone[index]);
             await pace.WaitForNextTickAsync();
         }
         var timed = new byte[160];
-        for (var i = 0; i < args.RateDatagrams; i++)
+        for (var i = 0; i < rateDatagrams; i++)
         {
             BinaryPrimitives.WriteInt64LittleEndian(timed, Stopwatch.GetTimestamp());
             await call.SendAsync(timed);
@@ -66,11 +72,11 @@ public static class PeerCommand
 
     private const int TimedPerTick = 5;
 
-    private static async Task<CallReport> CalleeAsync(DirectChannel channel, PeerArguments args)
+    private static async Task<CallReport> CalleeAsync(DirectChannel channel, int toneFrames, int rateDatagrams)
     {
         await using var call = await channel.IncomingCalls.ReadAsync();
-        var tone = Tone.Frames(args.ToneFrames);
-        var expected = args.ToneFrames - Impairment.DroppedCount(args.ToneFrames) + args.RateDatagrams;
+        var tone = Tone.Frames(toneFrames);
+        var expected = toneFrames - Impairment.DroppedCount(toneFrames) + rateDatagrams;
         var frames = new List<MediaFrame>();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var sent = channel.Messages.ReadAsync(deadline.Token).AsTask();
@@ -86,15 +92,15 @@ public static class PeerCommand
             frames.Add(await next);
         }
         await channel.HangUpAsync();
-        var toneFrames = frames.Where(f => f.Counter < (ulong)args.ToneFrames).ToList();
-        var timed = frames.Where(f => f.Counter >= (ulong)args.ToneFrames).ToList();
+        var toneReceived = frames.Where(f => f.Counter < (ulong)toneFrames).ToList();
+        var timed = frames.Where(f => f.Counter >= (ulong)toneFrames).ToList();
         var latencies = timed.Select(f => Stopwatch.GetElapsedTime(BinaryPrimitives.ReadInt64LittleEndian(f.Payload), f.ArrivedAt).TotalMilliseconds).Order().ToArray();
         var span = timed.Count > 1 ? Stopwatch.GetElapsedTime(timed[0].ArrivedAt, timed[^1].ArrivedAt).TotalSeconds : 0;
-        var reordered = toneFrames.Where((f, i) => i > 0 && f.Counter < toneFrames[i - 1].Counter).Count();
+        var reordered = toneReceived.Where((f, i) => i > 0 && f.Counter < toneReceived[i - 1].Counter).Count();
         return new CallReport(
             call.IsUdp,
-            toneFrames.Count,
-            toneFrames.All(f => f.Payload.AsSpan().SequenceEqual(tone[f.Counter])),
+            toneReceived.Count,
+            toneReceived.All(f => f.Payload.AsSpan().SequenceEqual(tone[f.Counter])),
             call.Statistics.Replayed,
             call.Statistics.Forged,
             reordered,
@@ -104,7 +110,7 @@ public static class PeerCommand
             latencies.Length > 0 ? latencies[(int)(latencies.Length * 0.99)] : 0);
     }
 
-    private static byte[] NewKey()
+    internal static byte[] NewKey()
     {
         var (privateKey, publicKey) = (new byte[32], new byte[32]);
         X25519Keys.GenerateKeyPair(privateKey, publicKey);

@@ -108,7 +108,7 @@ internal static class EngineEmitter
         {
             var packet = protocol.Packets.First(p => p.Name == trigger.Source);
             var body = protocol.Bodies.FirstOrDefault(b => b.Name == packet.Body);
-            var malformed = $"new({Outcome}.Close({CodeWriter.Literal($"a malformed {packet.Name} body")}))";
+            var malformed = $"new({Outcome}.Malformed({CodeWriter.Literal($"a malformed {packet.Name} body")}))";
             w.Line($"case PacketType.{packet.Name}:");
             if (body is null || body.Encoding == BodyEncoding.Empty || trigger.Parameters.Count == 0)
             {

@@ -91,7 +91,8 @@ public sealed partial class OverlayNode
 
     // Links a reservation or a circuit depends on stay open when they fall out of the recent links.
     private bool IsPinned(IOverlayLink link) =>
-        ReferenceEquals(link, _reservedAt) || (_desk?.Uses(link) ?? false) || _relayed.Values.Any(r => ReferenceEquals(r.Relay, link));
+        ReferenceEquals(link, _reservedAt) || (_desk?.Uses(link) ?? false) || _relayed.Values.Any(r => ReferenceEquals(r.Relay, link))
+        || _circuits.Values.Any(c => ReferenceEquals(c.Relay, link));
 
     private IOverlayLink? _reservedAt;
 
@@ -119,6 +120,7 @@ public sealed partial class OverlayNode
 
     async ValueTask IOverlayHandler.OnCircuitAsync(IOverlayLink relay, uint circuit, ReadOnlyMemory<byte> sourceKey)
     {
+        if (TryTakeExpectedCircuit(relay, circuit, sourceKey)) return;
         var refusal = !_options.AllowRelay ? "relays are off here"
             : Contacts.FindByKey(sourceKey.Span) is null ? "the source is not a contact"
             : _relayed.Count >= MaxRelayedLinks ? $"{MaxRelayedLinks} relayed channels are open already"
@@ -134,6 +136,11 @@ public sealed partial class OverlayNode
 
     async ValueTask IOverlayHandler.OnRelayedAsync(IOverlayLink from, uint circuit, ReadOnlyMemory<byte> data)
     {
+        if (_circuits.TryGetValue((from.Peer.Id, circuit), out var stream))
+        {
+            await stream.ReceiveAsync(data).ConfigureAwait(false);
+            return;
+        }
         if (_relayed.TryGetValue((from.Peer.Id, circuit), out var end))
         {
             if (await end.ReceiveAsync(data).ConfigureAwait(false) is { } problem)
@@ -176,6 +183,11 @@ public sealed partial class OverlayNode
 
     async ValueTask IOverlayHandler.OnHangupAsync(IOverlayLink from, uint circuit, string? reason)
     {
+        if (_circuits.TryGetValue((from.Peer.Id, circuit), out var stream))
+        {
+            stream.Ended(reason ?? "hung up");
+            return;
+        }
         if (_relayed.TryGetValue((from.Peer.Id, circuit), out var end))
         {
             end.Ended(reason ?? "hung up");

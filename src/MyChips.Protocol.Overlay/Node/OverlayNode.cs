@@ -45,8 +45,8 @@ public sealed partial class OverlayNode : IOverlayHandler, IAsyncDisposable
 
     public OverlayOptions Options => _options;
 
-    /// <summary>This node as peers learn it.</summary>
-    public PeerInfo Self => new(Identity.Id, Identity.PublicKey, _transport.LocalAddress, _transport.LocalAddress is null ? PeerFlags.None : _options.Offers);
+    /// <summary>This node as peers learn it (one that accepts no connections offers punching at most).</summary>
+    public PeerInfo Self => new(Identity.Id, Identity.PublicKey, _transport.LocalAddress, _transport.LocalAddress is null ? _options.Offers & PeerFlags.Punch : _options.Offers);
 
     /// <summary>Messages from contacts, oldest first (the oldest are dropped when 1,024 wait unread).</summary>
     public ChannelReader<OverlayMessage> Messages => _messages.Reader;

@@ -16,6 +16,9 @@ public enum PeerFlags
 
     /// <summary>Offers itself as an entry point to new nodes.</summary>
     EntryPoint = 4,
+
+    /// <summary>Knows hole-punch signalling: tells peers the address it sees them at, and takes (or, as a relay, passes on) punch signals.</summary>
+    Punch = 8,
 }
 
 /// <summary>A node as others know it: its id, its Noise static public key, where to reach it, what it offers.</summary>

@@ -1,5 +1,6 @@
 using MyChips.Protocol.Overlay.Identity;
 using MyChips.Protocol.Overlay.Messaging;
+using MyChips.Protocol.Overlay.Punching;
 using MyChips.Protocol.Overlay.Relay;
 using MyChips.Protocol.Overlay.Routing;
 
@@ -37,6 +38,17 @@ public interface IOverlayLink : IAsyncDisposable
     ValueTask SendRelayedAsync(uint circuit, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
 
     ValueTask HangupAsync(uint circuit, string? reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Asks the peer, which offers punching, which address this link comes from as it sees it (and for a token to probe its UDP address).</summary>
+    ValueTask<ObservedAddress> ObserveAsync(CancellationToken cancellationToken = default) =>
+        throw new OverlayUnreachableException($"the link to {Peer} carries no punch packets");
+
+    /// <summary>
+    /// A punch signal for the node holding <paramref name="targetKey"/>: the peer itself, or a node the peer relays
+    /// to (then <paramref name="sourceKey"/> is empty; a relay passing it on names the sender there).
+    /// </summary>
+    ValueTask SendSignalAsync(ReadOnlyMemory<byte> targetKey, ReadOnlyMemory<byte> sourceKey, OverlaySignal signal, CancellationToken cancellationToken = default) =>
+        throw new OverlayUnreachableException($"the link to {Peer} carries no punch packets");
 }
 
 /// <summary>The way from one node to others: the sockets of the overlay protocol, or an in-memory network.</summary>
@@ -82,6 +94,9 @@ public interface IOverlayHandler
     ValueTask OnRelayedAsync(IOverlayLink from, uint circuit, ReadOnlyMemory<byte> data);
 
     ValueTask OnHangupAsync(IOverlayLink from, uint circuit, string? reason);
+
+    /// <summary>A well-formed punch signal for <paramref name="targetKey"/>, from the peer or (with <paramref name="sourceKey"/>) passed on by it.</summary>
+    ValueTask OnSignalAsync(IOverlayLink from, ReadOnlyMemory<byte> targetKey, ReadOnlyMemory<byte> sourceKey, OverlaySignal signal);
 }
 
 /// <summary>A peer could not be reached, or its link failed.</summary>

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace MyChips.Protocol.Overlay.Transport;
 
 /// <summary>How the socket transport connects and waits.</summary>
@@ -19,4 +22,10 @@ public sealed class TcpOverlayOptions
     public IHostResolver Resolver { get; init; } = SystemHostResolver.Instance;
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Opens the socket of an outgoing link (null: the engine's own connect). A hole puncher sets one that leaves
+    /// from a shared port, so that its punch dials reuse the NAT mapping a peer observed.
+    /// </summary>
+    public Func<IPEndPoint, CancellationToken, Task<Socket>>? Dialer { get; init; }
 }

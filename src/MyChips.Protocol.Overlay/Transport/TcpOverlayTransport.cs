@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using MyChips.Protocol.Connections;
 using MyChips.Protocol.Overlay.Identity;
+using MyChips.Protocol.Overlay.Routing;
 using MyChips.Protocol.Overlay.Wire;
 
 namespace MyChips.Protocol.Overlay.Transport;
@@ -43,6 +44,9 @@ public sealed class TcpOverlayTransport : IOverlayTransport
 
     public string? LocalAddress => _localAddress;
 
+    /// <summary>The UDP address probe at the listener's port, when this node offers punching.</summary>
+    internal UdpObserver? Observer { get; private set; }
+
     /// <summary>The connections open now, both ways.</summary>
     public int OpenConnections => _node.Connections.Count;
 
@@ -52,6 +56,7 @@ public sealed class TcpOverlayTransport : IOverlayTransport
         if (_listenOn is null) return;
         var bound = _node.Listen(_listenOn, () => new ListenerSession(this, handler));
         _localAddress = OverlayAddress.Of(bound);
+        if ((handler.Self.Flags & PeerFlags.Punch) != 0) Observer = UdpObserver.TryStart(bound);
     }
 
     public async ValueTask<IOverlayLink> ConnectAsync(string address, ReadOnlyMemory<byte> expectedKey = default, CancellationToken cancellationToken = default)
@@ -63,7 +68,9 @@ public sealed class TcpOverlayTransport : IOverlayTransport
         {
             var endPoint = await ResolveAsync(address, timeout.Token).ConfigureAwait(false);
             var session = new DialerSession(this, handler, expectedKey);
-            var connection = await _node.ConnectAsync(endPoint, session, cancellationToken: timeout.Token).ConfigureAwait(false);
+            var connection = Options.Dialer is { } dial
+                ? _node.Adopt(await dial(endPoint, timeout.Token).ConfigureAwait(false), ConnectionRole.Initiator, session)
+                : await _node.ConnectAsync(endPoint, session, cancellationToken: timeout.Token).ConfigureAwait(false);
             try
             {
                 return await session.Ready.WaitAsync(timeout.Token).ConfigureAwait(false);
@@ -91,5 +98,9 @@ public sealed class TcpOverlayTransport : IOverlayTransport
         return new IPEndPoint(first, port);
     }
 
-    public ValueTask DisposeAsync() => _node.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        Observer?.Dispose();
+        return _node.DisposeAsync();
+    }
 }

@@ -27,7 +27,7 @@ internal sealed partial class OverlayLink(ProtocolConnection connection, IOverla
     /// <summary>The handshake finished and the peer introduced itself.</summary>
     public void Introduce(Intro intro)
     {
-        var flags = (PeerFlags)intro.Flags & (PeerFlags.Reachable | PeerFlags.Relay | PeerFlags.EntryPoint); // unknown bits: later extensions
+        var flags = (PeerFlags)intro.Flags & (PeerFlags.Reachable | PeerFlags.Relay | PeerFlags.EntryPoint | PeerFlags.Punch); // unknown bits: later extensions
         var address = (flags & PeerFlags.Reachable) != 0 ? intro.Address : null;
         _peer = PeerInfo.From(connection.PeerStaticKey.ToArray(), address, flags);
     }

@@ -42,6 +42,12 @@ internal abstract class OverlaySession<TMachine>(TcpOverlayTransport transport, 
 
     public ValueTask<ActionOutcome> TakeHangupAsync(CircuitEnd circuitEnd) => Link.TakeHangupAsync(circuitEnd);
 
+    public ValueTask<ActionOutcome> AnswerObserveAsync(Probe probe) => Link.AnswerObserveAsync(probe);
+
+    public ValueTask<ActionOutcome> TakeObservedAsync(Sighting sighting) => Link.TakeObserved(sighting);
+
+    public ValueTask<ActionOutcome> TakeSignalAsync(PunchSignal punchSignal) => Link.TakeSignalAsync(punchSignal);
+
     protected override void OnClosed(ConnectionCloseReason reason)
     {
         Link.Closed();

@@ -11,13 +11,14 @@ internal static class CloseReasons
     {
         ConnectionCloseKind.LocalClosed or ConnectionCloseKind.Completed => CloseReason.LocalClosed,
         ConnectionCloseKind.RemoteClosed => CloseReason.RemoteClosed,
-        ConnectionCloseKind.SocketError => CloseReason.SocketError,
+        // An action that threw is, in MyCHIPs's terms, mostly a write on a failed socket.
+        ConnectionCloseKind.SocketError or ConnectionCloseKind.Failed => CloseReason.SocketError,
         ConnectionCloseKind.WriteStalled => CloseReason.WriteStalled,
         ConnectionCloseKind.TimedOut => closed.Timeout == "idle" ? CloseReason.IdleTimeout : CloseReason.HandshakeTimeout,
         ConnectionCloseKind.ProtocolViolation => closed.Violation switch
         {
             ProtocolViolation.FrameTooLarge => CloseReason.OversizedFrame,
-            ProtocolViolation.MalformedFrame => CloseReason.MalformedPacket,
+            ProtocolViolation.MalformedFrame or ProtocolViolation.MalformedBody => CloseReason.MalformedPacket,
             // KK fails on K when the initiator does not hold the key the provider trusts for the agent it named.
             ProtocolViolation.HandshakeFailed => lastHandshakePacket == PacketType.Knock ? CloseReason.WrongKey : CloseReason.BadMac,
             ProtocolViolation.DecryptionFailed => CloseReason.BadMac,
@@ -26,17 +27,7 @@ internal static class CloseReasons
         _ => FromRefusal(closed.Detail),
     };
 
-    /// <summary>
-    /// An action's or the session's close: the tag it named; a body the spec's codec could not decode; an action that
-    /// threw (a write on a failed socket, mostly); any other refusal is a packet the state did not allow.
-    /// </summary>
-    private static CloseReason FromRefusal(string detail)
-    {
-        var tagged = CloseReasonExtensions.FromTag(detail);
-        if (tagged != CloseReason.None) return tagged;
-        if (detail.StartsWith("a malformed ", StringComparison.Ordinal)) return CloseReason.MalformedPacket;
-        if (detail.StartsWith("an action failed", StringComparison.Ordinal) || detail.StartsWith("the session failed", StringComparison.Ordinal))
-            return CloseReason.SocketError;
-        return CloseReason.PacketNotAllowed;
-    }
+    /// <summary>An action's or the session's close: the tag it named, or a packet the state did not allow.</summary>
+    private static CloseReason FromRefusal(string detail) =>
+        CloseReasonExtensions.FromTag(detail) is var tagged && tagged != CloseReason.None ? tagged : CloseReason.PacketNotAllowed;
 }

@@ -60,7 +60,11 @@ internal sealed class PeerChannel(PeerNode node, AgentId agent)
 
     private void SendOn(PeerConnection connection, OutgoingMessage message)
     {
-        if (!connection.TryEnqueue(message)) Resend(message);
+        if (connection.TryEnqueue(message)) return;
+        // Closing, though the node has not yet told the channel: out of the list now, so the message (never queued, so
+        // no attempt spent) cannot pick the same connection again.
+        Closed(connection);
+        Send(message);
     }
 
     /// <summary>A message its connection closed under before writing it: it was never sent, so it may go on another.</summary>

@@ -45,7 +45,8 @@ internal sealed partial class PeerConnection
     {
         lock (_outbox)
         {
-            if (Volatile.Read(ref _closed) != 0) return false;
+            // A connection the engine is closing writes nothing more: better another one at once than a resend later.
+            if (IsClosed) return false;
             _outbox.Enqueue(message);
         }
         Engine.RequestWrite();

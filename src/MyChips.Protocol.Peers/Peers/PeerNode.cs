@@ -334,8 +334,9 @@ public sealed partial class PeerNode : IAsyncDisposable
         connection.Lease?.Opened();
         PeerMetrics.ConnectionsOpened.Add(1);
         PeerLog.Opened(_logger, connection.Id, connection.Direction, connection.RemoteAgent, connection.RemoteEndPoint);
-        ReportState(connection, ConnectionState.Open);
+        // In the channel first: whoever sees the state change may send at once, over this connection.
         ChannelFor(connection.RemoteAgent).Opened(connection);
+        ReportState(connection, ConnectionState.Open);
     }
 
     internal void OnClosed(PeerConnection connection)

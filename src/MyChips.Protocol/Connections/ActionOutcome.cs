@@ -11,6 +11,9 @@ public enum ActionOutcomeKind
 
     /// <summary>Close the connection, for the reason given.</summary>
     Close,
+
+    /// <summary>The packet's body could not be decoded: the peer broke the protocol (<see cref="ProtocolViolation.MalformedBody"/>).</summary>
+    Malformed,
 }
 
 /// <summary>
@@ -27,6 +30,9 @@ public readonly record struct ActionOutcome(ActionOutcomeKind Kind, string? Reas
 
     /// <summary>Close the connection; <paramref name="reason"/> is logged and reported to the session.</summary>
     public static ActionOutcome Close(string reason) => new(ActionOutcomeKind.Close, reason ?? throw new ArgumentNullException(nameof(reason)));
+
+    /// <summary>A received packet whose body does not decode: the connection closes as a protocol violation.</summary>
+    public static ActionOutcome Malformed(string reason) => new(ActionOutcomeKind.Malformed, reason ?? throw new ArgumentNullException(nameof(reason)));
 
     /// <summary>The transition took place (whether or not it asks to close).</summary>
     public bool Fired => Kind != ActionOutcomeKind.NotAllowed;

@@ -24,6 +24,9 @@ public enum ConnectionCloseKind
     /// <summary>The socket failed.</summary>
     SocketError,
 
+    /// <summary>An action or the session threw; the detail names the exception.</summary>
+    Failed,
+
     /// <summary>The peer read nothing for the write stall timeout while this side had packets to write.</summary>
     WriteStalled,
 }
@@ -39,6 +42,9 @@ public enum ProtocolViolation
 
     /// <summary>A frame the framing cannot read: an empty frame, a line not ended by CRLF.</summary>
     MalformedFrame,
+
+    /// <summary>A declared packet whose body the spec's codec cannot decode.</summary>
+    MalformedBody,
 
     /// <summary>A packet type (or command word) the spec does not declare.</summary>
     UnknownPacket,

@@ -11,6 +11,10 @@ public sealed partial class ProtocolConnection
 
     private void Close(ConnectionCloseKind kind, string detail) => Close(new ConnectionCloseReason(kind, detail));
 
+    // A violation found after a step (a body the codec could not decode): closed at once, not answered.
+    private void Violated(ProtocolViolation violation, string detail) =>
+        Close(new ConnectionCloseReason(ConnectionCloseKind.ProtocolViolation, detail) { Violation = violation });
+
     private bool _violationAnswered; // the session answered the violation: what it queued is written before the FIN
 
     /// <summary>The peer broke the protocol: the session may answer (an error reply) before the connection closes.</summary>

@@ -5,8 +5,8 @@ namespace MyChips.Protocol.Connections;
 /// <summary>
 /// Sealed frames waiting for the write loop, which runs only while there is something to write: an idle connection
 /// holds no queue storage beyond what its last burst needed, no loop and no waiter. Bounded by
-/// <see cref="ConnectionOptions.SendQueueCapacity"/>; a send that finds it full waits for room, at most the write
-/// stall timeout.
+/// <see cref="ConnectionOptions.SendQueueCapacity"/>; a send that finds it full waits for room, which the loop makes
+/// or the close (at the latest once its flush stalls) ends.
 /// </summary>
 public sealed partial class ProtocolConnection
 {
@@ -20,42 +20,25 @@ public sealed partial class ProtocolConnection
     /// <summary>Queues a sealed frame and makes sure the write loop runs; waits for room while the queue is full.</summary>
     private async ValueTask EnqueueAsync(OutgoingFrame frame, CancellationToken cancellationToken)
     {
-        CancellationTokenSource? stall = null;
-        try
+        while (true)
         {
-            while (true)
+            Task room;
+            lock (_outboxGate)
             {
-                Task room;
-                lock (_outboxGate)
+                if (_outboxClosed) throw new InvalidOperationException($"The connection is closed ({CloseReason}).");
+                var queue = _outbox ??= new Queue<OutgoingFrame>();
+                if (queue.Count < _options.SendQueueCapacity)
                 {
-                    if (_outboxClosed) throw new InvalidOperationException($"The connection is closed ({CloseReason}).");
-                    var queue = _outbox ??= new Queue<OutgoingFrame>();
-                    if (queue.Count < _options.SendQueueCapacity)
-                    {
-                        queue.Enqueue(frame);
-                        StartWritingLocked();
-                        return;
-                    }
-                    room = (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                    queue.Enqueue(frame);
+                    StartWritingLocked();
+                    return;
                 }
-                // The peer reads slower than this side writes: wait for room, but no longer than the write stall timeout
-                // in all, so a peer that stops reading cannot hold a sender (or the machine step it runs in) forever.
-                stall ??= new CancellationTokenSource(_options.WriteStallTimeout, _options.TimeProvider);
-                using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stall.Token);
-                try
-                {
-                    await room.WaitAsync(either.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (stall.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    Close(ConnectionCloseKind.WriteStalled, $"the peer read nothing for {_options.WriteStallTimeout}");
-                    throw new InvalidOperationException($"The connection is closed ({CloseReason}).");
-                }
+                room = (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
             }
-        }
-        finally
-        {
-            stall?.Dispose();
+            // The write loop is draining the queue. A peer that reads nothing cannot hold this wait for long: the loop's
+            // flush gives up after the write stall timeout, and the close wakes every waiting send. (A timer here would
+            // also fire on a machine too busy to run the loop, closing a connection whose peer reads fine.)
+            await room.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

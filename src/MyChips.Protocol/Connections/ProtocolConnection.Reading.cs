@@ -155,7 +155,9 @@ public sealed partial class ProtocolConnection
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            taken = ActionOutcome.Close($"the session failed to read {packet}: {e.GetType().Name}: {e.Message}");
+            var detail = $"the session failed to read {packet}: {e.GetType().Name}: {e.Message}";
+            Close(ConnectionCloseKind.Failed, detail);
+            taken = ActionOutcome.Close(detail);
         }
         if (taken is not { } outcome) return null;
         if (outcome.Kind == ActionOutcomeKind.NotAllowed)

@@ -138,7 +138,7 @@ public sealed partial class ProtocolConnection
         }
         catch (Exception e) when (e is not OutOfMemoryException and not IOException and not ObjectDisposedException)
         {
-            Close(ConnectionCloseKind.Refused, $"the session failed to write: {e.GetType().Name}: {e.Message}");
+            Close(ConnectionCloseKind.Failed, $"the session failed to write: {e.GetType().Name}: {e.Message}");
             return false;
         }
         finally
@@ -155,7 +155,7 @@ public sealed partial class ProtocolConnection
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Close(ConnectionCloseKind.Refused, $"the session failed after its write: {e.GetType().Name}: {e.Message}");
+            Close(ConnectionCloseKind.Failed, $"the session failed after its write: {e.GetType().Name}: {e.Message}");
         }
     }
 

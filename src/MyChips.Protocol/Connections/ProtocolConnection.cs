@@ -161,7 +161,9 @@ public sealed partial class ProtocolConnection
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            outcome = ActionOutcome.Close($"an action failed: {e.GetType().Name}: {e.Message}");
+            var detail = $"an action failed: {e.GetType().Name}: {e.Message}";
+            Close(ConnectionCloseKind.Failed, detail);
+            outcome = ActionOutcome.Close(detail);
         }
         if (!completedBefore && _noise.IsCompleted) _session.NotifyHandshakeCompleted();
         _stayed = received && string.Equals(before, _machine.StateName, StringComparison.Ordinal);
@@ -174,6 +176,11 @@ public sealed partial class ProtocolConnection
         if (outcome.Kind == ActionOutcomeKind.Close)
         {
             Close(ConnectionCloseKind.Refused, outcome.Reason!);
+            return false;
+        }
+        if (outcome.Kind == ActionOutcomeKind.Malformed)
+        {
+            Violated(ProtocolViolation.MalformedBody, outcome.Reason!);
             return false;
         }
         if (_machine.IsFinal)

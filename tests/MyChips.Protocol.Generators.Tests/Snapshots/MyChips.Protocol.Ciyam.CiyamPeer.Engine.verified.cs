@@ -54,21 +54,21 @@ namespace MyChips.Protocol.Ciyam
             switch ((PacketType)packetType)
             {
                 case PacketType.Check:
-                    return ArgumentsCodec.TryDecode(body, out var check) ? ReceivedCheckAsync(check) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Check body"));
+                    return ArgumentsCodec.TryDecode(body, out var check) ? ReceivedCheckAsync(check) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Check body"));
                 case PacketType.Get:
-                    return ArgumentsCodec.TryDecode(body, out var get) ? ReceivedGetAsync(get) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Get body"));
+                    return ArgumentsCodec.TryDecode(body, out var get) ? ReceivedGetAsync(get) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Get body"));
                 case PacketType.Put:
-                    return ArgumentsCodec.TryDecode(body, out var put) ? ReceivedPutAsync(put) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Put body"));
+                    return ArgumentsCodec.TryDecode(body, out var put) ? ReceivedPutAsync(put) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Put body"));
                 case PacketType.Pip:
-                    return ArgumentsCodec.TryDecode(body, out var pip) ? ReceivedPipAsync(pip) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Pip body"));
+                    return ArgumentsCodec.TryDecode(body, out var pip) ? ReceivedPipAsync(pip) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Pip body"));
                 case PacketType.Tls:
-                    if (!body.IsEmpty) return new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Tls body"));
+                    if (!body.IsEmpty) return new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Tls body"));
                     return ReceivedTlsAsync();
                 case PacketType.Bye:
-                    if (!body.IsEmpty) return new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Bye body"));
+                    if (!body.IsEmpty) return new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Bye body"));
                     return ReceivedByeAsync();
                 case PacketType.Help:
-                    if (!body.IsEmpty) return new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Help body"));
+                    if (!body.IsEmpty) return new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Help body"));
                     return ReceivedHelpAsync();
                 case PacketType.Data:
                     return LineCodec.TryDecode(body, out var data) ? ReceivedDataAsync(data) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Data body"));

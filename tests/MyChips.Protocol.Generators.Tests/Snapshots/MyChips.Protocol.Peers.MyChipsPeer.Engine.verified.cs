@@ -52,13 +52,13 @@ namespace MyChips.Protocol.Peers
             switch ((PacketType)packetType)
             {
                 case PacketType.Ack:
-                    return CapabilitiesCodec.TryDecode(body, out var ack) ? ReceivedAckAsync(ack) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Ack body"));
+                    return CapabilitiesCodec.TryDecode(body, out var ack) ? ReceivedAckAsync(ack) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Ack body"));
                 case PacketType.Transport:
-                    return PeerMessageCodec.TryDecode(body, out var transport) ? ReceivedTransportAsync(transport) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Transport body"));
+                    return PeerMessageCodec.TryDecode(body, out var transport) ? ReceivedTransportAsync(transport) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Transport body"));
                 case PacketType.Receipt:
-                    return CountCodec.TryDecode(body, out var receipt) ? ReceivedReceiptAsync(receipt) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Receipt body"));
+                    return CountCodec.TryDecode(body, out var receipt) ? ReceivedReceiptAsync(receipt) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Receipt body"));
                 case PacketType.Batch:
-                    return MessagesCodec.TryDecode(body, out var batch) ? ReceivedBatchAsync(batch) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Batch body"));
+                    return MessagesCodec.TryDecode(body, out var batch) ? ReceivedBatchAsync(batch) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Batch body"));
                 default:
                     return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             }
@@ -96,19 +96,19 @@ namespace MyChips.Protocol.Peers
             switch ((PacketType)packetType)
             {
                 case PacketType.Ticket:
-                    return PeerMessageCodec.TryDecode(body, out var ticket) ? ReceivedTicketAsync(ticket) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Ticket body"));
+                    return PeerMessageCodec.TryDecode(body, out var ticket) ? ReceivedTicketAsync(ticket) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Ticket body"));
                 case PacketType.Declare:
-                    return AgentIdCodec.TryDecode(body, out var declare) ? ReceivedDeclareAsync(declare) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Declare body"));
+                    return AgentIdCodec.TryDecode(body, out var declare) ? ReceivedDeclareAsync(declare) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Declare body"));
                 case PacketType.Knock:
-                    return PeerMessageCodec.TryDecode(body, out var knock) ? ReceivedKnockAsync(knock) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Knock body"));
+                    return PeerMessageCodec.TryDecode(body, out var knock) ? ReceivedKnockAsync(knock) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Knock body"));
                 case PacketType.Transport:
-                    return PeerMessageCodec.TryDecode(body, out var transport) ? ReceivedTransportAsync(transport) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Transport body"));
+                    return PeerMessageCodec.TryDecode(body, out var transport) ? ReceivedTransportAsync(transport) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Transport body"));
                 case PacketType.Offer:
-                    return CapabilitiesCodec.TryDecode(body, out var offer) ? ReceivedOfferAsync(offer) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Offer body"));
+                    return CapabilitiesCodec.TryDecode(body, out var offer) ? ReceivedOfferAsync(offer) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Offer body"));
                 case PacketType.Receipt:
-                    return CountCodec.TryDecode(body, out var receipt) ? ReceivedReceiptAsync(receipt) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Receipt body"));
+                    return CountCodec.TryDecode(body, out var receipt) ? ReceivedReceiptAsync(receipt) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Receipt body"));
                 case PacketType.Batch:
-                    return MessagesCodec.TryDecode(body, out var batch) ? ReceivedBatchAsync(batch) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Batch body"));
+                    return MessagesCodec.TryDecode(body, out var batch) ? ReceivedBatchAsync(batch) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Batch body"));
                 default:
                     return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             }

@@ -46,13 +46,13 @@ namespace MyChips.Protocol.Tests.Sample
             switch ((PacketType)packetType)
             {
                 case PacketType.Hello:
-                    return GreetingCodec.TryDecode(body, out var hello) ? ReceivedHelloAsync(hello) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Hello body"));
+                    return GreetingCodec.TryDecode(body, out var hello) ? ReceivedHelloAsync(hello) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Hello body"));
                 case PacketType.Measure:
-                    return ReadingCodec.TryDecode(body, out var measure) ? ReceivedMeasureAsync(measure) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Measure body"));
+                    return ReadingCodec.TryDecode(body, out var measure) ? ReceivedMeasureAsync(measure) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Measure body"));
                 case PacketType.Blob:
-                    return PayloadCodec.TryDecode(body, out var blob) ? ReceivedBlobAsync(blob) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Blob body"));
+                    return PayloadCodec.TryDecode(body, out var blob) ? ReceivedBlobAsync(blob) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Blob body"));
                 case PacketType.Bye:
-                    if (!body.IsEmpty) return new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Bye body"));
+                    if (!body.IsEmpty) return new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Bye body"));
                     return ReceivedByeAsync();
                 default:
                     return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);

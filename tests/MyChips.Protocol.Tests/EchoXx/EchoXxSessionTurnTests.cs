@@ -48,7 +48,7 @@ public sealed class EchoXxSessionTurnTests : IAsyncLifetime
         await client.SendLineAsync("ask for a turn");
 
         var reason = await (await _accepted.Task).Closed.WaitAsync(TestSite.Deadline);
-        Assert.Equal(ConnectionCloseKind.Refused, reason.Kind);
+        Assert.Equal(ConnectionCloseKind.Failed, reason.Kind);
         Assert.Contains("handshake", reason.Detail);
         Assert.Equal(ConnectionCloseKind.RemoteClosed, (await session.Closed.WaitAsync(TestSite.Deadline)).Kind);
     }

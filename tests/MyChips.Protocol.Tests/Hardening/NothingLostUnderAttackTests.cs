@@ -52,7 +52,9 @@ public class NothingLostUnderAttackTests
             {
                 // Say why B closed the legitimate peer's connections (the floods come from other addresses).
                 var closes = b.States.Where(s => s.State == ConnectionState.Closed && s.RemoteAgent == a.Agent);
-                throw new Xunit.Sdk.XunitException($"{e.Message} B closed A's connections: {string.Join(", ", closes.Select(c => $"{c.CloseReason} after {c.Elapsed}"))}");
+                var closed = a.States.Where(s => s.State == ConnectionState.Closed && s.RemoteAgent == b.Agent);
+                throw new Xunit.Sdk.XunitException($"{e.Message} B closed A's connections: {string.Join(", ", closes.Select(c => $"{c.CloseReason} after {c.Elapsed}"))}; " +
+                    $"A closed B's: {string.Join(", ", closed.Select(c => $"{c.CloseReason} after {c.Elapsed}"))}");
             }
             Assert.All(receipts, r => Assert.Equal(DeliveryMode.Confirmed, r.Mode));
             a.Node.Disconnect(b.Agent);

@@ -72,6 +72,20 @@ public sealed class LineChatEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_body_the_spec_does_not_allow_is_a_malformed_body()
+    {
+        using var peer = await TcpEnd.ConnectAsync(_server.LocalEndPoint!.Port);
+        var server = await _accepted.Reader.ReadAsync().AsTask().WaitAsync(TestSite.Deadline);
+
+        await peer.SendAsync(Encoding.ASCII.GetBytes("quit now\r\n")); // quit carries no body
+
+        var reason = await server.Closed.WaitAsync(TestSite.Deadline);
+        Assert.Equal(ConnectionCloseKind.ProtocolViolation, reason.Kind);
+        Assert.Equal(ProtocolViolation.MalformedBody, reason.Violation);
+        Assert.Contains("a malformed Quit body", reason.Detail);
+    }
+
+    [Fact]
     public async Task A_line_longer_than_the_spec_allows_is_refused_before_it_ends()
     {
         using var peer = await TcpEnd.ConnectAsync(_server.LocalEndPoint!.Port);

@@ -62,7 +62,7 @@ public sealed class LineDropEngineTests : IAsyncLifetime, IDisposable
         await Assert.ThrowsAnyAsync<Exception>(() => session.DropAsync(new string('x', 65)).WaitAsync(Patience));
 
         var reason = await server.Closed.WaitAsync(Patience);
-        Assert.Equal(ConnectionCloseKind.Refused, reason.Kind);
+        Assert.Equal(ConnectionCloseKind.Failed, reason.Kind);
         Assert.Contains("at most 64 bytes", reason.Detail, StringComparison.Ordinal);
     }
 

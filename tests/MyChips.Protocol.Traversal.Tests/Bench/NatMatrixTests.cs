@@ -5,8 +5,9 @@ namespace MyChips.Protocol.Traversal.Tests.Bench;
 
 /// <summary>
 /// Hole punching and calls through real Linux NAT: routers in network namespaces with nftables rules for each NAT
-/// kind, a rendezvous server and relay on the public network, and the peers as separate traversal-node processes.
-/// Needs root and network namespaces; elsewhere it is reported as skipped, with the reason.
+/// kind, an overlay node on the public network that observes addresses, carries the punch signals and relays, and
+/// the peers as separate traversal-node processes. Needs root and network namespaces; elsewhere it is reported as
+/// skipped, with the reason.
 /// </summary>
 public sealed class NatMatrixTests(ITestOutputHelper output)
 {
@@ -21,6 +22,27 @@ public sealed class NatMatrixTests(ITestOutputHelper output)
         var results = await bench.RunAsync(NatBench.Pairs(), r => output.WriteLine(r.ToString()));
 
         Assert.Equal(15, results.Count);
+        AssertConnectedAndHeard(bench, results);
+        // A direct pair also opened the UDP hole, and the call's media took it.
+        Assert.All(results.Where(r => r.Caller.Direct), r => Assert.True(r.Call.Udp, r.ToString()));
+    }
+
+    [SkippableFact]
+    public async Task The_rendezvous_server_still_carries_a_direct_and_a_relayed_pair()
+    {
+        var whyNot = await NetworkNamespaces.WhyNotAsync();
+        Skip.If(whyNot is not null, $"NAT bench skipped: {whyNot}");
+        await using var network = await NetworkNamespaces.CreateAsync();
+        var bench = new NatBench(network, toneFrames: 200, timedDatagrams: 200, BenchSignalling.Rendezvous);
+
+        var results = await bench.RunAsync([(NatKind.FullCone, NatKind.PortRestricted), (NatKind.Symmetric, NatKind.Symmetric)], r => output.WriteLine(r.ToString()));
+
+        Assert.Equal([true, false], results.Select(r => r.Caller.Direct));
+        AssertConnectedAndHeard(bench, results);
+    }
+
+    private static void AssertConnectedAndHeard(NatBench bench, IReadOnlyList<PairResult> results)
+    {
         foreach (var result in results)
         {
             var why = result.ToString();
