@@ -71,7 +71,7 @@ namespace MyChips.Protocol.Ciyam
                     if (!body.IsEmpty) return new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Help body"));
                     return ReceivedHelpAsync();
                 case PacketType.Data:
-                    return LineCodec.TryDecode(body, out var data) ? ReceivedDataAsync(data) : new(global::MyChips.Protocol.Connections.ActionOutcome.Close("a malformed Data body"));
+                    return LineCodec.TryDecode(body, out var data) ? ReceivedDataAsync(data) : new(global::MyChips.Protocol.Connections.ActionOutcome.Malformed("a malformed Data body"));
                 default:
                     return new(global::MyChips.Protocol.Connections.ActionOutcome.NotAllowed);
             }
