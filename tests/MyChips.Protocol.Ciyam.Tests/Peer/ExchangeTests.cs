@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using MyChips.Protocol.Ciyam.Peer;
+using MyChips.Protocol.Testing.Tls;
 
 namespace MyChips.Protocol.Ciyam.Tests.Peer;
 
@@ -46,7 +45,7 @@ public sealed class ExchangeTests
     [Fact]
     public async Task After_tls_the_session_runs_over_TLS_with_the_listeners_self_signed_certificate()
     {
-        using var certificate = SelfSigned();
+        using var certificate = TestCertificates.SelfSigned("ciyam-test");
         await using var node = new TestListener(new CiyamPeerOptions { Certificate = certificate, ChooseExtra = () => CiyamExtra.None });
         var theirs = node.Files.AddBlob(7);
         using var mine = new TempArea();
@@ -80,13 +79,5 @@ public sealed class ExchangeTests
 
         Assert.Equal(["(error)TLS is not available"], await client.CommandAsync("tls"));
         Assert.True(await client.ClosedAsync());
-    }
-
-    private static X509Certificate2 SelfSigned()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=ciyam-test", key, HashAlgorithmName.SHA256);
-        using var made = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-        return X509CertificateLoader.LoadPkcs12(made.Export(X509ContentType.Pfx), null);
     }
 }

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading.Channels;
 using MyChips.Protocol.Connections;
+using MyChips.Protocol.Testing.Tls;
 
 namespace MyChips.Protocol.Tests.LineDrop;
 
@@ -16,7 +16,7 @@ public sealed class LineDropEngineTests : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Patience = LineDropServerSession.Patience;
     private readonly Channel<LineDropServerSession> _accepted = Channel.CreateUnbounded<LineDropServerSession>();
-    private readonly X509Certificate2 _certificate = MakeCertificate();
+    private readonly X509Certificate2 _certificate = TestCertificates.SelfSigned("line-drop");
     private ProtocolNode _server = null!;
     private ProtocolNode _client = null!;
 
@@ -86,7 +86,7 @@ public sealed class LineDropEngineTests : IAsyncLifetime, IDisposable
         using var tcp = await ConnectRawAsync();
         var network = tcp.GetStream();
         var first = Encoding.ASCII.GetBytes("starttls\r\n");
-        await using var tls = new System.Net.Security.SslStream(new PrefixOnFirstWrite(first, network), false, (_, _, _, _) => true);
+        await using var tls = new System.Net.Security.SslStream(new FirstWritePrefixStream(first, network), false, (_, _, _, _) => true);
 
         await tls.AuthenticateAsClientAsync("line-drop").WaitAsync(Patience);
         await tls.WriteAsync(Encoding.ASCII.GetBytes("send 2\r\n"));
@@ -169,50 +169,6 @@ public sealed class LineDropEngineTests : IAsyncLifetime, IDisposable
         catch (IOException)
         {
             return -1;
-        }
-    }
-
-    private static X509Certificate2 MakeCertificate()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var made = new CertificateRequest("CN=line-drop", key, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-        return X509CertificateLoader.LoadPkcs12(made.Export(X509ContentType.Pfx), null);
-    }
-
-    /// <summary>Puts bytes in front of the first write, so a command and the TLS hello leave in one segment.</summary>
-    private sealed class PrefixOnFirstWrite(byte[] prefix, Stream inner) : Stream
-    {
-        private byte[]? _pending = prefix;
-
-        public override bool CanRead => true;
-
-        public override bool CanWrite => true;
-
-        public override bool CanSeek => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(Joined(buffer.AsSpan(offset, count)));
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(Joined(buffer.Span), cancellationToken);
-
-        public override void Flush() => inner.Flush();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        private byte[] Joined(ReadOnlySpan<byte> data)
-        {
-            var joined = _pending is null ? data.ToArray() : [.. _pending, .. data];
-            _pending = null;
-            return joined;
         }
     }
 }
